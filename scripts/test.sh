@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm test`: install what is missing, then type-check, lint and run the whole suite on a real
+# PostgreSQL and real Temporal servers (time-skipping test server and the CLI dev server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "[test] type-check" >&2
+npx tsc --noEmit -p tsconfig.json
+echo "[test] lint" >&2
+npx eslint --max-warnings 0 .
+echo "[test] jest" >&2
+npx jest --ci "$@"

@@ -1,0 +1,33 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadEnv, temporalConnection } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createPool } from '../db/pool';
+import { createLoanflowWorker } from './worker';
+
+/** Worker process: `npm run worker`. SIGINT/SIGTERM drain it (the SDK's default shutdown signals). */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const log = createLogger(env.LOG_LEVEL);
+  const settings = temporalConnection(env);
+  const connection = await NativeConnection.connect(settings);
+  const pool = createPool(env.DATABASE_URL);
+  const worker = await createLoanflowWorker({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    pool,
+  });
+  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: settings.namespace }, 'worker started');
+  try {
+    await worker.run();
+  } finally {
+    await pool.end();
+    await connection.close();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
