@@ -1,10 +1,18 @@
+import type { BureauReport, CreditBureau } from '../adapters/bureau';
 import type { IdentityResult, IdentityVerifier } from '../adapters/identity';
+import type { ListResult, ListScreener } from '../adapters/lists';
+import type { BureauReportRepository } from '../db/bureau-reports';
 import type { CreditLineRepository, NewCreditLineRow } from '../db/credit-lines';
-import type { Applicant, CreditLineView } from '../workflows/messages';
+import type { ReviewRepository, ReviewRow } from '../db/reviews';
+import type { Applicant, Consent, CreditLineView } from '../workflows/messages';
 
 export interface CreditGrantDeps {
   identity: IdentityVerifier;
+  lists: ListScreener;
+  bureau: CreditBureau;
   creditLines: CreditLineRepository;
+  bureauReports: BureauReportRepository;
+  reviews: ReviewRepository;
 }
 
 /** Activities of the credit grant: thin calls over adapters and repositories. */
@@ -14,13 +22,40 @@ export function createCreditGrantActivities(deps: CreditGrantDeps) {
       await deps.creditLines.insertApplication(row);
     },
 
+    async screenLists(input: { applicant: Applicant }): Promise<ListResult> {
+      const { idNumber, phone, bankCard, deviceId } = input.applicant;
+      return deps.lists.screen({ idNumber, phone, bankCard, ...(deviceId ? { deviceId } : {}) });
+    },
+
     async verifyIdentity(input: { creditLineId: string; applicant: Applicant }): Promise<IdentityResult> {
       const { name, idNumber, bankCard, phone } = input.applicant;
       return deps.identity.verifyFourElements({ name, idNumber, bankCard, phone }, `${input.creditLineId}:identity`);
     },
 
+    /** Reuses a report younger than the product allows; a pull is billed and marks the applicant's file. */
+    async pullBureau(input: {
+      creditLineId: string;
+      customerId: string;
+      applicant: Applicant;
+      consent: Consent;
+      maxAgeDays: number;
+    }): Promise<BureauReport> {
+      const fresh = await deps.bureauReports.freshFor(input.customerId, input.maxAgeDays);
+      if (fresh) return fresh;
+      const report = await deps.bureau.pullReport(
+        { name: input.applicant.name, idNumber: input.applicant.idNumber, consent: input.consent },
+        `${input.creditLineId}:bureau`,
+      );
+      await deps.bureauReports.save(input.customerId, report);
+      return report;
+    },
+
     async saveCreditLineState(view: CreditLineView): Promise<void> {
       await deps.creditLines.saveState(view);
+    },
+
+    async saveReview(row: ReviewRow): Promise<void> {
+      await deps.reviews.save(row);
     },
   };
 }

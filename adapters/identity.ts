@@ -41,7 +41,12 @@ export class HttpIdentityVerifier implements IdentityVerifier {
 
   async verifyFourElements(input: FourElements, idempotencyKey: string): Promise<IdentityResult> {
     const { name, idNumber, bankCard, phone } = input;
-    const result = await this.client.post('/identity/four-elements', { name, idNumber, bankCard, phone }, identityResultSchema, idempotencyKey);
+    const result = await this.client.post(
+      '/identity/four-elements',
+      { name, idNumber, bankCard, phone },
+      identityResultSchema,
+      idempotencyKey,
+    );
     return result.matched ? { matched: true } : { matched: false, reasonCode: result.reasonCode };
   }
 }

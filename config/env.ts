@@ -55,3 +55,12 @@ export function temporalConnection(env: Env): TemporalConnectionSettings {
   if (env.TEMPORAL_API_KEY) return { ...base, apiKey: env.TEMPORAL_API_KEY, tls: true };
   return { ...base, tls: env.TEMPORAL_TLS === 'true' };
 }
+
+/** Real providers must be configured completely: a half-set HTTP config never falls back to the sandbox. */
+export function adapterConfig(env: Env): { mode: 'sandbox' } | { mode: 'http'; baseUrl: string; apiKey: string } {
+  if (env.PROVIDERS === 'sandbox') return { mode: 'sandbox' };
+  if (!env.PROVIDER_BASE_URL || !env.PROVIDER_API_KEY) {
+    throw new Error('PROVIDERS=http needs PROVIDER_BASE_URL and PROVIDER_API_KEY');
+  }
+  return { mode: 'http', baseUrl: env.PROVIDER_BASE_URL, apiKey: env.PROVIDER_API_KEY };
+}

@@ -1,5 +1,6 @@
-import { NativeConnection } from '@temporalio/worker';
-import { loadEnv, temporalConnection } from '../config/env';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createAdapters } from '../adapters';
+import { adapterConfig, loadEnv, temporalConnection } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { createLoanflowWorker } from './worker';
@@ -7,6 +8,7 @@ import { createLoanflowWorker } from './worker';
 /** Worker process: `npm run worker`. SIGINT/SIGTERM drain it (the SDK's default shutdown signals). */
 async function main(): Promise<void> {
   const env = loadEnv();
+  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const log = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
   const connection = await NativeConnection.connect(settings);
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
     namespace: settings.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     pool,
+    adapters: createAdapters(adapterConfig(env)),
   });
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: settings.namespace }, 'worker started');
   try {

@@ -1,24 +1,31 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { type IdentityVerifier, SandboxIdentityVerifier } from '../adapters/identity';
+import type { Adapters } from '../adapters';
 import { createCreditGrantActivities } from '../activities/credit-grant';
+import { bureauReportRepository } from '../db/bureau-reports';
 import { creditLineRepository } from '../db/credit-lines';
+import { reviewRepository } from '../db/reviews';
 
 export interface LoanflowWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   pool: Pool;
-  identity?: IdentityVerifier;
+  /** Provider adapters: sandbox or HTTP (see adapters/index.ts); one instance per process. */
+  adapters: Adapters;
   /** Tests bundle the workflow code once per file and pass it here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
 /** Composition root: wires adapters and repositories into activities and registers the workflows. */
-export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'identity'>) {
+export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'adapters'>) {
   return createCreditGrantActivities({
-    identity: opts.identity ?? new SandboxIdentityVerifier(),
+    identity: opts.adapters.identity,
+    lists: opts.adapters.lists,
+    bureau: opts.adapters.bureau,
     creditLines: creditLineRepository(opts.pool),
+    bureauReports: bureauReportRepository(opts.pool),
+    reviews: reviewRepository(opts.pool),
   });
 }
 

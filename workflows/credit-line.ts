@@ -1,64 +1,316 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { CreditGrantActivities } from '../activities/credit-grant';
 import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CreditGrantActivities } from '../activities/credit-grant';
+import { applyLineControl, creditBoundsFor, lineExpiry } from '../domain/credit-line';
+import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
+import { DomainError } from '../domain/errors';
+import { instantOfLocal, localDateAt } from '../domain/localdate';
+import type { Money } from '../domain/money';
+import { priceForGrade } from '../domain/pricing';
+import { getProduct, type Grade } from '../domain/products';
+import {
+  applyDecision,
+  decideRefusal,
+  isFinal,
+  onDeadline,
+  onInfoReceived,
+  openReview,
+  partyIdsOf,
+  type ReviewState,
+} from '../domain/review-policy';
+import {
+  type ApplicantInfo,
   awaitDecision,
-  closeCreditLine,
-  getCreditLine,
+  controlLine,
   type CreditLineApplication,
   type CreditLineView,
+  getCreditLine,
+  reviewDecision,
+  reviewIdFor,
+  submitInfo,
 } from './messages';
 
-const { recordApplication, verifyIdentity, saveCreditLineState } = proxyActivities<CreditGrantActivities>({
+/** Borrowers' local calendar for dates such as the line's expiry. */
+const BORROWER_ZONE = 'Asia/Shanghai';
+
+export interface CreditLineSettings {
+  reviewWindowHours: number;
+  bureauMaxAgeDays: number;
+  /** Continue-as-new once history reaches this many events (or when the server suggests it). */
+  historyLimit: number;
+}
+const DEFAULT_SETTINGS: CreditLineSettings = { reviewWindowHours: 48, bureauMaxAgeDays: 30, historyLimit: 5_000 };
+
+type Phase = 'assess' | 'review' | 'serve' | 'done';
+
+/** Everything a run hands to the next one on continue-as-new: plain JSON. */
+export interface CarriedState {
+  phase: Phase;
+  line: CreditLineView;
+  review: ReviewState | null;
+  proposed: { limit: Money; grade: Grade } | null;
+  info: ApplicantInfo[];
+}
+
+export interface CreditLineInput {
+  application: CreditLineApplication;
+  settings?: Partial<CreditLineSettings>;
+  carried?: CarriedState;
+}
+
+const grant = proxyActivities<CreditGrantActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 20,
+    // Provider errors carry their retryability in their name (adapters/errors.ts).
+    nonRetryableErrorTypes: ['ProviderNonRetryableError'],
+  },
 });
 
-/** A credit line lives from its application until it is declined or closed. */
-export async function creditLine(application: CreditLineApplication): Promise<CreditLineView> {
-  const line: CreditLineView = {
-    id: application.creditLineId,
+/**
+ * A credit line (授信): application → lists and identity → bureau → rules and score → (review by
+ * people) → active | declined; while active, operators may freeze, unfreeze, close or re-limit it.
+ */
+export async function creditLine(input: CreditLineInput): Promise<CreditLineView> {
+  const settings = { ...DEFAULT_SETTINGS, ...input.settings };
+  const app = input.application;
+  const product = getProduct(app.productCode);
+  const s: CarriedState = input.carried ?? {
+    phase: 'assess',
+    line: newLineView(app),
+    review: null,
+    proposed: null,
+    info: [],
+  };
+  let reviewChanged = false;
+  let lineChanged = false;
+
+  setHandler(getCreditLine, () => s.line);
+  setHandler(awaitDecision, async () => {
+    await condition(() => s.line.status !== 'pending');
+    return s.line;
+  });
+  setHandler(reviewDecision, (d) => {
+    const refusal = s.review ? decideRefusal(s.review, d.reviewerId) : { code: 'NO_REVIEW', message: 'no review is open' };
+    if (refusal) return void log.warn('review decision refused', { reviewerId: d.reviewerId, refusal: refusal.code });
+    try {
+      s.review = applyDecision(s.review as ReviewState, { ...d, at: nowIso() });
+      reviewChanged = true;
+    } catch (err) {
+      log.warn('review decision refused', { reviewerId: d.reviewerId, error: (err as Error).message });
+    }
+  });
+  setHandler(submitInfo, (info) => {
+    if (s.review?.status !== 'info_requested') return void log.warn('information not requested; ignored');
+    s.info.push(info);
+    s.review = onInfoReceived(s.review, nowIso());
+    reviewChanged = true;
+  });
+  setHandler(
+    controlLine,
+    (req) => {
+      const next = applyLineControl(balancesOf(s.line), req);
+      Object.assign(s.line, next);
+      s.line.reasons = [...s.line.reasons, { code: `LINE_${req.action.toUpperCase()}`, message: `${req.reason} (by ${req.actor})` }];
+      lineChanged = true;
+      return s.line;
+    },
+    { validator: (req) => asFailure(() => applyLineControl(balancesOf(s.line), req)) },
+  );
+
+  if (s.phase === 'assess') await assess();
+  if (s.phase === 'review') await review();
+  if (s.phase === 'serve') await serve();
+  await condition(allHandlersFinished);
+  return s.line;
+
+  async function assess(): Promise<void> {
+    await grant.recordApplication({
+      id: app.creditLineId,
+      customerId: app.customerId,
+      productCode: app.productCode,
+      currency: app.requestedLimit.currency,
+      requestedLimit: app.requestedLimit.amount,
+      bureauConsent: app.consents.bureauQuery,
+    });
+    const [screening, identity] = await Promise.all([
+      grant.screenLists({ applicant: app.applicant }),
+      grant.verifyIdentity({ creditLineId: app.creditLineId, applicant: app.applicant }),
+    ]);
+    const facts = {
+      applicant: { idNumber: app.applicant.idNumber },
+      requestedLimit: app.requestedLimit,
+      product: creditBoundsFor(product),
+      asOf: localDateAt(Date.now(), BORROWER_ZONE),
+      screening,
+      identity: identity.matched ? { matched: true } : { matched: false, reasonCode: identity.reasonCode },
+    };
+    // The hard rules that need no report go first: a refused applicant is not pulled (and billed).
+    let decision: Decision | null = asFailure(() => preBureauDecline(facts));
+    if (!decision) {
+      const bureau = await grant.pullBureau({
+        creditLineId: app.creditLineId,
+        customerId: app.customerId,
+        applicant: app.applicant,
+        consent: app.consents.bureauQuery,
+        maxAgeDays: settings.bureauMaxAgeDays,
+      });
+      decision = asFailure(() => decideCredit({ ...facts, bureau }));
+    }
+    s.line.grade = decision.grade;
+    s.line.reasons = decision.reasons;
+    if (decision.outcome === 'decline' || !decision.grade) {
+      s.line.status = 'declined';
+      s.phase = 'done';
+    } else if (decision.outcome === 'approve') {
+      activate(decision.limit, decision.grade);
+    } else {
+      s.proposed = { limit: decision.limit, grade: decision.grade };
+      s.review = openReview({
+        reviewersRequired: decision.reviewersRequired === 2 ? 2 : 1,
+        partyIds: partyIdsOf({ applicantCustomerId: app.customerId, submittedBy: app.submittedBy }),
+        deadlineAt: new Date(Date.now() + settings.reviewWindowHours * 3_600_000).toISOString(),
+      });
+      s.line.status = 'pending_review';
+      s.phase = 'review';
+    }
+    await persist();
+  }
+
+  /** Waits for reviewers until the review is final; a missed deadline escalates once, then declines. */
+  async function review(): Promise<void> {
+    while (s.review && !isFinal(s.review)) {
+      const untilDeadline = Date.parse(s.review.deadlineAt) - Date.now();
+      const woken = untilDeadline > 0 && (await condition(() => reviewChanged || historyIsLong(), untilDeadline));
+      if (historyIsLong() && !reviewChanged) return continueAsNewNow();
+      if (!woken) s.review = onDeadline(s.review, nowIso());
+      reviewChanged = false;
+      await persist();
+    }
+    const outcome = s.review?.outcome;
+    if (outcome?.decision === 'approve' && s.proposed) {
+      activate(s.proposed.limit, s.proposed.grade);
+    } else {
+      s.line.status = 'declined';
+      s.phase = 'done';
+    }
+    s.line.reasons = [...s.line.reasons, ...(outcome?.reasons ?? [])];
+    await persist();
+  }
+
+  /** An active line: applies operator controls, expires at the end of its validity. */
+  async function serve(): Promise<void> {
+    while (s.line.status !== 'closed') {
+      const untilExpiry = s.line.expiresOn ? instantOfLocal(s.line.expiresOn, '00:00', BORROWER_ZONE) - Date.now() : 1;
+      const woken = untilExpiry > 0 && (await condition(() => lineChanged || historyIsLong(), untilExpiry));
+      if (!woken && s.line.limit && s.line.available?.amount === s.line.limit.amount) {
+        s.line.status = 'closed';
+        s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired on ${s.line.expiresOn}.` }];
+        lineChanged = true;
+      }
+      if (lineChanged) {
+        lineChanged = false;
+        await persist();
+      } else if (historyIsLong()) {
+        return continueAsNewNow();
+      }
+    }
+    s.phase = 'done';
+  }
+
+  function activate(limit: Money, grade: Grade): void {
+    s.line.status = 'active';
+    s.line.grade = grade;
+    s.line.limit = limit;
+    s.line.available = limit;
+    s.line.apr = priceForGrade(product, grade);
+    s.line.expiresOn = lineExpiry(localDateAt(Date.now(), BORROWER_ZONE));
+    s.phase = 'serve';
+  }
+
+  async function persist(): Promise<void> {
+    s.line.review = s.review && {
+      id: reviewIdFor(app.creditLineId),
+      status: s.review.status,
+      reviewersRequired: s.review.reviewersRequired,
+      approvals: s.review.approvals,
+      deadlineAt: s.review.deadlineAt,
+      escalations: s.review.escalations,
+      infoRequested: s.review.status === 'info_requested',
+    };
+    if (s.review && s.proposed) {
+      await grant.saveReview({
+        id: reviewIdFor(app.creditLineId),
+        creditLineId: app.creditLineId,
+        status: s.review.status,
+        reviewersRequired: s.review.reviewersRequired,
+        approvals: s.review.approvals,
+        proposedLimit: s.proposed.limit.amount,
+        currency: s.proposed.limit.currency,
+        grade: s.proposed.grade,
+        escalations: s.review.escalations,
+        dueAt: s.review.deadlineAt,
+        outcome: s.review.outcome,
+      });
+    }
+    await grant.saveCreditLineState(s.line);
+  }
+
+  function historyIsLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= settings.historyLimit;
+  }
+
+  async function continueAsNewNow(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof creditLine>({ application: app, settings: input.settings, carried: s });
+  }
+}
+
+function newLineView(app: CreditLineApplication): CreditLineView {
+  return {
+    id: app.creditLineId,
     status: 'pending',
-    productCode: application.productCode,
-    customerId: application.customerId,
-    requestedLimit: application.requestedLimit,
+    productCode: app.productCode,
+    customerId: app.customerId,
+    requestedLimit: app.requestedLimit,
     grade: null,
     limit: null,
     available: null,
     apr: null,
+    expiresOn: null,
     reasons: [],
+    review: null,
+    submittedBy: app.submittedBy,
   };
-  let closeRequested = false;
-  setHandler(getCreditLine, () => line);
-  setHandler(awaitDecision, async () => {
-    await condition(() => line.status !== 'pending');
-    return line;
-  });
-  setHandler(closeCreditLine, () => void (closeRequested = true));
+}
 
-  await recordApplication({
-    id: line.id,
-    customerId: line.customerId,
-    productCode: line.productCode,
-    currency: line.requestedLimit.currency,
-    requestedLimit: line.requestedLimit.amount,
-    bureauConsent: application.consents.bureauQuery,
-  });
+function balancesOf(line: CreditLineView) {
+  const zero = { amount: 0, currency: line.requestedLimit.currency };
+  return { status: line.status, limit: line.limit ?? zero, available: line.available ?? zero };
+}
 
-  const identity = await verifyIdentity({ creditLineId: line.id, applicant: application.applicant });
-  if (!identity.matched) {
-    line.status = 'declined';
-    line.reasons = [{ code: identity.reasonCode, message: 'The four elements do not match the bank record.' }];
-  } else {
-    line.status = 'active';
-    line.limit = application.requestedLimit;
-    line.available = application.requestedLimit;
-    line.reasons = [{ code: 'APPROVED', message: 'Identity verified.' }];
+const nowIso = () => new Date(Date.now()).toISOString();
+
+/** A broken business rule fails the update or the workflow; a plain Error would retry the task forever. */
+function asFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      throw ApplicationFailure.nonRetryable(err.message, 'DomainError', { field: err.field, code: err.code });
+    }
+    throw err;
   }
-  await saveCreditLineState(line);
-  if (line.status === 'declined') return line;
-
-  await condition(() => closeRequested);
-  line.status = 'closed';
-  await saveCreditLineState(line);
-  return line;
 }

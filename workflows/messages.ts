@@ -1,14 +1,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LineControl, LineStatus } from '../domain/credit-line';
 import type { Money } from '../domain/money';
+import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
 
 /**
  * Every message the workflows accept, defined once and imported by both the workflows and the API
  * (DESIGN §14). Payload types are plain JSON.
  */
 
-export const TASK_QUEUE_DEFAULT = 'loanflow';
-
 export const creditLineWorkflowId = (id: string): string => `credit-line:${id}`;
+export const reviewIdFor = (creditLineId: string): string => `rv_${creditLineId}`;
 
 export interface Applicant {
   name: string;
@@ -35,11 +36,21 @@ export interface CreditLineApplication {
   submittedBy: string;
 }
 
-export type CreditLineStatus = 'pending' | 'pending_review' | 'active' | 'declined' | 'frozen' | 'closed';
+export type CreditLineStatus = LineStatus;
 
 export interface Reason {
   code: string;
   message: string;
+}
+
+export interface ReviewSummary {
+  id: string;
+  status: ReviewStatus;
+  reviewersRequired: 1 | 2;
+  approvals: string[];
+  deadlineAt: string;
+  escalations: number;
+  infoRequested: boolean;
 }
 
 export interface CreditLineView {
@@ -52,7 +63,10 @@ export interface CreditLineView {
   limit: Money | null;
   available: Money | null;
   apr: string | null;
+  expiresOn: string | null;
   reasons: Reason[];
+  review: ReviewSummary | null;
+  submittedBy: string;
 }
 
 export const getCreditLine = defineQuery<CreditLineView>('getCreditLine');
@@ -60,4 +74,22 @@ export const getCreditLine = defineQuery<CreditLineView>('getCreditLine');
 /** Resolves as soon as the line leaves `pending` (decided, or waiting for a reviewer). */
 export const awaitDecision = defineUpdate<CreditLineView>('awaitDecision');
 
-export const closeCreditLine = defineSignal<[{ reason: string; actor: string }]>('closeCreditLine');
+/** A reviewer's decision; also what an operator sends with `temporal workflow signal`. */
+export interface ReviewDecisionSignal {
+  reviewerId: string;
+  decision: ReviewAction;
+  reason?: string;
+}
+export const reviewDecision = defineSignal<[ReviewDecisionSignal]>('reviewDecision');
+
+/** What the applicant adds when a reviewer asks for more (request_info). */
+export interface ApplicantInfo {
+  monthlyIncome?: Money;
+  occupation?: string;
+  emergencyContact?: { name: string; phone: string; relation: string };
+}
+export const submitInfo = defineSignal<[ApplicantInfo]>('submitInfo');
+
+/** Operator controls: freeze, unfreeze, close, change limit. The validator refuses what the rules forbid. */
+export type LineControlRequest = LineControl & { actor: string };
+export const controlLine = defineUpdate<CreditLineView, [LineControlRequest]>('controlLine');

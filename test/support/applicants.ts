@@ -1,5 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { idCheckCharacter, isValidCardNumber } from '../../domain/identity';
+import { SandboxCreditBureau } from '../../adapters/bureau';
+import { creditBoundsFor } from '../../domain/credit-line';
+import { decideCredit } from '../../domain/decision';
+import { getProduct } from '../../domain/products';
 import type { CreditLineApplication } from '../../workflows/messages';
 
 /** A valid GB 11643 ID number for someone born on `birth` (YYYYMMDD). */
@@ -22,16 +26,24 @@ export function phone(suffix = String(randomInt(2000, 9999))): string {
   return `13${String(randomInt(0, 10 ** (9 - suffix.length))).padStart(9 - suffix.length, '0')}${suffix}`;
 }
 
-export function applicationBody(overrides: { card?: string; phone?: string; amount?: number; productCode?: string } = {}) {
+export interface ApplicantOverrides {
+  card?: string;
+  phone?: string;
+  amount?: number;
+  productCode?: string;
+  idNumber?: string;
+}
+
+export function applicationBody(overrides: ApplicantOverrides = {}) {
   return {
-    customer: { name: '张三', idNumber: idNumber(), phone: overrides.phone ?? phone(), bankCard: overrides.card ?? bankCard() },
+    customer: { name: '张三', idNumber: overrides.idNumber ?? idNumber(), phone: overrides.phone ?? phone(), bankCard: overrides.card ?? bankCard() },
     productCode: overrides.productCode ?? 'cash-installment',
     requestedLimit: { amount: overrides.amount ?? 2_000_000, currency: 'CNY' },
     consents: { bureauQuery: { version: 'bq-2026-01', acceptedAt: '2026-11-20T10:00:00+08:00' } },
   };
 }
 
-export function application(overrides: Parameters<typeof applicationBody>[0] = {}): CreditLineApplication {
+export function application(overrides: ApplicantOverrides = {}): CreditLineApplication {
   const body = applicationBody(overrides);
   return {
     creditLineId: `cl_test_${randomUUID()}`,
@@ -42,4 +54,27 @@ export function application(overrides: Parameters<typeof applicationBody>[0] = {
     consents: body.consents,
     submittedBy: 'key_test_client',
   };
+}
+
+/**
+ * An ID number whose sandbox bureau file grades high enough for `limitMinor` not to be capped, so
+ * the amount alone decides how many reviewers are needed (found by running the real rules).
+ */
+export async function idNumberGrantingUpTo(limitMinor: number): Promise<string> {
+  const bureau = new SandboxCreditBureau();
+  for (let i = 0; i < 500; i++) {
+    const id = idNumber();
+    const report = await bureau.pullReport({ name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } }, `probe-${id}`);
+    const decision = decideCredit({
+      applicant: { idNumber: id },
+      requestedLimit: { amount: limitMinor, currency: 'CNY' },
+      product: creditBoundsFor(getProduct('cash-installment')),
+      asOf: '2026-11-22',
+      screening: { listed: null },
+      identity: { matched: true },
+      bureau: report,
+    });
+    if (decision.limit.amount === limitMinor) return id;
+  }
+  throw new Error(`no sandbox applicant grants ${limitMinor}`);
 }

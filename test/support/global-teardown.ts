@@ -1,3 +1,5 @@
-export default function globalTeardown(): void {
-  (globalThis as { __loanflowPg?: { stop(): void } }).__loanflowPg?.stop();
+import { releaseTestDatabase } from './global-setup';
+
+export default async function globalTeardown(): Promise<void> {
+  await releaseTestDatabase();
 }

@@ -1,13 +1,24 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { createAdapters } from '../../adapters';
 import { createLoanflowWorker } from '../../worker/worker';
-import { closeCreditLine, creditLineWorkflowId, getCreditLine } from '../../workflows/messages';
-import { creditLine } from '../../workflows/credit-line';
-import { application, bankCard } from '../support/applicants';
+import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
+import {
+  controlLine,
+  type CreditLineView,
+  creditLineWorkflowId,
+  getCreditLine,
+  reviewDecision,
+  reviewIdFor,
+  submitInfo,
+} from '../../workflows/messages';
+import { idCheckCharacter as checkChar } from '../../domain/identity';
+import { application, bankCard, idNumber, idNumberGrantingUpTo, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { timeSkippingEnv, workflowBundle } from '../support/temporal';
 
 const pool = testPool();
+const adapters = createAdapters({ mode: 'sandbox' });
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
@@ -20,6 +31,7 @@ beforeAll(async () => {
     namespace: env.namespace ?? 'default',
     taskQueue,
     pool,
+    adapters,
     workflowBundle: await workflowBundle(),
   });
   running = worker.run();
@@ -32,44 +44,220 @@ afterAll(async () => {
   await pool.end();
 });
 
-const rowOf = async (id: string) =>
-  (await pool.query('select status, limit_amount, reasons from credit_lines where id = $1', [id])).rows[0];
-
-test('a well-formed applicant is approved, recorded in PostgreSQL, and the line closes on request', async () => {
-  const app = application();
-  const handle = await env.client.workflow.start(creditLine, {
-    workflowId: creditLineWorkflowId(app.creditLineId),
+/** Starts a line and answers a handle on its latest run, so it follows continue-as-new. */
+async function start(app: ReturnType<typeof application>, settings?: CreditLineInput['settings']) {
+  const workflowId = creditLineWorkflowId(app.creditLineId);
+  await env.client.workflow.start(creditLine, {
+    workflowId,
     taskQueue,
-    args: [app],
+    args: [{ application: app, ...(settings ? { settings } : {}) }],
   });
-  await waitFor(async () => (await handle.query(getCreditLine)).status === 'active');
-  const view = await handle.query(getCreditLine);
-  expect(view.limit).toEqual(app.requestedLimit);
-  expect(await rowOf(app.creditLineId)).toMatchObject({ status: 'active', limit_amount: app.requestedLimit.amount });
-  const consent = await pool.query('select kind, version from consents where credit_line_id = $1', [app.creditLineId]);
-  expect(consent.rows).toEqual([{ kind: 'bureau_query', version: 'bq-2026-01' }]);
+  return env.client.workflow.getHandle<typeof creditLine>(workflowId);
+}
+type Handle = Awaited<ReturnType<typeof start>>;
 
-  await handle.signal(closeCreditLine, { reason: 'customer request', actor: 'key_test_ops' });
-  expect((await handle.result()).status).toBe('closed');
-  expect((await rowOf(app.creditLineId)).status).toBe('closed');
-});
+/** Polls the workflow's own query until it reaches the wanted state (queries do not skip time). */
+async function until(handle: Handle, done: (v: CreditLineView) => boolean): Promise<CreditLineView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const view = await handle.query(getCreditLine);
+    if (done(view)) return view;
+    if (Date.now() > deadline) throw new Error(`state not reached; last: ${JSON.stringify(view)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+/** The read model follows the workflow through an activity, so it catches up a moment later. */
+async function rowMatches(row: () => Promise<Record<string, unknown> | undefined>, expected: Record<string, unknown>): Promise<void> {
+  let last: unknown;
+  await eventually(async () => {
+    last = await row();
+    try {
+      expect(last).toMatchObject(expected);
+      return true;
+    } catch {
+      return false;
+    }
+  }).catch(() => expect(last).toMatchObject(expected));
+}
 
-test('a card failing four-element verification (sandbox 0001) is declined with its reason code', async () => {
-  const app = application({ card: bankCard('0001') });
-  const result = await env.client.workflow.execute(creditLine, {
-    workflowId: creditLineWorkflowId(app.creditLineId),
-    taskQueue,
-    args: [app],
-  });
-  expect(result.status).toBe('declined');
-  expect(result.reasons.map((r) => r.code)).toEqual(['IDENTITY_MISMATCH']);
-  expect((await rowOf(app.creditLineId)).status).toBe('declined');
-});
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > deadline) throw new Error('the read model did not catch up');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const settled = (v: CreditLineView) => v.status !== 'pending';
+const codes = (v: CreditLineView) => v.reasons.map((r) => r.code);
+const lineRow = async (id: string) => (await pool.query('select * from credit_lines where id = $1', [id])).rows[0];
+const reviewRow = async (id: string) => (await pool.query('select * from reviews where id = $1', [reviewIdFor(id)])).rows[0];
+
+describe('automatic decisions', () => {
+  test('a good applicant under 50,000.00 is approved with grade, price and expiry, and the read model follows', async () => {
+    const app = application({ amount: 2_000_000 });
+    const view = await until(await start(app), settled);
+    expect(view).toMatchObject({ status: 'active', limit: app.requestedLimit, available: app.requestedLimit });
+    expect(view.grade).toMatch(/^[A-D]$/);
+    expect(Number(view.apr)).toBeGreaterThan(0);
+    expect(Number(view.apr)).toBeLessThanOrEqual(0.36);
+    expect(view.expiresOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(codes(view)).toContain('APPROVED');
+    await rowMatches(() => lineRow(app.creditLineId), { status: 'active', grade: view.grade, apr: view.apr });
+  });
+
+  test('a blacklisted phone (0000) is declined without a bureau pull', async () => {
+    const app = application({ phone: phone('0000') });
+    const result = await (await start(app)).result();
+    expect(result.status).toBe('declined');
+    expect(codes(result)).toEqual(['BLACKLISTED']);
+    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [app.customerId]);
+    expect(pulls.rows[0].n).toBe(0);
+  });
+
+  test('a four-element mismatch (card 0001) is declined with IDENTITY_MISMATCH', async () => {
+    const result = await (await start(application({ card: bankCard('0001') }))).result();
+    expect(result.status).toBe('declined');
+    expect(codes(result)).toContain('IDENTITY_MISMATCH');
+  });
+
+  test('a whitelisted phone (1111) is fast-tracked to active', async () => {
+    const view = await until(await start(application({ phone: phone('1111') })), settled);
+    expect(view.status).toBe('active');
+    expect(codes(view)).toContain('WHITELIST_FAST_TRACK');
+  });
+
+  test('transient bureau failures (ID sequence 999) are retried until the pull succeeds', async () => {
+    const id = idNumber('19900101');
+    const transient = `${id.slice(0, 14)}999`;
+    const app = application({ idNumber: `${transient}${checkChar(transient)}` });
+    const view = await until(await start(app), settled);
+    expect(view.status).toBe('active');
+    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [app.customerId]);
+    expect(pulls.rows[0].n).toBe(1);
+  });
+});
+
+describe('manual review', () => {
+  test('one reviewer approves a 50,000.00 application', async () => {
+    const app = application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) });
+    const handle = await start(app);
+    const pending = await until(handle, settled);
+    expect(pending.status).toBe('pending_review');
+    expect(pending.review).toMatchObject({ reviewersRequired: 1, status: 'pending' });
+    await rowMatches(() => reviewRow(app.creditLineId), { status: 'pending', reviewers_required: 1 });
+
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    const view = await until(handle, (v) => v.status !== 'pending_review');
+    expect(view).toMatchObject({ status: 'active', limit: { amount: 5_000_000 } });
+    expect(codes(view)).toContain('REVIEW_APPROVED');
+    await rowMatches(() => reviewRow(app.creditLineId), { status: 'approved', approvals: ['key_reviewer_1'] });
+  });
+
+  test('one reviewer declines, with the reason kept for the customer', async () => {
+    const app = application({ amount: 6_000_000, idNumber: await idNumberGrantingUpTo(6_000_000) });
+    const handle = await start(app);
+    await until(handle, (v) => v.status === 'pending_review');
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'decline', reason: 'income not verifiable' });
+    const result = await handle.result();
+    expect(result.status).toBe('declined');
+    expect(result.reasons.at(-1)).toEqual({ code: 'REVIEW_DECLINED', message: expect.stringContaining('income not verifiable') });
+  });
+
+  test('above 200,000.00 two different reviewers are needed; the same one twice and a party are refused', async () => {
+    const app = application({ amount: 25_000_000, idNumber: await idNumberGrantingUpTo(25_000_000) });
+    const handle = await start(app);
+    await until(handle, (v) => v.status === 'pending_review');
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    await until(handle, (v) => v.review?.approvals.length === 1);
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    await handle.signal(reviewDecision, { reviewerId: app.submittedBy, decision: 'approve' });
+    // A later no-op query proves both refused signals were processed without effect.
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'request_info', reason: 'x' });
+    const still = await handle.query(getCreditLine);
+    expect(still.status).toBe('pending_review');
+    expect(still.review?.approvals).toEqual(['key_reviewer_1']);
+
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' });
+    const view = await until(handle, (v) => v.status !== 'pending_review');
+    expect(view.status).toBe('active');
+    await rowMatches(() => reviewRow(app.creditLineId), { status: 'approved', approvals: ['key_reviewer_1', 'key_reviewer_2'] });
+  });
+
+  test('a missed deadline escalates once, then expires as declined — never approved', async () => {
+    const app = application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) });
+    const handle = await start(app, { reviewWindowHours: 4 });
+    await until(handle, (v) => v.status === 'pending_review');
+    const result = await handle.result(); // the time-skipping server jumps over both deadlines
+    expect(result.status).toBe('declined');
+    expect(codes(result).at(-1)).toBe('REVIEW_EXPIRED');
+    await rowMatches(() => reviewRow(app.creditLineId), { status: 'expired', escalations: 1 });
+  });
+
+  test('request_info pauses the review until the applicant answers, then a reviewer decides', async () => {
+    const app = application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) });
+    const handle = await start(app);
+    await until(handle, (v) => v.status === 'pending_review');
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'request_info', reason: 'proof of income' });
+    await until(handle, (v) => v.review?.status === 'info_requested');
+    await eventually(async () => (await reviewRow(app.creditLineId)).status === 'info_requested');
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' }); // refused while waiting
+    await handle.signal(submitInfo, { monthlyIncome: { amount: 3_000_000, currency: 'CNY' }, occupation: 'engineer' });
+    await until(handle, (v) => v.review?.status === 'pending');
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    expect((await until(handle, (v) => v.status !== 'pending_review')).status).toBe('active');
+  });
+});
+
+describe('long life', () => {
+  test('continue-as-new keeps the open review and its approvals, then the active line and its controls', async () => {
+    // With a 12-event budget the assessing run continues as new on entering review, and every
+    // later change (an approval, a control) pushes the next run over it: each step below is a new run.
+    const app = application({ amount: 25_000_000, idNumber: await idNumberGrantingUpTo(25_000_000) });
+    const handle = await start(app, { historyLimit: 12 });
+    const assessing = (await handle.describe()).runId;
+    const reviewing = await waitForNewRun(handle, assessing);
+    expect((await handle.query(getCreditLine)).status).toBe('pending_review');
+
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    const afterFirstApproval = await waitForNewRun(handle, reviewing);
+    const carried = await handle.query(getCreditLine);
+    expect(carried.review).toMatchObject({ status: 'pending', approvals: ['key_reviewer_1'], reviewersRequired: 2 });
+    await rowMatches(() => reviewRow(app.creditLineId), { status: 'pending', approvals: ['key_reviewer_1'] });
+
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' }); // refused: same reviewer
+    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' });
+    await until(handle, (v) => v.status === 'active');
+    const serving = await waitForNewRun(handle, afterFirstApproval);
+    const frozen = await handle.executeUpdate(controlLine, { args: [{ action: 'freeze', reason: 'fraud alert', actor: 'key_ops' }] });
+    expect(frozen.status).toBe('frozen');
+    await waitForNewRun(handle, serving);
+    const view = await handle.query(getCreditLine);
+    expect(view).toMatchObject({ status: 'frozen', limit: { amount: 25_000_000 }, review: { approvals: ['key_reviewer_1', 'key_reviewer_2'] } });
+    expect(codes(view)).toEqual(expect.arrayContaining(['REVIEW_APPROVED', 'LINE_FREEZE']));
+  });
+
+  test('line controls refuse what the rules forbid, and change the limit when allowed', async () => {
+    const handle = await start(application({ amount: 1_000_000 }));
+    await until(handle, (v) => v.status === 'active');
+    await expect(
+      handle.executeUpdate(controlLine, { args: [{ action: 'unfreeze', reason: 'x', actor: 'key_ops' }] }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/only a frozen line can be unfrozen/) } });
+    const changed = await handle.executeUpdate(controlLine, {
+      args: [{ action: 'change_limit', reason: 'renewal review', actor: 'key_ops', limit: { amount: 1_500_000, currency: 'CNY' } }],
+    });
+    expect(changed).toMatchObject({ limit: { amount: 1_500_000 }, available: { amount: 1_500_000 } });
+    await handle.executeUpdate(controlLine, { args: [{ action: 'close', reason: 'customer request', actor: 'key_ops' }] });
+    expect((await handle.result()).status).toBe('closed');
+  });
+});
+
+/** Waits until the workflow's latest run is no longer `runId`, and answers the new run's id. */
+async function waitForNewRun(handle: Handle, runId: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { runId: current, status } = await handle.describe();
+    if (current !== runId && status.name === 'RUNNING') return current;
+    if (Date.now() > deadline) throw new Error('the workflow did not continue as new');
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { isValidPhone } from '../domain/identity';
+import { ProviderError } from './errors';
+import { HttpProviderClient, type HttpProviderOptions } from './http';
+
+export type NotificationChannel = 'sms' | 'push';
+
+export interface Notification {
+  /** From the business event (`{loanId}:reminder:{seq}`), so a retried activity sends one message. */
+  idempotencyKey: string;
+  channel: NotificationChannel;
+  /** Phone for SMS, device token for push. */
+  to: string;
+  /** Template id; the text lives with the provider so PII is not assembled in workflow payloads. */
+  template: string;
+  params: Record<string, string>;
+}
+
+export interface SentNotification {
+  messageId: string;
+}
+
+export interface Notifier {
+  send(notification: Notification): Promise<SentNotification>;
+}
+
+export interface RecordedNotification extends Notification {
+  messageId: string;
+  /** ISO instant. */
+  sentAt: string;
+}
+
+/** Records instead of sending; one message per idempotency key. An SMS to a malformed phone is refused. */
+export class SandboxNotifier implements Notifier {
+  private readonly byKey = new Map<string, RecordedNotification>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async send(notification: Notification): Promise<SentNotification> {
+    if (!notification.idempotencyKey)
+      throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
+    if (notification.channel === 'sms' && !isValidPhone(notification.to)) {
+      throw ProviderError.fatal('INVALID_RECIPIENT', 'SMS recipient is not a mobile number');
+    }
+    const earlier = this.byKey.get(notification.idempotencyKey);
+    if (earlier) return { messageId: earlier.messageId };
+    const recorded: RecordedNotification = {
+      ...notification,
+      params: { ...notification.params },
+      messageId: `sbx-msg-${this.byKey.size + 1}`,
+      sentAt: this.now().toISOString(),
+    };
+    this.byKey.set(notification.idempotencyKey, recorded);
+    return { messageId: recorded.messageId };
+  }
+
+  sent(): RecordedNotification[] {
+    return [...this.byKey.values()];
+  }
+}
+
+const sentSchema = z.object({ messageId: z.string().min(1) });
+
+/** Notifications over HTTP (`POST /notify/messages`). */
+export class HttpNotifier implements Notifier {
+  private readonly client: HttpProviderClient;
+
+  constructor(options: HttpProviderOptions) {
+    this.client = new HttpProviderClient(options);
+  }
+
+  async send(notification: Notification): Promise<SentNotification> {
+    return this.client.post('/notify/messages', notification, sentSchema, notification.idempotencyKey);
+  }
+}

@@ -1,0 +1,199 @@
+import { type AddressInfo } from 'node:net';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { CURRENCIES, type Currency } from '../domain/money';
+import { SandboxBank } from './bank';
+import { SandboxCreditBureau } from './bureau';
+import { ProviderError } from './errors';
+import { SandboxIdentityVerifier } from './identity';
+import { SandboxListScreener } from './lists';
+import { SandboxNotifier } from './notify';
+
+export interface SandboxProviders {
+  identity: SandboxIdentityVerifier;
+  lists: SandboxListScreener;
+  bureau: SandboxCreditBureau;
+  bank: SandboxBank;
+  notify: SandboxNotifier;
+}
+
+export interface SandboxServerOptions {
+  /** When set, every request must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Added before each request is handled; a range draws uniformly from `random`. */
+  latencyMs?: number | { min: number; max: number };
+  /** Share (0–1) of requests answered `503 INJECTED_FAULT`. */
+  faultRate?: number;
+  /**
+   * Inject the fault after the provider acted, as when a response is lost on the way back. This is
+   * the case idempotency keys exist for: the retry must get the original result, not a second effect.
+   */
+  faultAfterEffect?: boolean;
+  /** Seedable source for latency and faults, so a flaky run can be replayed. */
+  random?: () => number;
+  now?: () => Date;
+  providers?: Partial<SandboxProviders>;
+}
+
+export interface SandboxServer {
+  url: string;
+  providers: SandboxProviders;
+  close(): Promise<void>;
+}
+
+const nonEmpty = z.string().min(1);
+const currency = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+const bodies = {
+  identity: z.object({ name: nonEmpty, idNumber: nonEmpty, bankCard: nonEmpty, phone: nonEmpty }),
+  screen: z.object({
+    idNumber: nonEmpty,
+    phone: nonEmpty,
+    bankCard: nonEmpty.optional(),
+    deviceId: nonEmpty.optional(),
+  }),
+  bureau: z.object({
+    name: nonEmpty,
+    idNumber: nonEmpty,
+    consent: z.object({ version: nonEmpty, acceptedAt: nonEmpty }),
+  }),
+  payout: z.object({
+    idempotencyKey: nonEmpty,
+    amountMinor: z.number(),
+    currency,
+    toCard: nonEmpty,
+    payee: nonEmpty,
+  }),
+  debit: z.object({
+    idempotencyKey: nonEmpty,
+    amountMinor: z.number(),
+    currency,
+    fromCard: nonEmpty,
+    dueDate: nonEmpty,
+  }),
+  message: z.object({
+    idempotencyKey: nonEmpty,
+    channel: z.enum(['sms', 'push']),
+    to: nonEmpty,
+    template: nonEmpty,
+    params: z.record(z.string(), z.string()),
+  }),
+};
+
+/** The sandbox providers of DESIGN §11 over HTTP, so the HTTP adapters can be exercised end to end. */
+export function createSandboxApp(options: SandboxServerOptions = {}): {
+  app: Express;
+  providers: SandboxProviders;
+} {
+  const now = options.now ?? (() => new Date());
+  const providers: SandboxProviders = {
+    identity: options.providers?.identity ?? new SandboxIdentityVerifier(),
+    lists: options.providers?.lists ?? new SandboxListScreener(),
+    bureau: options.providers?.bureau ?? new SandboxCreditBureau(now),
+    bank: options.providers?.bank ?? new SandboxBank(now),
+    notify: options.providers?.notify ?? new SandboxNotifier(now),
+  };
+  const random = options.random ?? Math.random;
+  const faultRate = options.faultRate ?? 0;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.use((req, res, next) => {
+    if (options.apiKey !== undefined && req.get('authorization') !== `Bearer ${options.apiKey}`) {
+      res.status(401).json({ code: 'UNAUTHORIZED', message: 'missing or wrong API key' });
+      return;
+    }
+    next();
+  });
+
+  /** Wraps each provider call with latency, faults and body validation. */
+  const route = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    handle: (body: z.infer<S>, key: string) => Promise<unknown>,
+  ) => {
+    app.post(path, async (req: Request, res: Response) => {
+      await sleep(latency(options.latencyMs, random));
+      const parsed = schema.safeParse(req.body);
+      if (!parsed.success) {
+        res
+          .status(400)
+          .json({
+            code: 'INVALID_REQUEST',
+            message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          });
+        return;
+      }
+      const fault = faultRate > 0 && random() < faultRate;
+      if (fault && !options.faultAfterEffect) {
+        res.status(503).json({ code: 'INJECTED_FAULT', message: 'sandbox fault injected before the effect' });
+        return;
+      }
+      const result = await handle(parsed.data, req.get('idempotency-key') ?? '');
+      if (fault) {
+        res.status(503).json({ code: 'INJECTED_FAULT', message: 'sandbox fault injected after the effect' });
+        return;
+      }
+      res.status(200).json(result);
+    });
+  };
+
+  route('/identity/four-elements', bodies.identity, (body) => providers.identity.verifyFourElements(body));
+  route('/lists/screen', bodies.screen, (body) => providers.lists.screen(body));
+  route('/bureau/reports', bodies.bureau, (body, key) => providers.bureau.pullReport(body, key));
+  route('/bank/payouts', bodies.payout, (body) => providers.bank.pay(body));
+  route('/bank/debits', bodies.debit, (body) => providers.bank.debit(body));
+  route('/notify/messages', bodies.message, (body) => providers.notify.send(body));
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ code: 'NOT_FOUND', message: `no sandbox route ${req.method} ${req.path}` });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ProviderError) {
+      const status = err.retryable ? 503 : err.code === 'IDEMPOTENCY_CONFLICT' ? 409 : 422;
+      res.status(status).json({ code: err.code, message: err.message });
+      return;
+    }
+    const parseFailure =
+      typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.parse.failed';
+    if (parseFailure) {
+      res.status(400).json({ code: 'INVALID_REQUEST', message: 'body is not JSON' });
+      return;
+    }
+    res.status(500).json({ code: 'INTERNAL', message: 'sandbox failure' });
+  });
+
+  return { app, providers };
+}
+
+/** Listens on `host:port` (defaults 127.0.0.1 and an ephemeral port). */
+export async function startSandboxServer(
+  options: SandboxServerOptions & { host?: string; port?: number } = {},
+): Promise<SandboxServer> {
+  const { app, providers } = createSandboxApp(options);
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<Express['listen']>>((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    providers,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // fetch keeps connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function latency(setting: SandboxServerOptions['latencyMs'], random: () => number): number {
+  if (setting === undefined) return 0;
+  if (typeof setting === 'number') return setting;
+  return setting.min + Math.floor(random() * (setting.max - setting.min + 1));
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

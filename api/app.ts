@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import type { Pool } from 'pg';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Logger } from '../config/logger';
+import { apiKeyRepository } from '../db/api-keys';
+import { auditRepository } from '../db/audit';
+import { idempotencyRepository } from '../db/idempotency';
+import { reviewRepository } from '../db/reviews';
+import { authenticate } from './auth';
+import { openApiDocument } from './openapi';
+import { errorHandler, Problem } from './problem';
+import { creditLineRoutes } from './routes/credit-lines';
+import { healthRoutes } from './routes/health';
+import { reviewRoutes } from './routes/reviews';
+
+export interface AppDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+  customerIdKey: string;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(express.json({ limit: '32kb', strict: true }));
+
+  const doc = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc));
+  app.use(healthRoutes(deps));
+
+  const repos = { idempotency: idempotencyRepository(deps.pool), audit: auditRepository(deps.pool) };
+  app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
+  app.use(creditLineRoutes({ ...repos, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
+  app.use(reviewRoutes({ ...repos, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
+
+  app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

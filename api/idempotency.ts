@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { AuditRepository } from '../db/audit';
+import type { IdempotencyRepository } from '../db/idempotency';
+import { actorOf } from './auth';
+import { Problem } from './problem';
+
+export interface EffectResult {
+  status: number;
+  body: unknown;
+  /** What the audit row names as the subject of the effect (a credit line id, a loan id). */
+  subject?: string;
+}
+
+export interface IdempotencyDeps {
+  idempotency: IdempotencyRepository;
+  audit: AuditRepository;
+}
+
+/** Stable JSON (sorted keys) so the same body always hashes the same whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function idempotencyKeyOf(req: Request): string {
+  const key = req.header('idempotency-key');
+  if (!key) throw Problem.field(400, 'Idempotency-Key', 'header is required on this request');
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw Problem.field(400, 'Idempotency-Key', 'must be 1–255 visible ASCII characters');
+  return key;
+}
+
+/**
+ * Runs an effectful handler at most once per (actor, Idempotency-Key): the first response is stored
+ * and replayed; the same key with another body is refused with 422; a failure on our side releases
+ * the key so the client may retry. Handlers must themselves be safe to re-run after a crash (they
+ * derive resource ids from the key), because a crash can land between the effect and the store.
+ * Each accepted request leaves one audit row with its actor.
+ */
+export function idempotent(
+  deps: IdempotencyDeps,
+  action: string,
+  handler: (req: Request, key: string) => Promise<EffectResult>,
+): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const actor = actorOf(req);
+      const key = idempotencyKeyOf(req);
+      const requestHash = createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body)}`).digest('hex');
+      const claim = await deps.idempotency.claim({ actor: actor.id, key, method: req.method, path: req.path, requestHash });
+      if (!claim.claimed) {
+        const { existing } = claim;
+        if (existing.requestHash !== requestHash) {
+          throw Problem.field(422, 'Idempotency-Key', 'was already used with a different request');
+        }
+        if (existing.statusCode === null) throw new Problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress');
+        res.status(existing.statusCode).set('Idempotent-Replayed', 'true').json(existing.responseBody);
+        return;
+      }
+      let result: EffectResult;
+      try {
+        result = await handler(req, key);
+      } catch (err) {
+        await deps.idempotency.release(actor.id, key);
+        throw err;
+      }
+      await deps.audit.record({
+        actor: actor.id,
+        role: actor.role,
+        action,
+        subject: result.subject,
+        requestId: String(req.id),
+        details: { status: result.status, idempotencyKey: key },
+      });
+      await deps.idempotency.complete(actor.id, key, result.status, result.body);
+      res.status(result.status).json(result.body);
+    } catch (err) {
+      next(err);
+    }
+  };
+}

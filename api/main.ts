@@ -1,0 +1,29 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadEnv, temporalConnection } from '../config/env';
+import { createLogger } from '../config/logger';
+import { createPool } from '../db/pool';
+import { createApp } from './app';
+
+/** API process: `npm run api`. */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const settings = temporalConnection(env);
+  const connection = await Connection.connect(settings);
+  const temporal = new Client({ connection, namespace: settings.namespace });
+  const pool = createPool(env.DATABASE_URL);
+  const app = createApp({ pool, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, customerIdKey: env.CUSTOMER_ID_KEY });
+  const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, 'API listening'));
+  const stop = () => {
+    server.close(() => {
+      void Promise.all([pool.end(), connection.close()]).then(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

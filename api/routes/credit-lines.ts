@@ -1,0 +1,136 @@
+import { createHash, createHmac } from 'node:crypto';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Request, Router } from 'express';
+import type { Money } from '../../domain/money';
+import type { LineControl } from '../../domain/credit-line';
+import {
+  type ApplicantInfo,
+  awaitDecision,
+  controlLine,
+  creditLineWorkflowId,
+  getCreditLine,
+  submitInfo,
+  type CreditLineApplication,
+  type CreditLineView,
+} from '../../workflows/messages';
+import { actorOf, requireRole } from '../auth';
+import { type IdempotencyDeps, idempotent } from '../idempotency';
+import { Problem } from '../problem';
+import {
+  ApplicantInfoSchema,
+  type CreditLineApplicationBody,
+  CreditLineApplicationSchema,
+  LimitChangeSchema,
+  LineControlSchema,
+} from '../schemas';
+import { viaWorkflow } from '../temporal-errors';
+import { validateBody } from '../validate';
+
+export interface CreditLineRouteDeps extends IdempotencyDeps {
+  temporal: Client;
+  taskQueue: string;
+  customerIdKey: string;
+}
+
+/** The wire view: what a client may see of a line (no internal fields). */
+export function creditLineResponse(view: CreditLineView) {
+  const { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review } = view;
+  return { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review };
+}
+
+/** Derived from (actor, key) so a retried request after a crash reaches the same workflow. */
+export const creditLineIdFor = (actor: string, key: string): string =>
+  `cl_${createHash('sha256').update(`${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
+
+export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
+  const router = Router();
+  const customerIdOf = (idNumber: string) =>
+    `cus_${createHmac('sha256', deps.customerIdKey).update(idNumber).digest('base64url').slice(0, 22)}`;
+
+  const handleOf = (id: string) => deps.temporal.workflow.getHandle(creditLineWorkflowId(id));
+  const readLine = (id: string) => viaWorkflow(`credit line ${id}`, () => handleOf(id).query(getCreditLine));
+
+  /** A client sees only the lines it applied for; to anyone else they do not exist. */
+  async function readOwnLine(req: Request, id: string): Promise<CreditLineView> {
+    const view = await readLine(id);
+    const actor = actorOf(req);
+    if (actor.role === 'client' && view.submittedBy !== actor.id) throw new Problem(404, 'Not found', `credit line ${id} does not exist`);
+    return view;
+  }
+
+  router.post(
+    '/v1/credit-lines',
+    requireRole('client'),
+    validateBody(CreditLineApplicationSchema),
+    idempotent(deps, 'credit_line.apply', async (req, key) => {
+      const body = req.body as CreditLineApplicationBody;
+      const actor = actorOf(req);
+      const id = creditLineIdFor(actor.id, key);
+      const application: CreditLineApplication = {
+        creditLineId: id,
+        customerId: customerIdOf(body.customer.idNumber),
+        applicant: body.customer,
+        productCode: body.productCode,
+        requestedLimit: body.requestedLimit as Money,
+        consents: body.consents,
+        submittedBy: actor.id,
+      };
+      let view: CreditLineView;
+      try {
+        view = await deps.temporal.workflow.executeUpdateWithStart(awaitDecision, {
+          startWorkflowOperation: new WithStartWorkflowOperation('creditLine', {
+            workflowId: creditLineWorkflowId(id),
+            taskQueue: deps.taskQueue,
+            args: [{ application }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+      } catch (err) {
+        // The line already ran to its end (e.g. declined): answer with what it decided.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        view = await readLine(id);
+      }
+      return { status: 201, body: creditLineResponse(view), subject: id };
+    }),
+  );
+
+  router.get('/v1/credit-lines/:id', requireRole('client', 'ops'), async (req, res, next) => {
+    try {
+      res.json(creditLineResponse(await readOwnLine(req, String(req.params.id))));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(
+    '/v1/credit-lines/:id/info',
+    requireRole('client'),
+    validateBody(ApplicantInfoSchema),
+    idempotent(deps, 'credit_line.submit_info', async (req) => {
+      const id = String(req.params.id);
+      const view = await readOwnLine(req, id);
+      if (view.review?.status !== 'info_requested') throw Problem.field(409, 'review', 'no information was requested for this line');
+      await viaWorkflow(`credit line ${id}`, () => handleOf(id).signal(submitInfo, req.body as ApplicantInfo));
+      return { status: 202, body: { id, accepted: true }, subject: id };
+    }),
+  );
+
+  const control = (action: LineControl['action'], path: string, schema: typeof LineControlSchema | typeof LimitChangeSchema) =>
+    router.post(
+      `/v1/credit-lines/:id/${path}`,
+      requireRole('ops'),
+      validateBody(schema),
+      idempotent(deps, `credit_line.${action}`, async (req) => {
+        const id = String(req.params.id);
+        const request = { ...(req.body as object), action, actor: actorOf(req).id } as LineControl & { actor: string };
+        const view = await viaWorkflow(`credit line ${id}`, () => handleOf(id).executeUpdate(controlLine, { args: [request] }));
+        return { status: 200, body: creditLineResponse(view), subject: id };
+      }),
+    );
+  control('freeze', 'freeze', LineControlSchema);
+  control('unfreeze', 'unfreeze', LineControlSchema);
+  control('close', 'close', LineControlSchema);
+  control('change_limit', 'limit', LimitChangeSchema);
+
+  return router;
+}

@@ -1,0 +1,120 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/identity';
+import { CURRENCIES } from '../domain/money';
+import { PRODUCTS } from '../domain/products';
+
+extendZodWithOpenApi(z);
+
+/** Wire schemas: the single source for validation and for the OpenAPI document. */
+
+export const MoneySchema = z
+  .strictObject({
+    amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ description: 'integer minor units', example: 500000 }),
+    currency: z.enum(CURRENCIES as [string, ...string[]]).openapi({ example: 'CNY' }),
+  })
+  .openapi('Money');
+
+const knownProduct = (code: string) => PRODUCTS.some((p) => p.code === code);
+
+export const ApplicantSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    idNumber: z.string().refine(isValidIdNumber, 'is not a valid GB 11643 ID number (format, birth date or check digit)'),
+    phone: z.string().refine(isValidPhone, 'must be 11 digits starting with 1'),
+    bankCard: z.string().refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)'),
+    deviceId: z.string().min(1).max(128).optional(),
+  })
+  .openapi('Applicant');
+
+export const CreditLineApplicationSchema = z
+  .strictObject({
+    customer: ApplicantSchema,
+    productCode: z.string().refine(knownProduct, 'is not a known product code').openapi({ example: 'cash-installment' }),
+    requestedLimit: MoneySchema,
+    consents: z.strictObject({
+      bureauQuery: z.strictObject({
+        version: z.string().min(1).max(40),
+        acceptedAt: z.iso.datetime({ offset: true }),
+      }),
+    }),
+  })
+  .openapi('CreditLineApplication');
+export type CreditLineApplicationBody = z.infer<typeof CreditLineApplicationSchema>;
+
+export const ReasonSchema = z.object({ code: z.string(), message: z.string() }).openapi('Reason');
+
+export const CreditLineSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['pending', 'pending_review', 'active', 'declined', 'frozen', 'closed']),
+    productCode: z.string(),
+    requestedLimit: MoneySchema,
+    grade: z.string().nullable(),
+    limit: MoneySchema.nullable(),
+    available: MoneySchema.nullable(),
+    apr: z.string().nullable().openapi({ description: 'annual percentage rate as a decimal string' }),
+    reasons: z.array(ReasonSchema),
+  })
+  .openapi('CreditLine');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    field: z.string().optional().openapi({ description: 'the first offending field' }),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export const ReviewDecisionSchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'decline', 'request_info']),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .refine((d) => d.decision === 'approve' || !!d.reason, { message: 'a reason is required to decline or request information', path: ['reason'] })
+  .openapi('ReviewDecision');
+
+export const ReviewListQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'info_requested', 'approved', 'declined', 'expired']).optional(),
+  dueBefore: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const ReviewSchema = z
+  .object({
+    id: z.string(),
+    creditLineId: z.string(),
+    status: z.string(),
+    reviewersRequired: z.number().int(),
+    approvals: z.array(z.string()),
+    proposedLimit: MoneySchema,
+    grade: z.string().nullable(),
+    escalations: z.number().int(),
+    dueAt: z.string(),
+  })
+  .openapi('Review');
+
+export const ApplicantInfoSchema = z
+  .strictObject({
+    monthlyIncome: MoneySchema.optional(),
+    occupation: z.string().trim().min(1).max(100).optional(),
+    emergencyContact: z
+      .strictObject({
+        name: z.string().trim().min(1).max(100),
+        phone: z.string().refine(isValidPhone, 'must be 11 digits starting with 1'),
+        relation: z.string().trim().min(1).max(40),
+      })
+      .optional(),
+  })
+  .refine((i) => Object.keys(i).length > 0, { message: 'give at least one of monthlyIncome, occupation, emergencyContact' })
+  .openapi('ApplicantInfo');
+
+export const LineControlSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) }).openapi('LineControl');
+export const LimitChangeSchema = z
+  .strictObject({ reason: z.string().trim().min(1).max(500), limit: MoneySchema })
+  .openapi('LimitChange');

@@ -1,0 +1,79 @@
+import { LocalDate } from '@js-joda/core';
+import type { ProductBounds } from './decision';
+import { DomainError } from './errors';
+import type { Money } from './money';
+import type { Product } from './products';
+
+/**
+ * Rules of an active credit line: the bounds a product puts on the grant, and the operator controls
+ * (freeze, unfreeze, close, change limit) with the states each is allowed from.
+ */
+
+export type LineStatus = 'pending' | 'pending_review' | 'active' | 'declined' | 'frozen' | 'closed';
+
+/** A line outlives any one loan, so its limit bounds differ from a loan's amount bounds. */
+export function creditBoundsFor(product: Product): ProductBounds {
+  return {
+    code: product.code,
+    minAge: 18,
+    maxAge: 60,
+    minLimitMinor: product.minAmount,
+    maxLimitMinor: 100_000_000,
+  };
+}
+
+/** How long an approved line stays open before it must be renewed. */
+export const LINE_VALIDITY_MONTHS = 12;
+
+export type LineControl =
+  | { action: 'freeze'; reason: string }
+  | { action: 'unfreeze'; reason: string }
+  | { action: 'close'; reason: string }
+  | { action: 'change_limit'; reason: string; limit: Money };
+
+export interface LineBalances {
+  status: LineStatus;
+  limit: Money;
+  available: Money;
+}
+
+/** Applies an operator control, or throws DomainError saying which rule refused it. */
+export function applyLineControl(line: LineBalances, control: LineControl): LineBalances {
+  if (!control.reason?.trim()) throw new DomainError('reason', 'a reason is required for every line control');
+  switch (control.action) {
+    case 'freeze':
+      if (line.status !== 'active') throw new DomainError('action', `only an active line can be frozen; this one is ${line.status}`);
+      return { ...line, status: 'frozen' };
+    case 'unfreeze':
+      if (line.status !== 'frozen') throw new DomainError('action', `only a frozen line can be unfrozen; this one is ${line.status}`);
+      return { ...line, status: 'active' };
+    case 'close':
+      if (line.status !== 'active' && line.status !== 'frozen') {
+        throw new DomainError('action', `only an active or frozen line can be closed; this one is ${line.status}`);
+      }
+      if (line.available.amount !== line.limit.amount) {
+        throw new DomainError('action', 'the line has drawn balance outstanding; it closes when its loans settle');
+      }
+      return { ...line, status: 'closed', available: { ...line.available, amount: 0 } };
+    case 'change_limit': {
+      if (line.status !== 'active' && line.status !== 'frozen') {
+        throw new DomainError('action', `the limit of a ${line.status} line cannot change`);
+      }
+      const { limit } = control;
+      if (limit.currency !== line.limit.currency) throw new DomainError('limit.currency', `must be ${line.limit.currency}`);
+      if (!Number.isSafeInteger(limit.amount) || limit.amount <= 0) throw new DomainError('limit.amount', 'must be a positive integer');
+      const drawn = line.limit.amount - line.available.amount;
+      if (limit.amount < drawn) {
+        throw new DomainError('limit.amount', `cannot go below the drawn balance of ${drawn} minor units`);
+      }
+      return { ...line, limit: { ...limit }, available: { ...limit, amount: limit.amount - drawn } };
+    }
+    default:
+      throw new DomainError('action', `unknown line control ${JSON.stringify((control as { action: unknown }).action)}`);
+  }
+}
+
+/** The last day an approved line may be drawn on: its validity counted from the approval date. */
+export function lineExpiry(approvedOn: string): string {
+  return LocalDate.parse(approvedOn).plusMonths(LINE_VALIDITY_MONTHS).toString();
+}

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { migrateUp } from '../db/migrate';
+import { apiKeyRepository, ROLES } from '../db/api-keys';
+import { createPool } from '../db/pool';
+import { searchAttributeFlags } from '../workflows/search-attributes';
+import { startOwnedPostgres } from './lib/postgres';
+
+/**
+ * The local stack on embedded defaults: PostgreSQL under .data/pg, the Temporal dev server with its
+ * UI and a SQLite file under .data, the worker and the API. Ctrl-C stops everything; data stays.
+ */
+const root = path.resolve(__dirname, '..');
+const data = path.join(root, '.data');
+const PORT = Number(process.env.PORT ?? 3000);
+const TEMPORAL_PORT = 7233;
+const UI_PORT = 8233;
+const children: ChildProcess[] = [];
+let stopPostgres = () => {};
+
+const log = (msg: string) => console.log(`[start] ${msg}`);
+
+function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
+        else setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string): ChildProcess {
+  const out = logFile ? openSync(logFile, 'a') : 'inherit';
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      log(`${name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+/** Dev keys are kept across restarts; a key the database no longer knows is replaced. */
+async function devApiKeys(databaseUrl: string): Promise<Record<string, string>> {
+  const file = path.join(data, 'api-keys.json');
+  const pool = createPool(databaseUrl);
+  const repo = apiKeyRepository(pool);
+  try {
+    const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    const keys: Record<string, string> = {};
+    const wanted: [string, (typeof ROLES)[number]][] = [...ROLES.map((r) => [r, r] as [string, (typeof ROLES)[number]]), ['reviewer2', 'reviewer']];
+    for (const [name, role] of wanted) {
+      const current = existing[name];
+      keys[name] = current && (await repo.findActive(current)) ? current : (await repo.create(role, `dev ${name}`)).key;
+    }
+    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+    return keys;
+  } finally {
+    await pool.end();
+  }
+}
+
+let stopping = false;
+async function shutdown(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  for (const child of [...children].reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          r(undefined);
+        }, 35_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          r(undefined);
+        });
+      });
+    }
+  }
+  stopPostgres();
+  log('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(data, { recursive: true });
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startOwnedPostgres({ dataDir: path.join(data, 'pg'), port: 55432, database: 'loanflow' });
+    databaseUrl = pg.url;
+    stopPostgres = pg.stop;
+  }
+  await migrateUp(databaseUrl);
+  log(`PostgreSQL ready, migrations applied (${databaseUrl})`);
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const cli = path.join(root, '.tools', 'bin', 'temporal');
+    run('temporal dev server', cli, [
+      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(TEMPORAL_PORT), '--ui-port', String(UI_PORT),
+      '--db-filename', path.join(data, 'temporal.db'), '--log-level', 'warn', ...searchAttributeFlags(),
+    ], {}, path.join(data, 'temporal.log'));
+    await waitForPort(TEMPORAL_PORT);
+    temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
+  }
+  const keys = await devApiKeys(databaseUrl);
+
+  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: String(PORT) };
+  run('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
+  run('api', process.execPath, ['--import', 'tsx', 'api/main.ts'], env);
+  await waitForPort(PORT);
+
+  log('loanflow is running');
+  console.log(`
+  API            http://127.0.0.1:${PORT}   (docs: http://127.0.0.1:${PORT}/docs)
+  Temporal UI    http://127.0.0.1:${UI_PORT}
+  Temporal gRPC  ${temporalAddress}
+  PostgreSQL     ${databaseUrl}
+  API keys       ${path.relative(root, path.join(data, 'api-keys.json'))}
+${Object.entries(keys).map(([k, v]) => `    ${k.padEnd(10)} ${v}`).join('\n')}
+
+  Ctrl-C stops everything; data stays in .data/ for the next start.
+`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  void shutdown(1);
+});

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { creditLineIdFor } from '../../api/routes/credit-lines';
+import { creditLineWorkflowId } from '../../workflows/messages';
+import { type ApiHarness, apiHarness } from '../support/api';
+import { applicationBody, bankCard } from '../support/applicants';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await apiHarness('test-api-credit-lines');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const apply = (body: unknown, key = randomUUID(), apiKey = h.keys.client) =>
+  request(h.app)
+    .post('/v1/credit-lines')
+    .set('Authorization', `Bearer ${apiKey}`)
+    .set('Idempotency-Key', key)
+    .send(body as object);
+
+/** Rows written on behalf of this file's API keys (other test files share the database). */
+async function counts() {
+  const q = async (table: string) =>
+    Number((await h.pool.query(`select count(*) from ${table} where actor = any($1)`, [h.actorIds])).rows[0].count);
+  return { audit: await q('audit_log'), idempotency: await q('idempotency_keys') };
+}
+
+/**
+ * Whether a request with this key started anything: the workflow and the read-model row the API
+ * would have created carry the id it derives from (actor, key).
+ */
+async function workflowExists(apiKey: string, key: string): Promise<boolean> {
+  const { apiKeyRepository } = await import('../../db/api-keys');
+  const actor = await apiKeyRepository(h.pool).findActive(apiKey);
+  const lineId = creditLineIdFor(actor?.id ?? 'nobody', key);
+  const rows = await h.pool.query('select 1 from credit_lines where id = $1', [lineId]);
+  const id = creditLineWorkflowId(lineId);
+  if (rows.rowCount) return true;
+  return h.env.client.workflow
+    .getHandle(id)
+    .describe()
+    .then(
+      () => true,
+      (err: Error) => {
+        if (err.name === 'WorkflowNotFoundError') return false;
+        throw err;
+      },
+    );
+}
+
+describe('POST /v1/credit-lines', () => {
+  test('a well-formed applicant gets an active line at once, readable with GET and visible in Temporal', async () => {
+    const body = applicationBody();
+    const res = await apply(body);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'active', limit: body.requestedLimit, available: body.requestedLimit });
+    const id = res.body.id as string;
+
+    const got = await request(h.app).get(`/v1/credit-lines/${id}`).set('Authorization', `Bearer ${h.keys.ops}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(res.body);
+
+    const described = await h.env.client.workflow.getHandle(creditLineWorkflowId(id)).describe();
+    expect(described.type).toBe('creditLine');
+    expect(described.status.name).toBe('RUNNING');
+    const audit = await h.pool.query('select actor, action from audit_log where subject = $1', [id]);
+    expect(audit.rows).toEqual([{ actor: expect.stringMatching(/^key_/), action: 'credit_line.apply' }]);
+  });
+
+  test('a four-element mismatch (card 0001) is declined with its reason', async () => {
+    const res = await apply(applicationBody({ card: bankCard('0001') }));
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe('declined');
+    expect(res.body.reasons[0].code).toBe('IDENTITY_MISMATCH');
+  });
+
+  test('the same Idempotency-Key replays the first response and starts one workflow; another body is 422', async () => {
+    const body = applicationBody();
+    const key = randomUUID();
+    const first = await apply(body, key);
+    expect(await workflowExists(h.keys.client, key)).toBe(true);
+    const before = await counts();
+    const again = await apply(body, key);
+    expect(again.status).toBe(first.status);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await counts()).toEqual(before);
+
+    const other = await apply({ ...body, requestedLimit: { amount: 1_000_000, currency: 'CNY' } }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.field).toBe('Idempotency-Key');
+  });
+
+  const good = () => applicationBody();
+  const badInputs: [string, () => unknown, number, string][] = [
+    ['missing field', () => ({ ...good(), customer: { ...good().customer, name: undefined } }), 400, 'customer.name'],
+    ['ID number with a wrong check digit', () => withId(good(), 'bad-check'), 422, 'customer.idNumber'],
+    ['card failing Luhn', () => ({ ...good(), customer: { ...good().customer, bankCard: breakLuhn(bankCard()) } }), 422, 'customer.bankCard'],
+    ['wrong type', () => ({ ...good(), requestedLimit: { amount: '5000', currency: 'CNY' } }), 400, 'requestedLimit.amount'],
+    ['unknown product', () => ({ ...good(), productCode: 'payday-9000' }), 422, 'productCode'],
+    ['unknown field', () => ({ ...good(), limitOverride: true }), 400, 'body'],
+  ];
+
+  test.each(badInputs)('%s → problem+json naming the field; nothing started, nothing written', async (_name, body, status, field) => {
+    const before = await counts();
+    const key = randomUUID();
+    const res = await apply(body(), key);
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.field).toBe(field);
+    expect(await counts()).toEqual(before);
+    expect(await workflowExists(h.keys.client, key)).toBe(false);
+  });
+
+  test('oversized and broken JSON bodies are refused before anything happens', async () => {
+    const before = await counts();
+    const big = await apply({ ...good(), customer: { ...good().customer, name: 'x'.repeat(64 * 1024) } });
+    expect(big.status).toBe(413);
+    expect(big.body.field).toBe('body');
+    const broken = await request(h.app)
+      .post('/v1/credit-lines')
+      .set('Authorization', `Bearer ${h.keys.client}`)
+      .set('Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json')
+      .send('{"customer": {');
+    expect(broken.status).toBe(400);
+    expect(broken.body.field).toBe('body');
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a missing Idempotency-Key is refused', async () => {
+    const res = await request(h.app).post('/v1/credit-lines').set('Authorization', `Bearer ${h.keys.client}`).send(good());
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('Idempotency-Key');
+  });
+
+  test('no key is 401, an unknown key is 401, a wrong role is 403', async () => {
+    const before = await counts();
+    expect((await request(h.app).post('/v1/credit-lines').send(good())).status).toBe(401);
+    expect((await apply(good(), randomUUID(), 'lf_client_not-a-real-key')).status).toBe(401);
+    expect((await apply(good(), randomUUID(), h.keys.reviewer)).status).toBe(403);
+    expect((await apply(good(), randomUUID(), h.keys.ops)).status).toBe(403);
+    expect(await counts()).toEqual(before);
+    const read = await request(h.app).get('/v1/credit-lines/cl_x').set('Authorization', `Bearer ${h.keys.collector}`);
+    expect(read.status).toBe(403);
+  });
+
+  test('an unknown line is 404', async () => {
+    const res = await request(h.app).get('/v1/credit-lines/cl_nope').set('Authorization', `Bearer ${h.keys.client}`);
+    expect(res.status).toBe(404);
+  });
+});
+
+describe('platform routes', () => {
+  test('healthz, readyz, openapi.json and docs', async () => {
+    expect((await request(h.app).get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await request(h.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ postgres: 'ok', temporal: 'ok' });
+    const spec = await request(h.app).get('/openapi.json');
+    expect(spec.body.openapi).toBe('3.1.0');
+    expect(spec.body.paths['/v1/credit-lines'].post.requestBody).toBeDefined();
+    expect(spec.body.components.schemas.CreditLineApplication.properties.customer).toBeDefined();
+    const docs = await request(h.app).get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger');
+  });
+});
+
+function withId(body: ReturnType<typeof applicationBody>, _kind: 'bad-check') {
+  const id = body.customer.idNumber;
+  const last = id.at(-1) === '0' ? '1' : '0';
+  return { ...body, customer: { ...body.customer, idNumber: `${id.slice(0, 17)}${last}` } };
+}
+
+/** A card number one digit off a valid one: Luhn catches every single-digit change. */
+const breakLuhn = (card: string) => `${card.slice(0, -1)}${(Number(card.at(-1)) + 1) % 10}`;

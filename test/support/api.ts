@@ -1,0 +1,66 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createAdapters } from '../../adapters';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../config/logger';
+import { apiKeyRepository, type Role } from '../../db/api-keys';
+import type { Pool } from '../../db/pool';
+import { createLoanflowWorker } from '../../worker/worker';
+import { testPool } from './db';
+import { devServerEnv, workflowBundle } from './temporal';
+
+export interface ApiHarness {
+  app: Express;
+  env: TestWorkflowEnvironment;
+  pool: Pool;
+  keys: Record<Role | 'reviewer2', string>;
+  /** The API key ids behind `keys`: rows this harness's requests wrote carry them as actor. */
+  actorIds: string[];
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/** The real app over a real PostgreSQL and the dev server, with a worker on its own task queue. */
+export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
+  const pool = testPool();
+  const env = await devServerEnv();
+  const worker: Worker = await createLoanflowWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    pool,
+    adapters: createAdapters({ mode: 'sandbox' }),
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const repo = apiKeyRepository(pool);
+  const keys = {} as ApiHarness['keys'];
+  const actorIds: string[] = [];
+  for (const [name, role] of [...(['client', 'reviewer', 'collector', 'ops', 'admin'] as const).map((r) => [r, r] as const), ['reviewer2', 'reviewer'] as const]) {
+    const created = await repo.create(role, `test ${name}`);
+    keys[name] = created.key;
+    actorIds.push(created.id);
+  }
+  const app = createApp({
+    pool,
+    temporal: env.client,
+    taskQueue,
+    logger: createLogger('silent'),
+    customerIdKey: 'test-customer-id-key-0123456789',
+  });
+  return {
+    app,
+    env,
+    pool,
+    keys,
+    actorIds,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await pool.end();
+    },
+  };
+}
