@@ -14,6 +14,7 @@ import { openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes } from './routes/health';
+import { quoteRoutes } from './routes/quotes';
 import { reviewRoutes } from './routes/reviews';
 
 export interface AppDeps {
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
 
   const repos = { idempotency: idempotencyRepository(deps.pool), audit: auditRepository(deps.pool) };
   app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
+  app.use(quoteRoutes());
   app.use(creditLineRoutes({ ...repos, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
   app.use(reviewRoutes({ ...repos, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
 

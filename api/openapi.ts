@@ -7,6 +7,8 @@ import {
   LimitChangeSchema,
   LineControlSchema,
   ProblemSchema,
+  QuoteRequestSchema,
+  QuoteSchema,
   ReviewDecisionSchema,
   ReviewListQuerySchema,
   ReviewSchema,
@@ -24,6 +26,18 @@ const secured = { security: [{ bearer: [] }] };
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 const routes: RouteConfig[] = [
+  {
+    method: 'post',
+    path: '/v1/quotes',
+    summary: 'Trial calculation: schedule, totals and APR; no side effects (role client)',
+    ...secured,
+    request: { body: body(QuoteRequestSchema) },
+    responses: {
+      200: json('the quote', QuoteSchema),
+      400: problem('malformed request'),
+      422: problem('a rule refuses it: bad rate, term 0, APR over the cap (with the figure)'),
+    },
+  },
   {
     method: 'post',
     path: '/v1/credit-lines',

@@ -1,8 +1,10 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/identity';
+import { DAY_COUNTS, type DayCount } from '../domain/daycount';
 import { CURRENCIES } from '../domain/money';
 import { PRODUCTS } from '../domain/products';
+import { METHODS, type Method } from '../domain/schedule';
 
 extendZodWithOpenApi(z);
 
@@ -118,3 +120,54 @@ export const LineControlSchema = z.strictObject({ reason: z.string().trim().min(
 export const LimitChangeSchema = z
   .strictObject({ reason: z.string().trim().min(1).max(500), limit: MoneySchema })
   .openapi('LimitChange');
+
+const FeeDefSchema = z.strictObject({
+  amount: z.number().int().nonnegative().optional().openapi({ description: 'fixed, minor units' }),
+  rate: z.string().regex(/^\d+(\.\d+)?$/).optional().openapi({ description: 'decimal string of the base' }),
+});
+
+export const QuoteRequestSchema = z
+  .strictObject({
+    amount: MoneySchema,
+    annualRate: z.string().openapi({ example: '0.049', description: 'nominal annual rate, decimal string' }),
+    termCount: z.number().int().openapi({ example: 360 }),
+    method: z.enum(METHODS as [Method, ...Method[]]),
+    startDate: z.iso.date().openapi({ example: '2026-01-15' }),
+    dayCount: z.enum(DAY_COUNTS as [DayCount, ...DayCount[]]).optional(),
+    period: z.string().optional().openapi({ description: 'ISO-8601 duration, P1M by default' }),
+    firstDueDate: z.iso.date().optional(),
+    fees: z
+      .strictObject({
+        origination: FeeDefSchema.extend({ mode: z.enum(['deducted', 'financed']).optional() }).optional(),
+        servicePerPeriod: FeeDefSchema.optional(),
+        late: FeeDefSchema.optional(),
+        extension: FeeDefSchema.optional(),
+      })
+      .optional(),
+    aprCap: z.string().optional().openapi({ example: '0.36' }),
+  })
+  .openapi('QuoteRequest');
+export type QuoteRequest = z.infer<typeof QuoteRequestSchema>;
+
+export const InstallmentSchema = z
+  .object({
+    seq: z.number().int(),
+    dueDate: z.string(),
+    principal: z.number().int(),
+    interest: z.number().int(),
+    fees: z.number().int(),
+    total: z.number().int(),
+    balanceAfter: z.number().int(),
+    status: z.string(),
+  })
+  .openapi('Installment');
+
+export const QuoteSchema = z
+  .object({
+    currency: z.string(),
+    amount: z.number().int(),
+    installments: z.array(InstallmentSchema),
+    totals: z.record(z.string(), z.number()),
+    apr: z.object({ nominal: z.string(), effective: z.string() }),
+  })
+  .openapi('Quote');

@@ -93,3 +93,53 @@ export const submitInfo = defineSignal<[ApplicantInfo]>('submitInfo');
 /** Operator controls: freeze, unfreeze, close, change limit. The validator refuses what the rules forbid. */
 export type LineControlRequest = LineControl & { actor: string };
 export const controlLine = defineUpdate<CreditLineView, [LineControlRequest]>('controlLine');
+
+// ---- Drawdown (用信) and the loans a line carries --------------------------------------------
+
+export const loanWorkflowId = (loanId: string): string => `loan:${loanId}`;
+
+export interface DrawdownRequest {
+  /** Chosen by the API from the idempotency key, so a retried drawdown reaches the same loan. */
+  loanId: string;
+  amount: Money;
+  termMonths: number;
+  purpose: string;
+  method?: string;
+  /** Card to pay into; the applicant's card when absent. For card-repayment products, the card whose bill is paid. */
+  bankCard?: string;
+  actor: string;
+}
+
+export interface DrawdownResult {
+  loanId: string;
+  status: 'disbursing';
+}
+export const drawdown = defineUpdate<DrawdownResult, [DrawdownRequest]>('drawdown');
+
+/** A loan gives its limit back: it settled, or its disbursement failed (the compensation). */
+export interface LimitRelease {
+  loanId: string;
+  amount: Money;
+  reason: 'settled' | 'disbursement_failed' | 'written_off';
+}
+export const releaseLimit = defineSignal<[LimitRelease]>('releaseLimit');
+
+/** What the credit line hands a new loan workflow (plain JSON). */
+export interface LoanInput {
+  loanId: string;
+  creditLineId: string;
+  customerId: string;
+  productCode: string;
+  principal: Money;
+  termMonths: number;
+  method: string;
+  purpose: string;
+  /** The line's priced annual rate, decimal string. */
+  annualRate: string;
+  /** Borrowers' local calendar and contact hours. */
+  timeZone: string;
+  /** Where the money goes: the borrower's card, or the card issuer for card-repayment products. */
+  payee: { kind: 'borrower' | 'card-issuer'; bankCard: string };
+  /** Borrower's identifiers for the pre-disbursement blacklist refresh (PII; the payload codec of a later issue encrypts it). */
+  borrower: { idNumber: string; phone: string };
+}

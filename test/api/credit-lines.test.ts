@@ -177,3 +177,36 @@ function withId(body: ReturnType<typeof applicationBody>, _kind: 'bad-check') {
 
 /** A card number one digit off a valid one: Luhn catches every single-digit change. */
 const breakLuhn = (card: string) => `${card.slice(0, -1)}${(Number(card.at(-1)) + 1) % 10}`;
+
+describe('POST /v1/quotes', () => {
+  const quoteReq = (body: object, apiKey = h.keys.client) =>
+    request(h.app).post('/v1/quotes').set('Authorization', `Bearer ${apiKey}`).send(body);
+  const mortgage = { amount: { amount: 100_000_000, currency: 'CNY' }, annualRate: '0.049', termCount: 360, method: 'annuity', startDate: '2026-01-15' };
+
+  test('serves the domain quote: 1,000,000.00 at 4.9% over 360 months is 5,307.27 a month, and writes nothing', async () => {
+    const before = await counts();
+    const res = await quoteReq(mortgage);
+    expect(res.status).toBe(200);
+    expect(res.body.installments).toHaveLength(360);
+    expect(res.body.installments[0].total).toBe(530_727);
+    expect(res.body.installments.reduce((s: number, i: { principal: number }) => s + i.principal, 0)).toBe(100_000_000);
+    expect(await counts()).toEqual(before);
+  });
+
+  test.each([
+    ['a rate of "abc"', { annualRate: 'abc' }, 'annualRate'],
+    ['term 0', { termCount: 0 }, 'termCount'],
+    ['an APR over the cap', { annualRate: '0.40' }, 'apr'],
+  ])('%s is a 422 naming the field', async (_name, patch, field) => {
+    const res = await quoteReq({ ...mortgage, ...patch });
+    expect(res.status).toBe(422);
+    expect(res.body.field).toBe(field);
+  });
+
+  test('an unknown method is a 400 naming the field; a reviewer may not quote', async () => {
+    const res = await quoteReq({ ...mortgage, method: 'balloon' });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('method');
+    expect((await quoteReq(mortgage, h.keys.reviewer)).status).toBe(403);
+  });
+});

@@ -1,0 +1,84 @@
+import type { Pool } from 'pg';
+import type { Currency } from '../domain/money';
+import type { JournalEntry, LedgerAccount } from '../domain/ledger';
+
+/** The journal in PostgreSQL: posting is idempotent by source event id and balanced by the database. */
+export function ledgerRepository(pool: Pool) {
+  return {
+    async post(e: JournalEntry): Promise<'posted' | 'duplicate'> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const head = await client.query<{ id: string }>(
+          `insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency)
+           values ($1, $2, $3, $4, $5) on conflict (source_event_id) do nothing returning id`,
+          [e.sourceEventId, e.loanId, e.kind, e.effectiveDate, e.currency],
+        );
+        const id = head.rows[0]?.id;
+        if (!id) {
+          await client.query('rollback');
+          return 'duplicate';
+        }
+        await client.query(
+          `insert into journal_lines (entry_id, loan_id, account, debit, credit)
+           select $1, $2, unnest($3::text[]), unnest($4::bigint[]), unnest($5::bigint[])`,
+          [id, e.loanId, e.lines.map((l) => l.account), e.lines.map((l) => l.debit), e.lines.map((l) => l.credit)],
+        );
+        await client.query('commit');
+        return 'posted';
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    /** Debit minus credit per account for one loan. */
+    async balances(loanId: string): Promise<Partial<Record<LedgerAccount, number>>> {
+      const res = await pool.query<{ account: LedgerAccount; balance: number }>(
+        `select account, (sum(debit) - sum(credit))::bigint as balance from journal_lines where loan_id = $1 group by account`,
+        [loanId],
+      );
+      return Object.fromEntries(res.rows.map((r) => [r.account, r.balance]));
+    },
+
+    async entries(loanId: string): Promise<JournalEntry[]> {
+      const res = await pool.query<{
+        source_event_id: string;
+        kind: string;
+        effective_date: string;
+        currency: Currency;
+        lines: { account: LedgerAccount; debit: number; credit: number }[];
+      }>(
+        `select e.source_event_id, e.kind, to_char(e.effective_date, 'YYYY-MM-DD') as effective_date, e.currency,
+           json_agg(json_build_object('account', l.account, 'debit', l.debit, 'credit', l.credit) order by l.id) as lines
+         from journal_entries e join journal_lines l on l.entry_id = e.id
+         where e.loan_id = $1 group by e.id order by e.id`,
+        [loanId],
+      );
+      return res.rows.map((r) => ({
+        sourceEventId: r.source_event_id,
+        loanId,
+        kind: r.kind,
+        effectiveDate: r.effective_date,
+        currency: r.currency,
+        lines: r.lines,
+      }));
+    },
+
+    /** Whole-journal check for reconciliation and tests: total debits and credits, and unbalanced entries. */
+    async trialBalance(): Promise<{ debits: number; credits: number; unbalancedEntries: number }> {
+      const totals = await pool.query<{ debits: number; credits: number }>(
+        'select coalesce(sum(debit), 0)::bigint as debits, coalesce(sum(credit), 0)::bigint as credits from journal_lines',
+      );
+      const unbalanced = await pool.query<{ n: number }>(
+        `select count(*)::int as n from (select entry_id from journal_lines group by entry_id having sum(debit) <> sum(credit)) x`,
+      );
+      const t = totals.rows[0] ?? { debits: 0, credits: 0 };
+      return { debits: t.debits, credits: t.credits, unbalancedEntries: unbalanced.rows[0]?.n ?? 0 };
+    },
+  };
+}
+
+export type LedgerRepository = ReturnType<typeof ledgerRepository>;

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { accrualEntry, disbursementEntry, loanPosition, repaymentEntry, reversalEntry } from '../../domain/ledger';
+import { ledgerRepository } from '../../db/ledger';
+import { testPool } from '../support/db';
+
+const pool = testPool();
+const ledger = ledgerRepository(pool);
+afterAll(() => pool.end());
+
+const head = (loanId: string, eventId: string) => ({ loanId, eventId, date: '2026-03-15', currency: 'CNY' as const });
+
+test('posting is idempotent by source event id and balances derive the loan position', async () => {
+  const loanId = `ln_${randomUUID()}`;
+  const d = disbursementEntry({ ...head(loanId, `${loanId}:disbursement`), principal: 1_200_000, cashOut: 1_188_000, originationFee: 12_000, riskReserve: 24_000 });
+  expect(await ledger.post(d)).toBe('posted');
+  expect(await ledger.post(d)).toBe('duplicate');
+  await ledger.post(accrualEntry({ ...head(loanId, `${loanId}:accrual:1`), interest: 7_200, fees: 0, penalty: 0 }));
+  const pay = repaymentEntry({ ...head(loanId, `${loanId}:payment:1`), received: 110_000, principal: 100_000, interest: 7_200, fees: 0, penalty: 0, toCredit: 2_800 });
+  await ledger.post(pay);
+  expect(loanPosition(await ledger.balances(loanId))).toEqual({ principal: 1_100_000, interest: 0, fees: 0, penalty: 0, credit: 2_800, outstanding: 1_097_200 });
+
+  await ledger.post(reversalEntry(pay, `${loanId}:payment:1:reversal`, '2026-03-20'));
+  expect(loanPosition(await ledger.balances(loanId))).toMatchObject({ principal: 1_200_000, interest: 7_200, credit: 0 });
+  expect((await ledger.entries(loanId)).map((e) => e.kind)).toEqual(['disbursement', 'accrual', 'repayment', 'reversal:repayment']);
+});
+
+test('the database refuses an unbalanced entry at commit, and any change to posted lines', async () => {
+  const loanId = `ln_${randomUUID()}`;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query(
+      "insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency) values ($1, $2, 'manual', '2026-03-15', 'CNY') returning id",
+      [`${loanId}:manual`, loanId],
+    );
+    await client.query("insert into journal_lines (entry_id, loan_id, account, debit) values ($1, $2, 'cash_clearing', 100)", [rows[0].id, loanId]);
+    await client.query("insert into journal_lines (entry_id, loan_id, account, credit) values ($1, $2, 'fee_income', 99)", [rows[0].id, loanId]);
+    await expect(client.query('commit')).rejects.toThrow(/does not balance/);
+  } finally {
+    client.release();
+  }
+  expect(await ledger.entries(loanId)).toEqual([]);
+
+  await ledger.post(accrualEntry({ ...head(loanId, `${loanId}:accrual`), interest: 500, fees: 0, penalty: 0 }));
+  await expect(pool.query('update journal_lines set debit = debit + 1 where loan_id = $1', [loanId])).rejects.toThrow(/append-only/);
+  await expect(pool.query('delete from journal_entries where loan_id = $1', [loanId])).rejects.toThrow(/append-only/);
+});
