@@ -77,3 +77,40 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
 export function lineExpiry(approvedOn: string): string {
   return LocalDate.parse(approvedOn).plusMonths(LINE_VALIDITY_MONTHS).toString();
 }
+
+export interface DrawdownAsk {
+  amount: Money;
+  termMonths: number;
+  purpose: string;
+  method?: string;
+}
+
+/**
+ * Whether a drawdown may be taken from a line today; throws DomainError naming the field that
+ * refuses it. Every drawdown names a purpose (DESIGN §5) and stays inside the product's terms.
+ */
+export function checkDrawdown(
+  line: LineBalances & { expiresOn: string | null },
+  product: Pick<Product, 'terms' | 'method' | 'minAmount' | 'maxAmount' | 'currency'>,
+  ask: DrawdownAsk,
+  today: string,
+): void {
+  if (line.status === 'frozen') throw new DomainError('creditLine', 'the line is frozen; no drawdown until it is unfrozen', 'line_frozen');
+  if (line.status !== 'active') throw new DomainError('creditLine', `the line is ${line.status}; only an active line can be drawn`, 'line_not_active');
+  if (line.expiresOn && today > line.expiresOn) throw new DomainError('creditLine', `the line expired on ${line.expiresOn}`, 'line_expired');
+  if (ask.amount.currency !== line.available.currency) throw new DomainError('amount.currency', `must be ${line.available.currency}`);
+  if (!Number.isSafeInteger(ask.amount.amount) || ask.amount.amount <= 0) throw new DomainError('amount.amount', 'must be a positive integer of minor units');
+  if (ask.amount.amount > line.available.amount) {
+    throw new DomainError('amount.amount', `exceeds the available limit of ${line.available.amount} minor units`, 'over_limit');
+  }
+  if (ask.amount.amount < product.minAmount || ask.amount.amount > product.maxAmount) {
+    throw new DomainError('amount.amount', `must be between ${product.minAmount} and ${product.maxAmount} minor units for this product`);
+  }
+  if (product.terms.length > 0 && !product.terms.includes(ask.termMonths)) {
+    throw new DomainError('termMonths', `must be one of ${product.terms.join(', ')} for this product`);
+  }
+  if (ask.method !== undefined && ask.method !== product.method) {
+    throw new DomainError('method', `this product repays by ${product.method}`);
+  }
+  if (!ask.purpose?.trim()) throw new DomainError('purpose', 'every drawdown names its purpose');
+}

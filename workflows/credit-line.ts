@@ -4,15 +4,17 @@ import {
   condition,
   continueAsNew,
   log,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CreditGrantActivities } from '../activities/credit-grant';
-import { applyLineControl, creditBoundsFor, lineExpiry } from '../domain/credit-line';
+import { applyLineControl, checkDrawdown, creditBoundsFor, lineExpiry } from '../domain/credit-line';
 import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { DomainError } from '../domain/errors';
-import { instantOfLocal, localDateAt } from '../domain/localdate';
+import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
 import { getProduct, type Grade } from '../domain/products';
@@ -30,6 +32,11 @@ import {
   type ApplicantInfo,
   awaitDecision,
   controlLine,
+  drawdown,
+  type DrawdownRequest,
+  type LoanInput,
+  loanWorkflowId,
+  releaseLimit,
   type CreditLineApplication,
   type CreditLineView,
   getCreditLine,
@@ -58,6 +65,8 @@ export interface CarriedState {
   review: ReviewState | null;
   proposed: { limit: Money; grade: Grade } | null;
   info: ApplicantInfo[];
+  /** Limit reserved per loan; released once, when the loan settles or its disbursement fails. */
+  loans: Record<string, { amount: Money; released: boolean }>;
 }
 
 export interface CreditLineInput {
@@ -92,6 +101,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     review: null,
     proposed: null,
     info: [],
+    loans: {},
   };
   let reviewChanged = false;
   let lineChanged = false;
@@ -128,6 +138,33 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     },
     { validator: (req) => asFailure(() => applyLineControl(balancesOf(s.line), req)) },
   );
+
+  setHandler(
+    drawdown,
+    async (req) => {
+      if (!s.loans[req.loanId]) {
+        s.loans[req.loanId] = { amount: req.amount, released: false };
+        adjustAvailable(-req.amount.amount);
+        lineChanged = true;
+        await startLoan(req);
+      }
+      return { loanId: req.loanId, status: 'disbursing' as const };
+    },
+    {
+      // A retried drawdown (same loan id) is answered again; only a new one is checked against the limit.
+      validator: (req) => {
+        if (s.loans[req.loanId]) return;
+        asFailure(() => checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today()));
+      },
+    },
+  );
+  setHandler(releaseLimit, (release) => {
+    const reserved = s.loans[release.loanId];
+    if (!reserved || reserved.released) return;
+    reserved.released = true;
+    adjustAvailable(reserved.amount.amount);
+    lineChanged = true;
+  });
 
   if (s.phase === 'assess') await assess();
   if (s.phase === 'review') await review();
@@ -209,14 +246,18 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     await persist();
   }
 
-  /** An active line: applies operator controls, expires at the end of its validity. */
+  /** An active line: takes drawdowns and operator controls; after its expiry it closes once nothing is drawn. */
   async function serve(): Promise<void> {
+    const wake = () => lineChanged || historyIsLong();
+    const nothingDrawn = () => Object.values(s.loans).every((l) => l.released);
     while (s.line.status !== 'closed') {
-      const untilExpiry = s.line.expiresOn ? instantOfLocal(s.line.expiresOn, '00:00', BORROWER_ZONE) - Date.now() : 1;
-      const woken = untilExpiry > 0 && (await condition(() => lineChanged || historyIsLong(), untilExpiry));
-      if (!woken && s.line.limit && s.line.available?.amount === s.line.limit.amount) {
+      const expiresAt = s.line.expiresOn ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', BORROWER_ZONE) : Infinity;
+      if (expiresAt === Infinity) await condition(wake);
+      else if (Date.now() < expiresAt) await condition(wake, expiresAt - Date.now());
+      else await condition(() => wake() || nothingDrawn());
+      if (Date.now() >= expiresAt && nothingDrawn()) {
         s.line.status = 'closed';
-        s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired on ${s.line.expiresOn}.` }];
+        s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` }];
         lineChanged = true;
       }
       if (lineChanged) {
@@ -227,6 +268,33 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       }
     }
     s.phase = 'done';
+  }
+
+  function adjustAvailable(delta: number): void {
+    if (s.line.available) s.line.available = { ...s.line.available, amount: s.line.available.amount + delta };
+  }
+
+  /** The loan lives on its own: it outlives this run (continue-as-new) and even the line's closure. */
+  async function startLoan(req: DrawdownRequest): Promise<void> {
+    const loanInput: LoanInput = {
+      loanId: req.loanId,
+      creditLineId: app.creditLineId,
+      customerId: app.customerId,
+      productCode: app.productCode,
+      principal: req.amount,
+      termMonths: req.termMonths,
+      method: req.method ?? product.method,
+      purpose: req.purpose,
+      annualRate: s.line.apr ?? priceForGrade(product, 'E'),
+      timeZone: BORROWER_ZONE,
+      payee: { kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower', bankCard: req.bankCard ?? app.applicant.bankCard },
+      borrower: { idNumber: app.applicant.idNumber, phone: app.applicant.phone },
+    };
+    await startChild('loan', {
+      workflowId: loanWorkflowId(req.loanId),
+      args: [loanInput],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
   }
 
   function activate(limit: Money, grade: Grade): void {
@@ -302,6 +370,7 @@ function balancesOf(line: CreditLineView) {
 }
 
 const nowIso = () => new Date(Date.now()).toISOString();
+const today = () => localDateAt(Date.now(), BORROWER_ZONE);
 
 /** A broken business rule fails the update or the workflow; a plain Error would retry the task forever. */
 function asFailure<T>(fn: () => T): T {

@@ -1,0 +1,57 @@
+import { applyLineControl, checkDrawdown, lineExpiry } from '../../domain/credit-line';
+import { DomainError } from '../../domain/errors';
+import { getProduct } from '../../domain/products';
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+const active = { status: 'active' as const, limit: cny(5_000_000), available: cny(3_000_000), expiresOn: '2027-11-22' };
+const product = getProduct('cash-installment');
+const ask = { amount: cny(1_000_000), termMonths: 12, purpose: 'home repair' };
+
+const fieldOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DomainError) return err.field;
+    throw err;
+  }
+  return null;
+};
+
+test('a drawdown inside the available limit and the product terms is allowed', () => {
+  expect(fieldOf(() => checkDrawdown(active, product, ask, '2026-11-22'))).toBeNull();
+  expect(fieldOf(() => checkDrawdown(active, product, { ...ask, amount: cny(3_000_000) }, '2027-11-22'))).toBeNull();
+});
+
+test.each([
+  ['over the available limit', { amount: cny(3_000_001) }, 'amount.amount'],
+  ['a term the product does not offer', { termMonths: 7 }, 'termMonths'],
+  ['another repayment method', { method: 'bullet' }, 'method'],
+  ['no purpose', { purpose: '  ' }, 'purpose'],
+  ['another currency', { amount: { amount: 1_000, currency: 'USD' as const } }, 'amount.currency'],
+  ['below the product minimum', { amount: cny(1) }, 'amount.amount'],
+])('refuses %s, naming the field', (_name, patch, field) => {
+  expect(fieldOf(() => checkDrawdown(active, product, { ...ask, ...patch }, '2026-11-22'))).toBe(field);
+});
+
+test('a frozen, closed or expired line takes no drawdown', () => {
+  expect(fieldOf(() => checkDrawdown({ ...active, status: 'frozen' }, product, ask, '2026-11-22'))).toBe('creditLine');
+  expect(fieldOf(() => checkDrawdown({ ...active, status: 'closed' }, product, ask, '2026-11-22'))).toBe('creditLine');
+  expect(fieldOf(() => checkDrawdown(active, product, ask, '2027-11-23'))).toBe('creditLine');
+});
+
+test('line controls follow their allowed transitions and keep the drawn balance', () => {
+  const frozen = applyLineControl(active, { action: 'freeze', reason: 'fraud alert' });
+  expect(frozen.status).toBe('frozen');
+  expect(() => applyLineControl(frozen, { action: 'freeze', reason: 'again' })).toThrow(/only an active line/);
+  expect(applyLineControl(frozen, { action: 'unfreeze', reason: 'cleared' }).status).toBe('active');
+  // 2,000,000 is drawn: the limit may not go below it, and the line may not close.
+  expect(() => applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(1_999_999) })).toThrow(/drawn balance/);
+  expect(applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(2_500_000) }).available).toEqual(cny(500_000));
+  expect(() => applyLineControl(active, { action: 'close', reason: 'r' })).toThrow(/outstanding/);
+  expect(() => applyLineControl(active, { action: 'freeze', reason: ' ' })).toThrow(/reason/);
+});
+
+test('a line is valid for twelve months, month-end aware', () => {
+  expect(lineExpiry('2026-11-22')).toBe('2027-11-22');
+  expect(lineExpiry('2028-02-29')).toBe('2029-02-28');
+});
