@@ -6,7 +6,7 @@
 import { DomainError } from '../domain/errors';
 import { FIELD_OF_FLAG, QUOTE_USAGE, runQuote } from './quote';
 
-const USAGE = `usage: cli <command> [options]
+const USAGE = `usage: npm run -s cli -- <command> [options]
 
 commands:
   quote    trial calculation: schedule, totals and APR

@@ -10,7 +10,7 @@ import { quote, type Quote, type QuoteInput } from '../domain/quote';
 import { type Method } from '../domain/schedule';
 import { type DayCount } from '../domain/daycount';
 
-export const QUOTE_USAGE = `usage: cli quote --amount 1000000.00 --annual-rate 0.049 --term 360
+export const QUOTE_USAGE = `usage: npm run -s cli -- quote --amount 1000000.00 --annual-rate 0.049 --term 360
                  --method annuity|equal-principal|interest-only|bullet|flat --start-date YYYY-MM-DD
                  [--day-count ACT/360|ACT/365|30/360] [--period P1M] [--first-due-date YYYY-MM-DD]
                  [--origination-fee 100.00 | --origination-rate 0.01] [--financed]

@@ -51,15 +51,8 @@ export function periodicIrr(netDisbursed: number, payments: readonly number[], f
     return [vf * s - netDisbursed, dvf * s + vf * ds];
   };
   // Simple-interest guess: the cost spread over the mean time the money is out.
-  return (
-    1 /
-      solveDiscountFactor(
-        g,
-        sum >= netDisbursed,
-        1 + (sum / netDisbursed - 1) / (firstOffset + (n - 1) / 2),
-      ) -
-    1
-  );
+  const guess = 1 + (sum / netDisbursed - 1) / (firstOffset + (n - 1) / 2);
+  return 1 / solveDiscountFactor(g, sum >= netDisbursed, guess) - 1;
 }
 
 /**
@@ -159,10 +152,8 @@ export function aprOfCashFlows(
   if (atStart >= 0)
     throw new DomainError('cashflows', 'the earliest cash flow must be the disbursement (negative)');
   const meanT = times.reduce((s, t, k) => s + (amounts[k]! > 0 ? t * amounts[k]! : 0), 0) / back;
-  const periodic =
-    back === out
-      ? 0
-      : 1 / solveDiscountFactor(g, back >= out, 1 + (back / out - 1) / Math.max(meanT, 1e-9)) - 1;
+  const guess = 1 + (back / out - 1) / Math.max(meanT, 1e-9);
+  const periodic = back === out ? 0 : 1 / solveDiscountFactor(g, back >= out, guess) - 1;
   const [num, den] = periodsPerYear(period, dayCount);
   return annualise(periodic, num / den);
 }
@@ -172,7 +163,9 @@ export const nominalAprOf = (flows: readonly DatedCashFlow[]): string => aprOfCa
 
 /** A rate as the 6-decimal string quotes publish, half-up. */
 export function formatRate(value: number | Dec): string {
-  return new D(value).toFixed(6);
+  const text = new D(value).toFixed(6);
+  // Float noise around a zero IRR must not publish "-0.000000".
+  return text === '-0.000000' ? '0.000000' : text;
 }
 
 export function annualise(periodic: number, periodsPerYear: number): Apr {

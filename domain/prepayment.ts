@@ -10,8 +10,16 @@
  * prepayment date. Arrears must be cleared first, and the amount must leave principal outstanding (a full
  * settlement is a payoff). Per-installment fees stay as they were on the due dates that remain.
  */
-import { addPeriods, MONTHLY, parseIsoDate, parsePeriod, periodsPerYear, type IsoDate } from './calendar';
-import { brokenPeriodRate, parseDayCount, Rate } from './daycount';
+import {
+  addPeriods,
+  MONTHLY,
+  parseIsoDate,
+  parsePeriod,
+  periodsPerYear,
+  type IsoDate,
+  type Period,
+} from './calendar';
+import { brokenPeriodRate, parseDayCount, Rate, type DayCount } from './daycount';
 import { DomainError } from './errors';
 import { assertMinor } from './money';
 import { accruedInterest, openPrincipal, parseInstallments, type ServicedInstallment } from './payoff';
@@ -33,7 +41,7 @@ export interface PrepaymentInput {
   installments: readonly ServicedInstallment[];
   method: Method;
   annualRate: string;
-  dayCount?: 'ACT/360' | 'ACT/365' | '30/360';
+  dayCount?: DayCount;
   period?: string;
   /** the loan's original start and first due date, which fix its period grid */
   startDate: IsoDate;
@@ -118,13 +126,12 @@ export function prepay(input: PrepaymentInput): Prepayment {
   const [ppyNum, ppyDen] = periodsPerYear(period, dayCount);
   const annualRate = Rate.fromDecimal(annual);
   const rate = annualRate.times(ppyDen, ppyNum);
-  // The first remaining period is a full one only when it starts on the prepayment date; at the very start
-  // it keeps whatever the loan's first period was.
-  const firstPeriodStart = date === accrued.since ? accrued.since : date;
+  // The next period stays a full one only when the prepayment falls on its first day; at the very start
+  // a loan with a chosen first due date keeps its broken first period.
   const regularFirst = date === accrued.since && !(date === startDate && firstDueDate !== undefined);
   let dates = remaining.map((i) => i.dueDate);
   if (method === 'bullet') dates = gridDates(startDate, firstDueDate, period, date, dates[dates.length - 1]!);
-  const firstRate = regularFirst ? rate : brokenPeriodRate(annualRate, firstPeriodStart, dates[0]!, dayCount);
+  const firstRate = regularFirst ? rate : brokenPeriodRate(annualRate, date, dates[0]!, dayCount);
 
   let count = dates.length;
   if (input.mode === 'reduce-term') count = shorterTerm(method, balance, newBalance, rate, dates.length);
@@ -155,7 +162,7 @@ export function prepay(input: PrepaymentInput): Prepayment {
 function gridDates(
   startDate: IsoDate,
   firstDueDate: IsoDate | undefined,
-  period: ReturnType<typeof parsePeriod>,
+  period: Period,
   date: IsoDate,
   maturity: IsoDate,
 ): IsoDate[] {

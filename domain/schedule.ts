@@ -8,6 +8,7 @@
  * first one differs only by the interest of the extra or missing days.
  */
 import {
+  addPeriods,
   checkFirstDueDate,
   daysBetween,
   dueDates,
@@ -147,7 +148,7 @@ export function planGrid(terms: LoanTerms): Grid {
   const annual = Rate.fromDecimal(terms.annual);
   const rate = annual.times(ppyDen, ppyNum);
   const dates = dueDates(startDate, period, termCount, firstDueDate);
-  const full = firstDueDate === undefined || firstDueDate === dueDates(startDate, period, 1)[0];
+  const full = firstDueDate === undefined || firstDueDate === addPeriods(startDate, period, 1);
   if (full)
     return {
       startDate,
@@ -248,13 +249,25 @@ export function amortise(
   return out;
 }
 
+/** Sum of installment totals, refusing a schedule whose money no longer fits exact integers. */
+export function sumTotals(installments: readonly Installment[]): number {
+  let total = 0;
+  for (const i of installments) total += i.total;
+  if (!Number.isSafeInteger(total)) {
+    throw new DomainError('amount', 'amount at this rate and term is too large to schedule exactly');
+  }
+  return total;
+}
+
 /** Validates the input and returns its schedule. */
 export function buildSchedule(input: ScheduleInput): Installment[] {
   const terms = parseLoanTerms(input);
   const fee = input.feePerPeriod ?? 0;
   assertMinor(fee, 'feePerPeriod');
   if (fee < 0) throw new DomainError('feePerPeriod', `feePerPeriod must not be negative, got ${fee}`);
-  return amortise(terms.amount, terms.method, planGrid(terms), fee);
+  const installments = amortise(terms.amount, terms.method, planGrid(terms), fee);
+  sumTotals(installments);
+  return installments;
 }
 
 /** A change in a revolving line's drawn balance: + drawdown, − repayment, effective from its date. */

@@ -78,6 +78,42 @@ describe('cli quote', () => {
     expect(r.stdout).not.toMatch(/NaN|undefined/);
   });
 
+  it('passes fees, a first due date and a period through to the quote', () => {
+    const r = cli(
+      'quote',
+      '--amount',
+      '10000',
+      '--annual-rate',
+      '0.12',
+      '--term',
+      '6',
+      '--method',
+      'equal-principal',
+      '--start-date',
+      '2026-01-15',
+      '--first-due-date',
+      '2026-03-01',
+      '--origination-fee',
+      '100.00',
+      '--financed',
+      '--service-fee-rate',
+      '0.001',
+      '--day-count',
+      'ACT/365',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const q = JSON.parse(r.stdout) as Quote;
+    expect(q).toMatchObject({
+      principal: 1_010_000,
+      netDisbursed: 1_000_000,
+      firstDueDate: '2026-03-01',
+      dayCount: 'ACT/365',
+    });
+    expect(q.installments[0]!.interest).toBe(Math.round((1_010_000 * 0.12 * 45) / 365));
+    expect(q.installments.every((i) => i.fees === 1_000)).toBe(true);
+  });
+
   it.each([
     [['--amount', 'abc'], 'amount'],
     [['--amount', '-5'], 'amount'],

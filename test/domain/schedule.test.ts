@@ -340,6 +340,7 @@ describe('validation', () => {
     [{ firstDueDate: '2026-01-10' }, 'firstDueDate'],
     [{ firstDueDate: '2026-04-16' }, 'firstDueDate'],
     [{ feePerPeriod: -1 }, 'feePerPeriod'],
+    [{ amount: 1e14, annualRate: '10', termCount: 1200, method: 'bullet' }, 'amount'],
   ])('%p → %s', (patch, field) => {
     expectDomainError(() => buildSchedule({ ...base, ...(patch as object) } as ScheduleInput), field);
   });
