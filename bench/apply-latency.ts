@@ -1,0 +1,102 @@
+/**
+ * Apply→decision latency through the API (HTTP, PostgreSQL, update-with-start, the credit-line
+ * workflow and its activities) beside a bare start+update no-op round trip, measured in the same run
+ * on the Temporal CLI dev server: `npx tsx bench/apply-latency.ts [requests]`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createAdapters } from '../adapters';
+import { createApp } from '../api/app';
+import { createLogger } from '../config/logger';
+import { apiKeyRepository } from '../db/api-keys';
+import { migrateUp } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { startOwnedPostgres } from '../scripts/lib/postgres';
+import { applicationBody } from '../test/support/applicants';
+import { createLoanflowWorker } from '../worker/worker';
+import { ping } from './noop-workflow';
+
+const N = Number(process.argv[2] ?? 200);
+const WARMUP = 20;
+const root = path.resolve(__dirname, '..');
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+};
+
+async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const pg = await startOwnedPostgres({ dataDir: path.join(root, '.data', 'bench-pg'), port: 55434, database: 'loanflow_bench', fresh: true });
+  await migrateUp(pg.url);
+  const pool = createPool(pg.url);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: path.join(root, '.tools', 'bin', 'temporal') }, ip: '127.0.0.1', extraArgs: ['--headless'] },
+  });
+  const workers = [
+    await createLoanflowWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench', pool, adapters: createAdapters({ mode: 'sandbox' }) }),
+    await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-noop', workflowsPath: require.resolve('./noop-workflow') }),
+  ];
+  const running = workers.map((w) => w.run());
+  const app = createApp({ pool, temporal: env.client, taskQueue: 'bench', logger: createLogger('silent'), customerIdKey: 'bench-customer-id-key-0123456789' });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const key = (await apiKeyRepository(pool).create('client', 'bench')).key;
+
+  const apply = async () => {
+    const res = await fetch(`${base}/v1/credit-lines`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Idempotency-Key': randomUUID(), 'Content-Type': 'application/json' },
+      body: JSON.stringify(applicationBody({ amount: 1_000_000 })),
+    });
+    const body = (await res.json()) as { status?: string };
+    if (res.status !== 201 || body.status !== 'active') throw new Error(`unexpected ${res.status} ${JSON.stringify(body)}`);
+  };
+  const bare = async () => {
+    await env.client.workflow.executeUpdateWithStart(ping, {
+      startWorkflowOperation: new WithStartWorkflowOperation('noop', { workflowId: `noop-${randomUUID()}`, taskQueue: 'bench-noop', workflowIdConflictPolicy: 'USE_EXISTING' }),
+    });
+  };
+
+  await timed(WARMUP, apply);
+  await timed(WARMUP, bare);
+  // Interleave the two so both see the same machine state.
+  const applyMs: number[] = [];
+  const bareMs: number[] = [];
+  for (let i = 0; i < N; i++) {
+    applyMs.push(...(await timed(1, apply)));
+    bareMs.push(...(await timed(1, bare)));
+  }
+  const row = (name: string, xs: number[]) => `${name.padEnd(34)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
+  console.log(`requests: ${N} each, sequential, interleaved (after ${WARMUP} warm-up each)`);
+  console.log(row('apply→decision via API', applyMs));
+  console.log(row('bare start+update no-op', bareMs));
+  console.log(`ratio p50 ${(pct(applyMs, 50) / pct(bareMs, 50)).toFixed(2)}×   p99 ${(pct(applyMs, 99) / pct(bareMs, 99)).toFixed(2)}×`);
+
+  server.close();
+  for (const w of workers) w.shutdown();
+  await Promise.all(running);
+  await env.teardown();
+  await pool.end();
+  pg.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
