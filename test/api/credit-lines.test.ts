@@ -3,7 +3,7 @@ import request from 'supertest';
 import { creditLineIdFor } from '../../api/routes/credit-lines';
 import { creditLineWorkflowId } from '../../workflows/messages';
 import { type ApiHarness, apiHarness } from '../support/api';
-import { applicationBody, bankCard } from '../support/applicants';
+import { applicationBody, bankCard, phone } from '../support/applicants';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -74,6 +74,16 @@ describe('POST /v1/credit-lines', () => {
     expect(res.status).toBe(201);
     expect(res.body.status).toBe('declined');
     expect(res.body.reasons[0].code).toBe('IDENTITY_MISMATCH');
+  });
+
+  test.each([
+    ['a blacklisted phone (0000)', '0000', 'declined', 'BLACKLISTED'],
+    ['a whitelisted phone (1111)', '1111', 'active', 'WHITELIST_FAST_TRACK'],
+  ])('%s is decided at once with its reason code', async (_name, suffix, status, code) => {
+    const res = await apply(applicationBody({ phone: phone(suffix) }));
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe(status);
+    expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain(code);
   });
 
   test('the same Idempotency-Key replays the first response and starts one workflow; another body is 422', async () => {
