@@ -7,6 +7,7 @@ import {
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
+  type RetryPolicy,
   setHandler,
   startChild,
   workflowInfo,
@@ -76,7 +77,7 @@ export interface CreditLineInput {
   carried?: CarriedState;
 }
 
-const retry = {
+const retry: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '5 minutes',
