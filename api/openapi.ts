@@ -4,6 +4,8 @@ import {
   ApplicantInfoSchema,
   CreditLineApplicationSchema,
   CreditLineSchema,
+  DrawdownResultSchema,
+  DrawdownSchema,
   LimitChangeSchema,
   LineControlSchema,
   ProblemSchema,
@@ -60,6 +62,17 @@ const routes: RouteConfig[] = [
     ...secured,
     request: { params: z.object({ id: z.string() }) },
     responses: { 200: json('the credit line', CreditLineSchema), 404: problem('no such credit line') },
+  },
+  {
+    method: 'post',
+    path: '/v1/credit-lines/{id}/drawdowns',
+    summary: 'Draw down (用信): reserves limit and starts the loan workflow loan:{loanId} (role client)',
+    ...secured,
+    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(DrawdownSchema) },
+    responses: {
+      201: json('the new loan, disbursing', DrawdownResultSchema),
+      422: problem('refused: over the available limit, frozen line, term or method not offered, no purpose'),
+    },
   },
   {
     method: 'post',

@@ -171,3 +171,15 @@ export const QuoteSchema = z
     apr: z.object({ nominal: z.string(), effective: z.string() }),
   })
   .openapi('Quote');
+
+export const DrawdownSchema = z
+  .strictObject({
+    amount: MoneySchema,
+    termMonths: z.number().int().positive().max(360),
+    purpose: z.string().trim().min(1).max(200).openapi({ example: 'home renovation' }),
+    method: z.enum(METHODS as [Method, ...Method[]]).optional(),
+    bankCard: z.string().refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)').optional(),
+  })
+  .openapi('Drawdown');
+
+export const DrawdownResultSchema = z.object({ loanId: z.string(), status: z.literal('disbursing') }).openapi('DrawdownResult');

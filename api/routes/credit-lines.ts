@@ -8,6 +8,8 @@ import {
   awaitDecision,
   controlLine,
   creditLineWorkflowId,
+  drawdown,
+  type DrawdownRequest,
   getCreditLine,
   submitInfo,
   type CreditLineApplication,
@@ -20,6 +22,7 @@ import {
   ApplicantInfoSchema,
   type CreditLineApplicationBody,
   CreditLineApplicationSchema,
+  DrawdownSchema,
   LimitChangeSchema,
   LineControlSchema,
 } from '../schemas';
@@ -37,6 +40,9 @@ export function creditLineResponse(view: CreditLineView) {
   const { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review } = view;
   return { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review };
 }
+
+const loanIdFor = (actor: string, key: string): string =>
+  `ln_${createHash('sha256').update(`loan\n${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
 
 /** Derived from (actor, key) so a retried request after a crash reaches the same workflow. */
 export const creditLineIdFor = (actor: string, key: string): string =>
@@ -112,6 +118,21 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       if (view.review?.status !== 'info_requested') throw Problem.field(409, 'review', 'no information was requested for this line');
       await viaWorkflow(`credit line ${id}`, () => handleOf(id).signal(submitInfo, req.body as ApplicantInfo));
       return { status: 202, body: { id, accepted: true }, subject: id };
+    }),
+  );
+
+  router.post(
+    '/v1/credit-lines/:id/drawdowns',
+    requireRole('client'),
+    validateBody(DrawdownSchema),
+    idempotent(deps, 'credit_line.drawdown', async (req, key) => {
+      const id = String(req.params.id);
+      await readOwnLine(req, id);
+      const actor = actorOf(req).id;
+      // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
+      const request: DrawdownRequest = { ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>), loanId: loanIdFor(actor, key), actor };
+      const result = await viaWorkflow(`credit line ${id}`, () => handleOf(id).executeUpdate(drawdown, { args: [request] }));
+      return { status: 201, body: result, subject: result.loanId };
     }),
   );
 
