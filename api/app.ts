@@ -10,6 +10,7 @@ import { auditRepository } from '../db/audit';
 import { idempotencyRepository } from '../db/idempotency';
 import { reviewRepository } from '../db/reviews';
 import { authenticate } from './auth';
+import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
 import { creditLineRoutes } from './routes/credit-lines';
@@ -39,7 +40,21 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
-  app.use(express.json({ limit: '32kb', strict: true }));
+  const metrics = createMetrics();
+  app.use(metrics.observe);
+  app.use(
+    express.json({
+      limit: '32kb',
+      strict: true,
+      // Provider callbacks are verified over the exact bytes that were signed.
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   const doc = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
@@ -51,8 +66,8 @@ export function createApp(deps: AppDeps): Express {
   const repos = { idempotency: idempotencyRepository(deps.pool), audit: auditRepository(deps.pool) };
   app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
   app.use(quoteRoutes());
-  app.use(creditLineRoutes({ ...repos, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
-  app.use(reviewRoutes({ ...repos, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
+  app.use(creditLineRoutes({ ...repos, metrics, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
+  app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
 
   app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -120,6 +120,7 @@ const routes: RouteConfig[] = [
       409: problem('already decided by this reviewer, closed, or waiting for information'),
     },
   },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
   { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'alive' } } },
   {
     method: 'get',

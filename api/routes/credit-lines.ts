@@ -16,6 +16,7 @@ import {
   type CreditLineView,
 } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
+import type { Metrics } from '../metrics';
 import { type IdempotencyDeps, idempotent } from '../idempotency';
 import { Problem } from '../problem';
 import {
@@ -30,6 +31,7 @@ import { viaWorkflow } from '../temporal-errors';
 import { validateBody } from '../validate';
 
 export interface CreditLineRouteDeps extends IdempotencyDeps {
+  metrics: Metrics;
   temporal: Client;
   taskQueue: string;
   customerIdKey: string;
@@ -96,6 +98,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         view = await readLine(id);
       }
+      deps.metrics.applications.inc({ product: view.productCode, status: view.status });
       return { status: 201, body: creditLineResponse(view), subject: id };
     }),
   );
@@ -132,6 +135,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
       const request: DrawdownRequest = { ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>), loanId: loanIdFor(actor, key), actor };
       const result = await viaWorkflow(`credit line ${id}`, () => handleOf(id).executeUpdate(drawdown, { args: [request] }));
+      deps.metrics.drawdowns.inc();
       return { status: 201, body: result, subject: result.loanId };
     }),
   );

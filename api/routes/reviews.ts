@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { ReviewRepository, ReviewRow } from '../../db/reviews';
 import { creditLineWorkflowId, getCreditLine, reviewDecision, type ReviewDecisionSignal } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
+import type { Metrics } from '../metrics';
 import { type IdempotencyDeps, idempotent } from '../idempotency';
 import { Problem, problemFromZod } from '../problem';
 import { ReviewDecisionSchema, ReviewListQuerySchema } from '../schemas';
@@ -10,6 +11,7 @@ import { viaWorkflow } from '../temporal-errors';
 import { validateBody } from '../validate';
 
 export interface ReviewRouteDeps extends IdempotencyDeps {
+  metrics: Metrics;
   temporal: Client;
   reviews: ReviewRepository;
 }
@@ -79,6 +81,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): Router {
       const body = req.body as { decision: ReviewDecisionSignal['decision']; reason?: string };
       const signal: ReviewDecisionSignal = { reviewerId: reviewer.id, decision: body.decision, ...(body.reason ? { reason: body.reason } : {}) };
       await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.signal(reviewDecision, signal));
+      deps.metrics.reviewDecisions.inc({ decision: body.decision });
       return { status: 202, body: { reviewId: review.id, creditLineId: review.creditLineId, decision: body.decision, accepted: true }, subject: review.id };
     }),
   );

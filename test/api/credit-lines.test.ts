@@ -173,6 +173,11 @@ describe('platform routes', () => {
     expect(spec.body.openapi).toBe('3.1.0');
     expect(spec.body.paths['/v1/credit-lines'].post.requestBody).toBeDefined();
     expect(spec.body.components.schemas.CreditLineApplication.properties.customer).toBeDefined();
+    const metrics = await request(h.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/loanflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/credit-lines",status="201"\} [1-9]/);
+    expect(metrics.text).toMatch(/loanflow_credit_applications_total\{product="cash-installment",status="active"\} [1-9]/);
+    expect(metrics.text).not.toMatch(/route="\/v1\/credit-lines\/cl_/);
     const docs = await request(h.app).get('/docs/');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger');
