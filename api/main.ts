@@ -1,4 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
+import { loanflowDataConverter } from '../codec/data-converter';
+import { keyringFromEnv } from '../codec/keyring';
 import { loadEnv, temporalConnection } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
@@ -10,7 +12,11 @@ async function main(): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
   const connection = await Connection.connect(settings);
-  const temporal = new Client({ connection, namespace: settings.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: settings.namespace,
+    dataConverter: loanflowDataConverter(keyringFromEnv(env.PAYLOAD_KEYS)),
+  });
   const pool = createPool(env.DATABASE_URL);
   const app = createApp({ pool, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, customerIdKey: env.CUSTOMER_ID_KEY });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, 'API listening'));

@@ -10,6 +10,8 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
+import { loanflowDataConverter } from '../codec/data-converter';
+import { devKeyring } from '../codec/keyring';
 import { createApp } from '../api/app';
 import { createLogger } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
@@ -44,12 +46,14 @@ async function main(): Promise<void> {
   const pg = await startOwnedPostgres({ dataDir: path.join(root, '.data', 'bench-pg'), port: 55434, database: 'loanflow_bench', fresh: true });
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
+  const dataConverter = loanflowDataConverter(devKeyring());
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: { executable: { type: 'existing-path', path: path.join(root, '.tools', 'bin', 'temporal') }, ip: '127.0.0.1', extraArgs: ['--headless'] },
   });
   const workers = [
-    await createLoanflowWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench', pool, adapters: createAdapters({ mode: 'sandbox' }) }),
-    await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-noop', workflowsPath: require.resolve('./noop-workflow') }),
+    await createLoanflowWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench', pool, adapters: createAdapters({ mode: 'sandbox' }), dataConverter }),
+    await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-noop', workflowsPath: require.resolve('./noop-workflow'), dataConverter }),
   ];
   const running = workers.map((w) => w.run());
   const app = createApp({ pool, temporal: env.client, taskQueue: 'bench', logger: createLogger('silent'), customerIdKey: 'bench-customer-id-key-0123456789' });

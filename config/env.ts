@@ -18,6 +18,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Key for the opaque customer id (a keyed hash of the ID number); set a secret one in production. */
   CUSTOMER_ID_KEY: z.string().min(16).default('loanflow-dev-customer-id-key'),
+  /** Payload encryption keys, current first: `k2:<base64 32 bytes>,k1:<base64>` (codec/keyring.ts). */
+  PAYLOAD_KEYS: z.string().optional(),
   PROVIDERS: z.enum(['sandbox', 'http']).default('sandbox'),
   PROVIDER_BASE_URL: z.string().optional(),
   PROVIDER_API_KEY: z.string().optional(),

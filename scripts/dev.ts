@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -17,6 +18,7 @@ const data = path.join(root, '.data');
 const PORT = Number(process.env.PORT ?? 3000);
 const TEMPORAL_PORT = 7233;
 const UI_PORT = 8233;
+const CODEC_PORT = Number(process.env.CODEC_PORT ?? 8234);
 const children: ChildProcess[] = [];
 let stopPostgres = () => {};
 
@@ -74,6 +76,15 @@ async function devApiKeys(databaseUrl: string): Promise<Record<string, string>> 
   }
 }
 
+/** Kept across restarts so a signed-in browser and scripts keep working. */
+function devCodecToken(): string {
+  const file = path.join(data, 'codec-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 let stopping = false;
 async function shutdown(code = 0): Promise<void> {
   if (stopping) return;
@@ -113,12 +124,20 @@ async function main(): Promise<void> {
   await migrateUp(databaseUrl);
   log(`PostgreSQL ready, migrations applied (${databaseUrl})`);
 
+  // The codec server lets an authorised operator read encrypted payloads in the UI and the CLI.
+  const codecToken = process.env.CODEC_AUTH_TOKEN ?? devCodecToken();
+  run('codec server', process.execPath, ['--import', 'tsx', 'codec/codec-server-main.ts'], {
+    CODEC_AUTH_TOKEN: codecToken,
+    CODEC_PORT: String(CODEC_PORT),
+  });
+  await waitForPort(CODEC_PORT);
+
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     const cli = path.join(root, '.tools', 'bin', 'temporal');
     run('temporal dev server', cli, [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(TEMPORAL_PORT), '--ui-port', String(UI_PORT),
-      '--db-filename', path.join(data, 'temporal.db'), '--log-level', 'warn', ...searchAttributeFlags(),
+      '--db-filename', path.join(data, 'temporal.db'), '--log-level', 'warn', '--ui-codec-endpoint', `http://127.0.0.1:${CODEC_PORT}`, ...searchAttributeFlags(),
     ], {}, path.join(data, 'temporal.log'));
     await waitForPort(TEMPORAL_PORT);
     temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
@@ -135,6 +154,7 @@ async function main(): Promise<void> {
   API            http://127.0.0.1:${PORT}   (docs: http://127.0.0.1:${PORT}/docs)
   Temporal UI    http://127.0.0.1:${UI_PORT}
   Temporal gRPC  ${temporalAddress}
+  Codec server   http://127.0.0.1:${CODEC_PORT}   (token in .data/codec-token; sign in at /login)
   PostgreSQL     ${databaseUrl}
   API keys       ${path.relative(root, path.join(data, 'api-keys.json'))}
 ${Object.entries(keys).map(([k, v]) => `    ${k.padEnd(10)} ${v}`).join('\n')}

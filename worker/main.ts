@@ -1,5 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
+import { loanflowDataConverter } from '../codec/data-converter';
+import { isDevKeyring, keyringFromEnv } from '../codec/keyring';
 import { adapterConfig, loadEnv, temporalConnection } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
@@ -11,6 +13,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const log = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
+  const keyring = keyringFromEnv(env.PAYLOAD_KEYS);
+  if (isDevKeyring(keyring)) log.warn('PAYLOAD_KEYS is not set: payloads are encrypted with the public development key');
   const connection = await NativeConnection.connect(settings);
   const pool = createPool(env.DATABASE_URL);
   const worker = await createLoanflowWorker({
@@ -19,6 +23,7 @@ async function main(): Promise<void> {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     pool,
     adapters: createAdapters(adapterConfig(env)),
+    dataConverter: loanflowDataConverter(keyring),
   });
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: settings.namespace }, 'worker started');
   try {

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { Adapters } from '../adapters';
@@ -13,6 +14,8 @@ export interface LoanflowWorkerOptions {
   pool: Pool;
   /** Provider adapters: sandbox or HTTP (see adapters/index.ts); one instance per process. */
   adapters: Adapters;
+  /** loanflowDataConverter(keyring): the same on every worker and client (codec/data-converter.ts). */
+  dataConverter: DataConverter;
   /** Tests bundle the workflow code once per file and pass it here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -35,6 +38,7 @@ export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: buildActivities(opts),
+    dataConverter: opts.dataConverter,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // Let running activities finish on shutdown before the worker gives up on them.
     shutdownGraceTime: '30 seconds',

@@ -8,6 +8,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   type RetryPolicy,
+  upsertSearchAttributes,
   setHandler,
   startChild,
   workflowInfo,
@@ -46,6 +47,7 @@ import {
   reviewIdFor,
   submitInfo,
 } from './messages';
+import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
 /** Borrowers' local calendar for dates such as the line's expiry. */
 const BORROWER_ZONE = 'Asia/Shanghai';
@@ -313,6 +315,13 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   }
 
   async function persist(): Promise<void> {
+    upsertSearchAttributes([
+      { key: CreditLineId, value: app.creditLineId },
+      { key: CustomerId, value: app.customerId },
+      { key: ProductCode, value: app.productCode },
+      { key: LoanStatus, value: s.line.status },
+      ...(s.review ? [{ key: ReviewStatus, value: s.review.status }] : []),
+    ]);
     s.line.review = s.review && {
       id: reviewIdFor(app.creditLineId),
       status: s.review.status,

@@ -15,6 +15,7 @@ import {
   type CreditLineApplication,
   type CreditLineView,
 } from '../../workflows/messages';
+import { CreditLineId, CustomerId, LoanStatus, ProductCode } from '../../workflows/search-attributes';
 import { actorOf, requireRole } from '../auth';
 import type { Metrics } from '../metrics';
 import { type IdempotencyDeps, idempotent } from '../idempotency';
@@ -91,6 +92,13 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
             taskQueue: deps.taskQueue,
             args: [{ application }],
             workflowIdConflictPolicy: 'USE_EXISTING',
+            // In clear on purpose (operators filter on them): ids and codes only, never PII.
+            typedSearchAttributes: [
+              { key: CreditLineId, value: id },
+              { key: CustomerId, value: application.customerId },
+              { key: ProductCode, value: application.productCode },
+              { key: LoanStatus, value: 'pending' },
+            ],
           }),
         });
       } catch (err) {

@@ -65,6 +65,13 @@ describe('POST /v1/credit-lines', () => {
     const described = await h.env.client.workflow.getHandle(creditLineWorkflowId(id)).describe();
     expect(described.type).toBe('creditLine');
     expect(described.status.name).toBe('RUNNING');
+    // Operators find it by search attributes, which follow the line's status.
+    const query = `CreditLineId = "${id}" AND LoanStatus = "active" AND ProductCode = "cash-installment"`;
+    const deadline = Date.now() + 15_000;
+    while ((await h.env.client.workflow.count(query)).count !== 1) {
+      if (Date.now() > deadline) throw new Error(`not visible by: ${query}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const audit = await h.pool.query('select actor, action from audit_log where subject = $1', [id]);
     expect(audit.rows).toEqual([{ actor: expect.stringMatching(/^key_/), action: 'credit_line.apply' }]);
   });

@@ -8,7 +8,7 @@ import { apiKeyRepository, type Role } from '../../db/api-keys';
 import type { Pool } from '../../db/pool';
 import { createLoanflowWorker } from '../../worker/worker';
 import { testPool } from './db';
-import { devServerEnv, workflowBundle } from './temporal';
+import { devServerEnv, testDataConverter, workflowBundle } from './temporal';
 
 export interface ApiHarness {
   app: Express;
@@ -31,6 +31,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     taskQueue,
     pool,
     adapters: createAdapters({ mode: 'sandbox' }),
+    dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

@@ -15,7 +15,7 @@ import {
 import { idCheckCharacter as checkChar } from '../../domain/identity';
 import { application, bankCard, idNumber, idNumberGrantingUpTo, phone } from '../support/applicants';
 import { testPool } from '../support/db';
-import { timeSkippingEnv, workflowBundle } from '../support/temporal';
+import { testDataConverter, timeSkippingEnv, workflowBundle } from '../support/temporal';
 
 const pool = testPool();
 const adapters = createAdapters({ mode: 'sandbox' });
@@ -32,6 +32,7 @@ beforeAll(async () => {
     taskQueue,
     pool,
     adapters,
+    dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
   running = worker.run();
