@@ -1,6 +1,7 @@
 import type { BureauReport, CreditBureau } from '../adapters/bureau';
 import type { IdentityResult, IdentityVerifier } from '../adapters/identity';
 import type { ListResult, ListScreener } from '../adapters/lists';
+import type { Notifier } from '../adapters/notify';
 import type { BureauReportRepository } from '../db/bureau-reports';
 import type { CreditLineRepository, NewCreditLineRow } from '../db/credit-lines';
 import type { ReviewRepository, ReviewRow } from '../db/reviews';
@@ -10,6 +11,7 @@ export interface CreditGrantDeps {
   identity: IdentityVerifier;
   lists: ListScreener;
   bureau: CreditBureau;
+  notify: Notifier;
   creditLines: CreditLineRepository;
   bureauReports: BureauReportRepository;
   reviews: ReviewRepository;
@@ -52,6 +54,17 @@ export function createCreditGrantActivities(deps: CreditGrantDeps) {
 
     async saveCreditLineState(view: CreditLineView): Promise<void> {
       await deps.creditLines.saveState(view);
+    },
+
+    /** One message per line and status (the key), so a retry never texts the applicant twice. */
+    async notifyApplicant(input: { creditLineId: string; phone: string; status: string; reasonCodes: string[] }): Promise<void> {
+      await deps.notify.send({
+        idempotencyKey: `${input.creditLineId}:decision:${input.status}`,
+        channel: 'sms',
+        to: input.phone,
+        template: `credit-line-${input.status.replace('_', '-')}`,
+        params: { creditLineId: input.creditLineId, reasons: input.reasonCodes.join(',') },
+      });
     },
 
     async saveReview(row: ReviewRow): Promise<void> {

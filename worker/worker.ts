@@ -26,6 +26,7 @@ export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'adap
     identity: opts.adapters.identity,
     lists: opts.adapters.lists,
     bureau: opts.adapters.bureau,
+    notify: opts.adapters.notify,
     creditLines: creditLineRepository(opts.pool),
     bureauReports: bureauReportRepository(opts.pool),
     reviews: reviewRepository(opts.pool),

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
@@ -230,6 +231,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       s.phase = 'review';
     }
     await persist();
+    await tellApplicant();
   }
 
   /** Waits for reviewers until the review is final; a missed deadline escalates once, then declines. */
@@ -251,6 +253,21 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     }
     s.line.reasons = [...s.line.reasons, ...(outcome?.reasons ?? [])];
     await persist();
+    await tellApplicant();
+  }
+
+  /**
+   * Applicants hear the decision by SMS. Added after lines were already running: `patched` keeps
+   * histories recorded before it replaying as they ran (test/histories).
+   */
+  async function tellApplicant(): Promise<void> {
+    if (!patched('notify-applicant-of-decision')) return;
+    await grant.notifyApplicant({
+      creditLineId: app.creditLineId,
+      phone: app.applicant.phone,
+      status: s.line.status,
+      reasonCodes: s.line.reasons.map((r) => r.code),
+    });
   }
 
   /** An active line: takes drawdowns and operator controls; after its expiry it closes once nothing is drawn. */

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAdapters } from '../../adapters';
+import type { SandboxNotifier } from '../../adapters/notify';
 import { createLoanflowWorker } from '../../worker/worker';
 import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
 import {
@@ -88,6 +89,8 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+/** SMS the sandbox notifier recorded for a line (one per status the applicant was told about). */
+const sentTo = (creditLineId: string) => (adapters.notify as SandboxNotifier).sent().filter((n) => n.params.creditLineId === creditLineId);
 const settled = (v: CreditLineView) => v.status !== 'pending';
 const codes = (v: CreditLineView) => v.reasons.map((r) => r.code);
 const lineRow = async (id: string) => (await pool.query('select * from credit_lines where id = $1', [id])).rows[0];
@@ -104,6 +107,8 @@ describe('automatic decisions', () => {
     expect(view.expiresOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(codes(view)).toContain('APPROVED');
     await rowMatches(() => lineRow(app.creditLineId), { status: 'active', grade: view.grade, apr: view.apr });
+    await eventually(async () => sentTo(app.creditLineId).length === 1);
+    expect(sentTo(app.creditLineId)[0]).toMatchObject({ to: app.applicant.phone, template: 'credit-line-active', channel: 'sms' });
   });
 
   test('a blacklisted phone (0000) is declined without a bureau pull', async () => {
@@ -152,6 +157,8 @@ describe('manual review', () => {
     expect(view).toMatchObject({ status: 'active', limit: { amount: 5_000_000 } });
     expect(codes(view)).toContain('REVIEW_APPROVED');
     await rowMatches(() => reviewRow(app.creditLineId), { status: 'approved', approvals: ['key_reviewer_1'] });
+    await eventually(async () => sentTo(app.creditLineId).length === 2);
+    expect(sentTo(app.creditLineId).map((n) => n.template)).toEqual(['credit-line-pending-review', 'credit-line-active']);
   });
 
   test('one reviewer declines, with the reason kept for the customer', async () => {
