@@ -14,6 +14,8 @@ const schema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  /** Where the worker serves the Temporal SDK's Prometheus metrics. */
+  WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Key for the opaque customer id (a keyed hash of the ID number); set a secret one in production. */

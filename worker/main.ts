@@ -10,7 +10,11 @@ import { createLoanflowWorker } from './worker';
 /** Worker process: `npm run worker`. SIGINT/SIGTERM drain it (the SDK's default shutdown signals). */
 async function main(): Promise<void> {
   const env = loadEnv();
-  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  Runtime.install({
+    logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+    // Task latencies, poller and cache figures of the SDK, scraped at http://<bind>/metrics.
+    telemetryOptions: { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS } } },
+  });
   const log = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
   const keyring = keyringFromEnv(env.PAYLOAD_KEYS);
