@@ -11,22 +11,11 @@ import {
   reverseAllocation,
   TIMINGS,
 } from '../../domain/allocation';
-import { DomainError } from '../../domain/errors';
 import { addDays } from '../../domain/localdate';
+import { expectDomainError } from '../support/domain-error';
 
 type Inst = Receivable & { total: number; balanceAfter: number; paid: Parts; status: string };
 
-function expectDomainError(fn: () => unknown, field: string, code?: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).field).toBe(field);
-    if (code) expect((e as DomainError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected a DomainError on ${field}`);
-}
 
 const sumParts = (p: Parts): number => p.penalty + p.fees + p.interest + p.principal;
 

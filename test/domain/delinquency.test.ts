@@ -12,19 +12,9 @@ import {
   nextDelinquencyEvent,
   parsePolicy,
 } from '../../domain/delinquency';
-import { DomainError } from '../../domain/errors';
 import { addDays, daysBetween } from '../../domain/localdate';
+import { expectDomainError } from '../support/domain-error';
 
-function expectDomainError(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).field).toBe(field);
-    return;
-  }
-  throw new Error(`expected a DomainError on ${field}`);
-}
 
 const DUE = '2024-01-10';
 const one: DelinquencyState = { installments: [{ seq: 1, dueDate: DUE, outstanding: 10_000 }] };

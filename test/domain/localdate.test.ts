@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { DomainError } from '../../domain/errors';
 import {
   addDays,
   daysBetween,
@@ -8,20 +7,11 @@ import {
   localDateTimeAt,
   toLocalDate,
 } from '../../domain/localdate';
+import { expectDomainError } from '../support/domain-error';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-function expectDomainError(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).field).toBe(field);
-    return;
-  }
-  throw new Error(`expected a DomainError on ${field}`);
-}
 
 /** Local wall time as a sortable 'YYYY-MM-DD HH:MM'. */
 function wall(epochMs: number, zone: string): string {

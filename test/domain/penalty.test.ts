@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { DomainError } from '../../domain/errors';
 import { addDays } from '../../domain/localdate';
 import { D } from '../../domain/money';
 import {
@@ -11,17 +10,8 @@ import {
   penaltyInterest,
   xirr,
 } from '../../domain/penalty';
+import { expectDomainError } from '../support/domain-error';
 
-function expectDomainError(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).field).toBe(field);
-    return;
-  }
-  throw new Error(`expected a DomainError on ${field}`);
-}
 
 /** A 12-month loan of 10,000.00 repaid in equal installments of `payment`. */
 function loan(payment: number, start = '2024-01-15'): CashFlow[] {

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { DomainError } from '../../domain/errors';
 import {
   bucketDistribution,
   coincidentalDelinquency,
@@ -8,17 +7,8 @@ import {
   rollRates,
   vintage,
 } from '../../domain/portfolio';
+import { expectDomainError } from '../support/domain-error';
 
-function expectDomainError(fn: () => unknown, field: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).field).toBe(field);
-    return;
-  }
-  throw new Error(`expected a DomainError on ${field}`);
-}
 
 // A month-end snapshot and the one before it. Balances in minor units.
 const march: LoanPosition[] = [
