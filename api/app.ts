@@ -8,13 +8,16 @@ import type { Logger } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
 import { auditRepository } from '../db/audit';
 import { idempotencyRepository } from '../db/idempotency';
+import { loanRepository } from '../db/loans';
 import { reviewRepository } from '../db/reviews';
+import { webhookEventRepository } from '../db/webhook-events';
 import { authenticate } from './auth';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes } from './routes/health';
+import { loanRoutes } from './routes/loans';
 import { quoteRoutes } from './routes/quotes';
 import { reviewRoutes } from './routes/reviews';
 
@@ -24,6 +27,8 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   customerIdKey: string;
+  /** Shared secret of the payment provider's signed callbacks. */
+  webhookSecret: string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -64,9 +69,20 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
 
   const repos = { idempotency: idempotencyRepository(deps.pool), audit: auditRepository(deps.pool) };
+  const loans = loanRoutes({
+    ...repos,
+    temporal: deps.temporal,
+    pool: deps.pool,
+    loans: loanRepository(deps.pool),
+    webhookEvents: webhookEventRepository(deps.pool),
+    webhookSecret: deps.webhookSecret,
+  });
+  // Provider callbacks authenticate by their HMAC signature, not by an API key.
+  app.post('/v1/webhooks/payments', loans);
   app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
   app.use(quoteRoutes());
   app.use(creditLineRoutes({ ...repos, metrics, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
+  app.use(loans);
   app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
 
   app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));

@@ -18,7 +18,14 @@ async function main(): Promise<void> {
     dataConverter: loanflowDataConverter(keyringFromEnv(env.PAYLOAD_KEYS)),
   });
   const pool = createPool(env.DATABASE_URL);
-  const app = createApp({ pool, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, customerIdKey: env.CUSTOMER_ID_KEY });
+  const app = createApp({
+    pool,
+    temporal,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    logger,
+    customerIdKey: env.CUSTOMER_ID_KEY,
+    webhookSecret: env.PAYMENT_WEBHOOK_SECRET,
+  });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, 'API listening'));
   const stop = () => {
     server.close(() => {

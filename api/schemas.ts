@@ -183,3 +183,32 @@ export const DrawdownSchema = z
   .openapi('Drawdown');
 
 export const DrawdownResultSchema = z.object({ loanId: z.string(), status: z.literal('disbursing') }).openapi('DrawdownResult');
+
+export const RepaymentSchema = z
+  .strictObject({
+    amount: MoneySchema,
+    channel: z.enum(['app', 'bank_transfer', 'counter', 'autopay_manual']).openapi({ example: 'app' }),
+    mode: z.enum(['reduce-term', 'reduce-installment']).optional().openapi({ description: 'partial prepayment re-amortising the rest' }),
+  })
+  .openapi('Repayment');
+
+export const LoanListQuerySchema = z.strictObject({
+  status: z.enum(['disbursing', 'active', 'delinquent', 'closed', 'disbursement_failed', 'written_off']).optional(),
+  bucket: z.string().regex(/^M\d\+?$/).optional(),
+  creditLineId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const PayoffQuerySchema = z.strictObject({ date: z.iso.date() });
+
+export const PaymentWebhookSchema = z
+  .strictObject({
+    eventId: z.string().min(1).max(128),
+    type: z.enum(['payment.succeeded', 'payment.reversed']),
+    loanId: z.string().min(1).max(64),
+    paymentId: z.string().min(1).max(128),
+    amount: MoneySchema,
+    occurredAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .openapi('PaymentWebhook');

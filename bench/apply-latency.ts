@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-noop', workflowsPath: require.resolve('./noop-workflow'), dataConverter }),
   ];
   const running = workers.map((w) => w.run());
-  const app = createApp({ pool, temporal: env.client, taskQueue: 'bench', logger: createLogger('silent'), customerIdKey: 'bench-customer-id-key-0123456789' });
+  const app = createApp({ pool, temporal: env.client, taskQueue: 'bench', logger: createLogger('silent'), customerIdKey: 'bench-customer-id-key-0123456789', webhookSecret: 'bench-webhook-secret-0123456789' });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

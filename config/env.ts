@@ -22,6 +22,8 @@ const schema = z.object({
   CUSTOMER_ID_KEY: z.string().min(16).default('loanflow-dev-customer-id-key'),
   /** Payload encryption keys, current first: `k2:<base64 32 bytes>,k1:<base64>` (codec/keyring.ts). */
   PAYLOAD_KEYS: z.string().optional(),
+  /** Shared secret that signs the payment provider's callbacks (HMAC-SHA256). */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('loanflow-dev-webhook-secret'),
   PROVIDERS: z.enum(['sandbox', 'http']).default('sandbox'),
   PROVIDER_BASE_URL: z.string().optional(),
   PROVIDER_API_KEY: z.string().optional(),

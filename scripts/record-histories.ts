@@ -11,6 +11,7 @@ import { createAdapters } from '../adapters';
 import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
+import { recordLoanHistories } from '../test/support/loan-histories';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { createLoanflowWorker } from '../worker/worker';
 import { creditLine } from '../workflows/credit-line';
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
     await reviewed.handle.result();
     await save('credit-line-maker-checker-first-run', reviewed.workflowId, reviewed.firstRunId);
     await save('credit-line-maker-checker-last-run', reviewed.workflowId);
+
+    await recordLoanHistories(env, taskQueue, save);
   });
 
   await env.teardown();

@@ -3,8 +3,11 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Pool } from 'pg';
 import type { Adapters } from '../adapters';
 import { createCreditGrantActivities } from '../activities/credit-grant';
+import { createLoanActivities } from '../activities/loan';
 import { bureauReportRepository } from '../db/bureau-reports';
 import { creditLineRepository } from '../db/credit-lines';
+import { ledgerRepository } from '../db/ledger';
+import { loanRepository } from '../db/loans';
 import { reviewRepository } from '../db/reviews';
 
 export interface LoanflowWorkerOptions {
@@ -22,15 +25,25 @@ export interface LoanflowWorkerOptions {
 
 /** Composition root: wires adapters and repositories into activities and registers the workflows. */
 export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'adapters'>) {
-  return createCreditGrantActivities({
-    identity: opts.adapters.identity,
-    lists: opts.adapters.lists,
-    bureau: opts.adapters.bureau,
-    notify: opts.adapters.notify,
-    creditLines: creditLineRepository(opts.pool),
-    bureauReports: bureauReportRepository(opts.pool),
-    reviews: reviewRepository(opts.pool),
-  });
+  const { adapters, pool } = opts;
+  return {
+    ...createCreditGrantActivities({
+      identity: adapters.identity,
+      lists: adapters.lists,
+      bureau: adapters.bureau,
+      notify: adapters.notify,
+      creditLines: creditLineRepository(pool),
+      bureauReports: bureauReportRepository(pool),
+      reviews: reviewRepository(pool),
+    }),
+    ...createLoanActivities({
+      bank: adapters.bank,
+      notify: adapters.notify,
+      lists: adapters.lists,
+      ledger: ledgerRepository(pool),
+      loans: loanRepository(pool),
+    }),
+  };
 }
 
 export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise<Worker> {

@@ -1,2 +1,3 @@
 // The worker bundles this file: every workflow type is exported from here.
 export { creditLine } from './credit-line';
+export { loan } from './loan';

@@ -10,6 +10,9 @@ import { createLoanflowWorker } from '../../worker/worker';
 import { testPool } from './db';
 import { devServerEnv, testDataConverter, workflowBundle } from './temporal';
 
+/** The payment provider's callback secret in tests. */
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
 export interface ApiHarness {
   app: Express;
   env: TestWorkflowEnvironment;
@@ -38,7 +41,10 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
   const repo = apiKeyRepository(pool);
   const keys = {} as ApiHarness['keys'];
   const actorIds: string[] = [];
-  for (const [name, role] of [...(['client', 'reviewer', 'collector', 'ops', 'admin'] as const).map((r) => [r, r] as const), ['reviewer2', 'reviewer'] as const]) {
+  for (const [name, role] of [
+    ...(['client', 'reviewer', 'collector', 'ops', 'admin'] as const).map((r) => [r, r] as const),
+    ['reviewer2', 'reviewer'] as const,
+  ]) {
     const created = await repo.create(role, `test ${name}`);
     keys[name] = created.key;
     actorIds.push(created.id);
@@ -49,6 +55,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     taskQueue,
     logger: createLogger('silent'),
     customerIdKey: 'test-customer-id-key-0123456789',
+    webhookSecret: TEST_WEBHOOK_SECRET,
   });
   return {
     app,

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { type Request, Router } from 'express';
+import type { Pool } from 'pg';
+import type { LoanRepository } from '../../db/loans';
+import type { WebhookEventRepository } from '../../db/webhook-events';
+import type { Money } from '../../domain/money';
+import {
+  getLoan,
+  type LoanView,
+  paymentCallback,
+  payoffQuote,
+  repay,
+  type RepaymentRequest,
+} from '../../workflows/loan-messages';
+import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
+import { actorOf, requireRole } from '../auth';
+import { type IdempotencyDeps, idempotent } from '../idempotency';
+import { Problem, problemFromZod } from '../problem';
+import { LoanListQuerySchema, PaymentWebhookSchema, PayoffQuerySchema, RepaymentSchema } from '../schemas';
+import { viaWorkflow } from '../temporal-errors';
+import { validateBody } from '../validate';
+import { SIGNATURE_HEADER, verifySignature } from '../webhook-signature';
+
+export interface LoanRouteDeps extends IdempotencyDeps {
+  temporal: Client;
+  pool: Pool;
+  loans: LoanRepository;
+  webhookEvents: WebhookEventRepository;
+  webhookSecret: string;
+}
+
+const paymentIdFor = (actor: string, key: string): string =>
+  `pay_${createHash('sha256').update(`payment\n${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
+
+/** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
+export function loanResponse(view: LoanView) {
+  const { customerId: _c, installments: _i, reminders: _r, receivable: _rc, ledgerPending: _l, version: _v, ...wire } = view;
+  return wire;
+}
+
+/** Loans (role client for its own, ops for all), repayments and payoff quotes, and provider callbacks. */
+export function loanRoutes(deps: LoanRouteDeps): Router {
+  const router = Router();
+  const handleOf = (id: string) => deps.temporal.workflow.getHandle(loanWorkflowId(id));
+
+  /** A client reaches only loans drawn on lines it applied for; to anyone else they do not exist. */
+  async function ownsLine(req: Request, creditLineId: string): Promise<boolean> {
+    const actor = actorOf(req);
+    if (actor.role !== 'client') return true;
+    const line = await viaWorkflow(`credit line ${creditLineId}`, () =>
+      deps.temporal.workflow.getHandle(creditLineWorkflowId(creditLineId)).query(getCreditLine),
+    ).catch(() => null);
+    return line?.submittedBy === actor.id;
+  }
+
+  async function readLoan(req: Request, id: string): Promise<LoanView> {
+    const view = await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
+    if (!(await ownsLine(req, view.creditLineId)))
+      throw new Problem(404, 'Not found', `loan ${id} does not exist`);
+    return view;
+  }
+
+  router.get('/v1/loans', requireRole('client', 'ops'), async (req, res, next) => {
+    try {
+      const parsed = LoanListQuerySchema.safeParse(req.query);
+      if (!parsed.success) throw problemFromZod(parsed.error);
+      const { cursor, creditLineId, ...filters } = parsed.data;
+      if (actorOf(req).role === 'client') {
+        if (!creditLineId)
+          throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
+        if (!(await ownsLine(req, creditLineId)))
+          throw new Problem(404, 'Not found', `credit line ${creditLineId} does not exist`);
+      }
+      const page = await deps.loans.list({
+        ...filters,
+        ...(creditLineId ? { creditLineId } : {}),
+        ...(cursor ? { after: cursor } : {}),
+      });
+      res.json({ items: page.items, nextCursor: page.next });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/v1/loans/:id', requireRole('client', 'ops'), async (req, res, next) => {
+    try {
+      res.json(loanResponse(await readLoan(req, String(req.params.id))));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/v1/loans/:id/schedule', requireRole('client', 'ops'), async (req, res, next) => {
+    try {
+      const view = await readLoan(req, String(req.params.id));
+      res.json({
+        currency: view.principal.currency,
+        installments: view.installments.map(
+          ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
+            seq,
+            dueDate,
+            principal,
+            interest,
+            fees,
+            total,
+            paid,
+            balanceAfter,
+            status,
+          }),
+        ),
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/v1/loans/:id/payoff-quote', requireRole('client', 'ops'), async (req, res, next) => {
+    try {
+      const parsed = PayoffQuerySchema.safeParse(req.query);
+      if (!parsed.success) throw problemFromZod(parsed.error);
+      const id = String(req.params.id);
+      await readLoan(req, id);
+      res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, parsed.data.date)));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(
+    '/v1/loans/:id/repayments',
+    requireRole('client'),
+    validateBody(RepaymentSchema),
+    idempotent(deps, 'loan.repayment', async (req, key) => {
+      const id = String(req.params.id);
+      await readLoan(req, id);
+      const body = req.body as { amount: Money; channel: string; mode?: RepaymentRequest['mode'] };
+      // The payment id comes from the key: a retried request is the same payment, never a second one.
+      const request: RepaymentRequest = { ...body, paymentId: paymentIdFor(actorOf(req).id, key) };
+      const result = await viaWorkflow(`loan ${id}`, () =>
+        handleOf(id).executeUpdate(repay, { args: [request] }),
+      );
+      return { status: 201, body: result, subject: id };
+    }),
+  );
+
+  router.post('/v1/webhooks/payments', async (req, res, next) => {
+    try {
+      const raw = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+      const check = verifySignature(
+        deps.webhookSecret,
+        req.header(SIGNATURE_HEADER),
+        raw,
+        Math.floor(Date.now() / 1000),
+      );
+      if (!check.ok) throw Problem.field(401, SIGNATURE_HEADER, check.reason);
+      const parsed = PaymentWebhookSchema.safeParse(req.body);
+      if (!parsed.success) throw problemFromZod(parsed.error);
+      const e = parsed.data;
+      if (!(await deps.webhookEvents.claim(e))) {
+        res.json({ eventId: e.eventId, duplicate: true });
+        return;
+      }
+      try {
+        await viaWorkflow(`loan ${e.loanId}`, () =>
+          handleOf(e.loanId).signal(paymentCallback, {
+            eventId: e.eventId,
+            kind: e.type === 'payment.succeeded' ? 'success' : 'reversal',
+            paymentId: e.paymentId,
+            amount: e.amount as Money,
+          }),
+        );
+      } catch (err) {
+        await deps.webhookEvents.release(e.eventId);
+        throw err;
+      }
+      res.status(202).json({ eventId: e.eventId, accepted: true });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,206 @@
+import type { Pool, PoolClient } from 'pg';
+import { DomainError } from '../domain/errors';
+import type { InstallmentView, LoanStatus, LoanView } from '../workflows/loan-messages';
+
+export interface LoanRow {
+  id: string;
+  creditLineId: string;
+  customerId: string;
+  productCode: string;
+  status: LoanStatus;
+  currency: string;
+  principal: number;
+  outstanding: number;
+  creditBalance: number;
+  nextDueDate: string | null;
+  nextDueAmount: number | null;
+  dpd: number;
+  bucket: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LoanListQuery {
+  status?: LoanStatus;
+  bucket?: string;
+  creditLineId?: string;
+  /** Opaque cursor from a previous page's `next`. */
+  after?: string;
+  limit: number;
+}
+
+export interface LoanPage {
+  items: LoanRow[];
+  /** Cursor of the next page; null on the last one. */
+  next: string | null;
+}
+
+const COLUMNS = `id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding, credit_balance,
+  to_char(next_due_date, 'YYYY-MM-DD') as next_due_date, next_due_amount, dpd, bucket, created_at, updated_at,
+  (extract(epoch from created_at) * 1000000)::bigint as created_us`;
+
+/**
+ * Read model of loans. Writes come from the loan workflow through an activity: idempotent, and a write
+ * carrying an older version than the row changes nothing, so retries and races cannot go backwards.
+ */
+export function loanRepository(pool: Pool) {
+  return {
+    async save(view: LoanView): Promise<'saved' | 'stale'> {
+      return inTransaction(pool, async (client) => {
+        const res = await client.query(
+          `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding,
+             credit_balance, next_due_date, next_due_amount, dpd, bucket, version)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+           on conflict (id) do update set status = excluded.status, outstanding = excluded.outstanding,
+             credit_balance = excluded.credit_balance, next_due_date = excluded.next_due_date,
+             next_due_amount = excluded.next_due_amount, dpd = excluded.dpd, bucket = excluded.bucket,
+             version = excluded.version, updated_at = now()
+           where loans.version < excluded.version
+           returning id`,
+          [
+            view.id,
+            view.creditLineId,
+            view.customerId,
+            view.productCode,
+            view.status,
+            view.principal.currency,
+            view.principal.amount,
+            view.outstanding.amount,
+            view.creditBalance.amount,
+            view.nextDue?.dueDate ?? null,
+            view.nextDue?.amount ?? null,
+            view.dpd,
+            view.bucket,
+            view.version,
+          ],
+        );
+        if (res.rowCount === 0) return 'stale';
+        await writeSchedule(client, view.id, view.installments);
+        return 'saved';
+      });
+    },
+
+    /** Replaces the schedule: a reduce-term prepayment drops installments, so stale rows go. */
+    async saveSchedule(loanId: string, installments: readonly InstallmentView[]): Promise<void> {
+      await inTransaction(pool, (client) => writeSchedule(client, loanId, installments));
+    },
+
+    async find(id: string): Promise<LoanRow | undefined> {
+      const res = await pool.query(`select ${COLUMNS} from loans where id = $1`, [id]);
+      return res.rows[0] ? toRow(res.rows[0]) : undefined;
+    },
+
+    async schedule(loanId: string): Promise<InstallmentView[]> {
+      const res = await pool.query(
+        `select seq, to_char(due_date, 'YYYY-MM-DD') as due_date, principal, interest, fees, total, paid, balance_after, status
+         from loan_installments where loan_id = $1 order by seq`,
+        [loanId],
+      );
+      return res.rows.map((r) => ({
+        seq: r.seq,
+        dueDate: r.due_date,
+        principal: r.principal,
+        interest: r.interest,
+        fees: r.fees,
+        total: r.total,
+        paid: r.paid,
+        balanceAfter: r.balance_after,
+        status: r.status,
+      }));
+    },
+
+    /** Newest first, keyset-paginated on (created_at, id) so pages stay stable while loans are added. */
+    async list(q: LoanListQuery): Promise<LoanPage> {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const arg = (v: unknown) => {
+        args.push(v);
+        return `$${args.length}`;
+      };
+      if (q.status) where.push(`status = ${arg(q.status)}`);
+      if (q.bucket) where.push(`bucket = ${arg(q.bucket)}`);
+      if (q.creditLineId) where.push(`credit_line_id = ${arg(q.creditLineId)}`);
+      if (q.after) {
+        const c = decodeCursor(q.after);
+        where.push(`(created_at, id) < (timestamptz 'epoch' + ${arg(c.createdUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`);
+      }
+      const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
+      const res = await pool.query(
+        `select ${COLUMNS} from loans ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by created_at desc, id desc limit ${arg(limit + 1)}`,
+        args,
+      );
+      const rows = res.rows.slice(0, limit);
+      const last = rows[rows.length - 1];
+      return {
+        items: rows.map(toRow),
+        next: res.rows.length > limit && last ? encodeCursor(Number(last.created_us), last.id) : null,
+      };
+    },
+  };
+}
+
+export type LoanRepository = ReturnType<typeof loanRepository>;
+
+async function writeSchedule(client: PoolClient, loanId: string, installments: readonly InstallmentView[]): Promise<void> {
+  await client.query('delete from loan_installments where loan_id = $1 and not (seq = any($2::int[]))', [
+    loanId,
+    installments.map((i) => i.seq),
+  ]);
+  if (installments.length === 0) return;
+  const col = <K extends keyof InstallmentView>(k: K) => installments.map((i) => i[k]);
+  await client.query(
+    `insert into loan_installments (loan_id, seq, due_date, principal, interest, fees, total, paid, balance_after, status)
+     select $1, unnest($2::int[]), unnest($3::date[]), unnest($4::bigint[]), unnest($5::bigint[]), unnest($6::bigint[]),
+       unnest($7::bigint[]), unnest($8::bigint[]), unnest($9::bigint[]), unnest($10::text[])
+     on conflict (loan_id, seq) do update set due_date = excluded.due_date, principal = excluded.principal,
+       interest = excluded.interest, fees = excluded.fees, total = excluded.total, paid = excluded.paid,
+       balance_after = excluded.balance_after, status = excluded.status`,
+    [loanId, col('seq'), col('dueDate'), col('principal'), col('interest'), col('fees'), col('total'), col('paid'), col('balanceAfter'), col('status')],
+  );
+}
+
+async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const out = await fn(client);
+    await client.query('commit');
+    return out;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+function encodeCursor(createdUs: number, id: string): string {
+  return Buffer.from(`${createdUs}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdUs: number; id: string } {
+  const m = /^(\d{1,16}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new DomainError('after', 'after is not a cursor this listing returned', 'invalid_cursor');
+  return { createdUs: Number(m[1]), id: m[2]! };
+}
+
+function toRow(r: Record<string, unknown>): LoanRow {
+  return {
+    id: r.id as string,
+    creditLineId: r.credit_line_id as string,
+    customerId: r.customer_id as string,
+    productCode: r.product_code as string,
+    status: r.status as LoanStatus,
+    currency: r.currency as string,
+    principal: r.principal as number,
+    outstanding: r.outstanding as number,
+    creditBalance: r.credit_balance as number,
+    nextDueDate: (r.next_due_date as string | null) ?? null,
+    nextDueAmount: (r.next_due_amount as number | null) ?? null,
+    dpd: r.dpd as number,
+    bucket: r.bucket as string,
+    createdAt: (r.created_at as Date).toISOString(),
+    updatedAt: (r.updated_at as Date).toISOString(),
+  };
+}

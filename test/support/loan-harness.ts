@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAdapters, type SandboxBank, type SandboxNotifier } from '../../adapters';
+import { createLoanActivities } from '../../activities/loan';
+import { ledgerRepository } from '../../db/ledger';
+import { loanRepository } from '../../db/loans';
+import { assertBalanced, loanPosition } from '../../domain/ledger';
+import { instantOfLocal, localDateAt } from '../../domain/localdate';
+import { buildActivities } from '../../worker/worker';
+import { loan, type LoanRun } from '../../workflows/loan';
+import { getLoan, type LoanView } from '../../workflows/loan-messages';
+import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
+import { SandboxCreditBureau } from '../../adapters/bureau';
+import { creditBoundsFor } from '../../domain/credit-line';
+import { decideCredit } from '../../domain/decision';
+import { getProduct } from '../../domain/products';
+import { application, bankCard, idNumber, phone } from './applicants';
+import { testPool } from './db';
+import { testDataConverter, timeSkippingEnv, workflowBundle } from './temporal';
+
+export const ZONE = 'Asia/Shanghai';
+
+/**
+ * One time-skipping server and one worker per test file, with the credit-grant activities (so the real
+ * credit line can start loans) beside the loan's, over sandbox providers and the real PostgreSQL.
+ */
+export function loanHarness(taskQueue: string) {
+  const pool = testPool();
+  const adapters = createAdapters({ mode: 'sandbox' });
+  const ledger = ledgerRepository(pool);
+  const loans = loanRepository(pool);
+  const h = {
+    pool,
+    adapters,
+    bank: adapters.bank as SandboxBank,
+    notifier: adapters.notify as SandboxNotifier,
+    ledger,
+    loans,
+    taskQueue,
+    env: undefined as unknown as TestWorkflowEnvironment,
+    worker: undefined as unknown as Worker,
+    running: undefined as Promise<void> | undefined,
+
+    async setUp(): Promise<void> {
+      h.env = await timeSkippingEnv();
+      h.worker = await Worker.create({
+        connection: h.env.nativeConnection,
+        namespace: h.env.namespace ?? 'default',
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        dataConverter: testDataConverter,
+        activities: {
+          ...buildActivities({ pool, adapters }),
+          ...createLoanActivities({ bank: adapters.bank, notify: adapters.notify, lists: adapters.lists, ledger, loans }),
+        },
+      });
+      h.running = h.worker.run();
+    },
+
+    async tearDown(): Promise<void> {
+      h.worker?.shutdown();
+      await h.running;
+      await h.env?.teardown();
+      await pool.end();
+    },
+
+    /** Starts a loan directly (its credit line need not exist: releasing a missing line is tolerated). */
+    async start(over: Partial<LoanInput> & { card?: string } = {}, run?: LoanRun) {
+      const { card, ...rest } = over;
+      const input: LoanInput = {
+        loanId: `ln_test_${randomUUID()}`,
+        creditLineId: `cl_absent_${randomUUID()}`,
+        customerId: `cus_test_${randomUUID()}`,
+        productCode: 'cash-installment',
+        principal: { amount: 1_200_000, currency: 'CNY' },
+        termMonths: 12,
+        method: 'annuity',
+        purpose: 'home appliance',
+        annualRate: '0.12',
+        timeZone: ZONE,
+        payee: { kind: 'borrower', bankCard: card ?? bankCard() },
+        borrower: { idNumber: idNumber(), phone: phone() },
+        ...rest,
+      };
+      await h.env.client.workflow.start(loan, {
+        workflowId: loanWorkflowId(input.loanId),
+        taskQueue,
+        args: run ? [input, run] : [input],
+      });
+      return { input, handle: h.handle(input.loanId) };
+    },
+
+    handle(loanId: string) {
+      return h.env.client.workflow.getHandle<typeof loan>(loanWorkflowId(loanId));
+    },
+
+    /** Polls the loan's own query (queries do not move time) until it reaches the wanted state. */
+    async until(loanId: string, done: (v: LoanView) => boolean, what = 'state'): Promise<LoanView> {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const v = await h.handle(loanId).query(getLoan);
+        if (done(v)) return v;
+        if (Date.now() > deadline) throw new Error(`${what} not reached; last: ${JSON.stringify(v)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+
+    /** Moves the server's clock to a local date and time in the borrower's zone. */
+    async sleepUntilLocal(date: string, time = '12:00'): Promise<void> {
+      const target = instantOfLocal(date, time, ZONE);
+      const now = await h.env.currentTimeMs();
+      if (target > now) await h.env.sleep(target - now);
+    },
+
+    async today(): Promise<string> {
+      return localDateAt(await h.env.currentTimeMs(), ZONE);
+    },
+
+    /**
+     * The reconciliation every scenario ends with: each entry and the whole journal balance, the
+     * journal's position of the loan is the workflow's, and the read model caught up.
+     */
+    async checkBooks(loanId: string): Promise<LoanView> {
+      const v = await h.until(loanId, (x) => x.ledgerPending === 0, 'ledger caught up');
+      const entries = await ledger.entries(loanId);
+      for (const e of entries) assertBalanced(e);
+      const all = await ledger.trialBalance();
+      expect(all.unbalancedEntries).toBe(0);
+      expect(all.debits).toBe(all.credits);
+      const position = loanPosition(await ledger.balances(loanId));
+      expect(position.outstanding).toBe(v.outstanding.amount);
+      expect(position.principal).toBe(v.receivable.principal);
+      expect(position.credit).toBe(v.creditBalance.amount);
+      expect({ interest: position.interest, fees: position.fees, penalty: position.penalty }).toEqual({
+        interest: v.receivable.interest,
+        fees: v.receivable.fees,
+        penalty: v.receivable.penalty,
+      });
+      await h.untilRow(loanId, v);
+      return v;
+    },
+
+    async untilRow(loanId: string, v: LoanView): Promise<void> {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const row = await loans.find(loanId);
+        if (row && row.status === v.status && row.outstanding === v.outstanding.amount && row.bucket === v.bucket) break;
+        if (Date.now() > deadline) throw new Error(`read model behind: ${JSON.stringify(row)} vs ${v.status}/${v.outstanding.amount}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const schedule = await loans.schedule(loanId);
+      expect(schedule.map((i) => [i.seq, i.status])).toEqual(v.installments.map((i) => [i.seq, i.status]));
+    },
+  };
+  return h;
+}
+
+/** An application the sandbox approves automatically for `limitMinor`, found by running the real rules. */
+export async function approvedApplication(limitMinor: number, asOf: string) {
+  const bureau = new SandboxCreditBureau();
+  // The test server's clock runs years ahead through a file: the applicant stays 30 on it.
+  const birth = `${Number(asOf.slice(0, 4)) - 30}0101`;
+  for (let i = 0; i < 500; i++) {
+    const id = idNumber(birth);
+    const report = await bureau.pullReport({ name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } }, `probe-${id}`);
+    const decision = decideCredit({
+      applicant: { idNumber: id },
+      requestedLimit: { amount: limitMinor, currency: 'CNY' },
+      product: creditBoundsFor(getProduct('cash-installment')),
+      asOf,
+      screening: { listed: null },
+      identity: { matched: true },
+      bureau: report,
+    });
+    if (decision.outcome === 'approve' && decision.limit.amount === limitMinor) return application({ amount: limitMinor, idNumber: id });
+  }
+  throw new Error(`no sandbox applicant is approved for ${limitMinor}`);
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { addDays, instantOfLocal, localDateAt } from '../../domain/localdate';
+import { loan, type LoanRun } from '../../workflows/loan';
+import { getLoan, type LoanView, paymentCallback, payoffQuote, repay } from '../../workflows/loan-messages';
+import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
+import { bankCard, idNumber, phone } from './applicants';
+
+type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
+
+/**
+ * Loan scenarios whose histories test/replay keeps replaying: every branch of the loan workflow (autopay,
+ * failed and retried debits, repayment update, prepayment, credit, reversal and late success callbacks,
+ * payoff, delinquency bucket wake, disbursement refusal, continue-as-new). For scripts/record-histories.ts;
+ * a worker with the loan activities must be polling `taskQueue`.
+ */
+export async function recordLoanHistories(env: TestWorkflowEnvironment, taskQueue: string, save: Save): Promise<void> {
+  const zone = 'Asia/Shanghai';
+  const start = async (over: Partial<LoanInput> & { card?: string }, run?: LoanRun) => {
+    const { card, ...rest } = over;
+    const input: LoanInput = {
+      loanId: `ln_rec_${randomUUID()}`,
+      creditLineId: `cl_rec_${randomUUID()}`,
+      customerId: `cus_rec_${randomUUID()}`,
+      productCode: 'cash-installment',
+      principal: { amount: 600_000, currency: 'CNY' },
+      termMonths: 6,
+      method: 'annuity',
+      purpose: 'recorded scenario',
+      annualRate: '0.12',
+      timeZone: zone,
+      payee: { kind: 'borrower', bankCard: card ?? bankCard() },
+      borrower: { idNumber: idNumber(), phone: phone() },
+      ...rest,
+    };
+    const workflowId = loanWorkflowId(input.loanId);
+    const started = await env.client.workflow.start(loan, { workflowId, taskQueue, args: run ? [input, run] : [input] });
+    return { workflowId, firstRunId: started.firstExecutionRunId, handle: env.client.workflow.getHandle<typeof loan>(workflowId) };
+  };
+  type Started = Awaited<ReturnType<typeof start>>;
+  const until = async (l: Started, done: (v: LoanView) => boolean) => {
+    for (let i = 0; i < 600; i++) {
+      const v = await l.handle.query(getLoan);
+      if (done(v)) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('recorded scenario did not reach its state');
+  };
+  const sleepTo = async (date: string, time = '12:00') => {
+    const gap = instantOfLocal(date, time, zone) - (await env.currentTimeMs());
+    if (gap > 0) await env.sleep(gap);
+  };
+  const today = async () => localDateAt(await env.currentTimeMs(), zone);
+  const paid = (v: LoanView) => v.installments.filter((i) => i.status === 'paid').length;
+
+  const clean = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  await clean.handle.result();
+  await save('loan-autopay-closed', clean.workflowId);
+
+  const refused = await start({ card: bankCard('0002') });
+  await refused.handle.result();
+  await save('loan-disbursement-refused', refused.workflowId);
+
+  const busy = await start({ card: bankCard('0005') });
+  const v0 = await until(busy, (v) => v.status === 'active');
+  await sleepTo(addDays(v0.installments[0]!.dueDate, 10));
+  await until(busy, (v) => paid(v) === 1);
+  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-over', amount: { amount: v0.installments[1]!.total + 1_000, currency: 'CNY' }, channel: 'app' }] });
+  const debit = (await busy.handle.query(getLoan)).autopayAttempts.find((a) => a.result === 'succeeded')!;
+  await busy.handle.signal(paymentCallback, { eventId: 'rec-rev', kind: 'reversal', paymentId: debit.paymentId!, amount: { amount: debit.amount, currency: 'CNY' } });
+  await busy.handle.signal(paymentCallback, { eventId: 'rec-ok', kind: 'success', paymentId: 'rec-transfer', amount: { amount: debit.amount, currency: 'CNY' } });
+  await sleepTo(addDays(v0.installments[2]!.dueDate, 3));
+  await until(busy, (v) => paid(v) === 3);
+  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-pre', amount: { amount: 100_000, currency: 'CNY' }, channel: 'app', mode: 'reduce-term' }] });
+  const quote = await busy.handle.query(payoffQuote, await today());
+  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-payoff', amount: quote.amount, channel: 'app' }] });
+  await busy.handle.result();
+  await save('loan-repayments-payoff', busy.workflowId);
+
+  const late = await start({ card: bankCard('0004'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  const l0 = await until(late, (v) => v.status === 'active');
+  await sleepTo(addDays(l0.installments[0]!.dueDate, 2));
+  const behind = await until(late, (v) => v.bucket === 'M1');
+  await late.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-late', amount: { amount: behind.nextDue!.amount, currency: 'CNY' }, channel: 'counter' }] });
+  const settle = await late.handle.query(payoffQuote, await today());
+  await late.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-settle', amount: settle.amount, channel: 'counter' }] });
+  await late.handle.result();
+  await save('loan-delinquent-repaid', late.workflowId);
+
+  const long = await start({ termMonths: 12, principal: { amount: 1_200_000, currency: 'CNY' } }, { settings: { historyLimit: 60 } });
+  await long.handle.result();
+  await save('loan-continued-first-run', long.workflowId, long.firstRunId);
+  await save('loan-continued-last-run', long.workflowId);
+}

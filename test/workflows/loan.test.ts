@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { addDays, localDateTimeAt } from '../../domain/localdate';
+import { creditLine } from '../../workflows/credit-line';
+import { getLoan, type LoanView, paymentCallback, payoffQuote, repay, type RepaymentRequest } from '../../workflows/loan-messages';
+import { type CreditLineView, creditLineWorkflowId, drawdown, getCreditLine } from '../../workflows/messages';
+import { bankCard, idNumber, phone } from '../support/applicants';
+import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
+
+const h = loanHarness('test-loan');
+beforeAll(() => h.setUp());
+afterAll(() => h.tearDown());
+
+const paidSeqs = (v: LoanView) => v.installments.filter((i) => i.status === 'paid').map((i) => i.seq);
+const inst = (v: LoanView, seq: number) => v.installments.find((i) => i.seq === seq)!;
+const attemptsOf = (v: LoanView, seq: number) => v.autopayAttempts.filter((a) => a.seq === seq);
+const interestIncome = async (loanId: string) =>
+  (await h.ledger.entries(loanId)).flatMap((e) => e.lines).filter((l) => l.account === 'interest_income').reduce((s, l) => s + l.credit - l.debit, 0);
+const payment = (amount: number, extra: Partial<RepaymentRequest> = {}): RepaymentRequest => ({
+  paymentId: `pay_${randomUUID()}`,
+  amount: { amount, currency: 'CNY' },
+  channel: 'app',
+  ...extra,
+});
+
+/** An approved credit line from the real workflow, to see its limit reserved and given back. */
+async function activeLine() {
+  const app = await approvedApplication(2_000_000, await h.today());
+  const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
+  await h.env.client.workflow.start(creditLine, { workflowId: line.workflowId, taskQueue: h.taskQueue, args: [{ application: app }] });
+  const view = await untilLine(line, (v) => v.status !== 'pending');
+  expect({ status: view.status, reasons: view.reasons }).toMatchObject({ status: 'active' });
+  return line;
+}
+async function untilLine(line: ReturnType<typeof h.env.client.workflow.getHandle>, done: (v: CreditLineView) => boolean): Promise<CreditLineView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await line.query(getCreditLine);
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`line state not reached: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the life of a loan', () => {
+  test('a 12-month annuity drawn from a line is repaid by autopay to closed, and the line gets its limit back', async () => {
+    const line = await activeLine();
+    const loanId = `ln_test_${randomUUID()}`;
+    await line.executeUpdate(drawdown, {
+      args: [{ loanId, amount: { amount: 1_200_000, currency: 'CNY' }, termMonths: 12, purpose: 'furniture', actor: 'key_test_client' }],
+    });
+    expect((await line.query(getCreditLine)).available?.amount).toBe(800_000);
+
+    const running = await h.until(loanId, (v) => v.status === 'active');
+    const scheduledInterest = running.installments.reduce((s, i) => s + i.interest, 0);
+    expect(running.installments).toHaveLength(12);
+    expect(running.installments[0]!.dueDate > running.disbursement!.date).toBe(true);
+
+    const done = await h.handle(loanId).result();
+    expect(done.status).toBe('closed');
+    expect(paidSeqs(done)).toEqual(running.installments.map((i) => i.seq));
+    expect(done.autopayAttempts.map((a) => [a.seq, a.slot, a.result])).toEqual(running.installments.map((i) => [i.seq, 0, 'succeeded']));
+    for (const r of done.reminders) {
+      const local = localDateTimeAt(Date.parse(r.at), ZONE);
+      expect(r.sent).toBe(true);
+      expect(local.date).toBe(addDays(inst(running, r.seq).dueDate, -3));
+      expect(local.hour).toBeGreaterThanOrEqual(8);
+      expect(local.hour).toBeLessThan(20);
+    }
+    expect(done.reminders).toHaveLength(12);
+    expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toHaveLength(1);
+    expect(await interestIncome(loanId)).toBe(scheduledInterest);
+
+    const restored = await untilLine(line, (v) => v.available?.amount === v.limit?.amount);
+    expect(restored.available?.amount).toBe(2_000_000);
+    await h.checkBooks(loanId);
+  });
+
+  test('a payoff in month 3 pays exactly the quote, closes the loan and costs less interest than the schedule', async () => {
+    const { input, handle } = await h.start();
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[1]!.dueDate, 10));
+    const v = await h.until(input.loanId, (x) => paidSeqs(x).length === 2, 'two installments paid');
+    const today = await h.today();
+
+    const quote = await handle.query(payoffQuote, today);
+    expect(quote.breakdown.principal).toBe(v.receivable.principal);
+    expect(quote.breakdown.accruedInterest).toBeGreaterThan(0);
+    expect(quote.breakdown.accruedInterest).toBeLessThan(inst(v, 3).interest);
+    expect(quote.amount.amount).toBe(quote.breakdown.principal + quote.breakdown.accruedInterest);
+
+    await expect(handle.executeUpdate(repay, { args: [payment(quote.amount.amount + 1)] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/settle the loan today/) },
+    });
+    const paid = await handle.executeUpdate(repay, { args: [payment(quote.amount.amount)] });
+    expect(paid).toMatchObject({ kind: 'payoff', status: 'closed', outstanding: { amount: 0 }, creditBalance: { amount: 0 } });
+
+    const done = await handle.result();
+    expect(done.status).toBe('closed');
+    expect(paidSeqs(done)).toHaveLength(12);
+    const scheduled = v0.installments.reduce((s, i) => s + i.interest, 0);
+    const earned = await interestIncome(input.loanId);
+    expect(earned).toBe(inst(v, 1).interest + inst(v, 2).interest + quote.breakdown.accruedInterest);
+    expect(earned).toBeLessThan(scheduled);
+    await h.checkBooks(input.loanId);
+  });
+
+  test.each(['reduce-term', 'reduce-installment'] as const)('a partial prepayment (%s) re-amortises the rest, then autopay closes it', async (mode) => {
+    const { input, handle } = await h.start();
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 10));
+    const before = await h.until(input.loanId, (x) => paidSeqs(x).length === 1);
+
+    const r = await handle.executeUpdate(repay, { args: [payment(300_000, { mode })] });
+    expect(r.kind).toBe('prepayment');
+    expect(r.prepayment!.principalReduction + r.prepayment!.accruedInterest).toBe(300_000);
+    const after = await handle.query(getLoan);
+    expect(after.receivable.principal).toBe(before.receivable.principal - r.prepayment!.principalReduction);
+    const next = (v: LoanView) => v.installments.filter((i) => i.seq > 1);
+    if (mode === 'reduce-term') {
+      expect(next(after).length).toBeLessThan(next(before).length);
+      expect(inst(after, 3).total).toBeLessThanOrEqual(inst(before, 3).total);
+    } else {
+      expect(next(after).length).toBe(next(before).length);
+      expect(inst(after, 3).total).toBeLessThan(inst(before, 3).total);
+      expect(next(after).map((i) => i.dueDate)).toEqual(next(before).map((i) => i.dueDate));
+    }
+    await h.checkBooks(input.loanId);
+
+    const done = await handle.result();
+    expect(done.status).toBe('closed');
+    expect(done.autopayAttempts).toHaveLength(after.installments.length);
+    await h.checkBooks(input.loanId);
+  });
+
+  test('an overpayment is held as credit and pays the next due amount first; a repeated payment id changes nothing', async () => {
+    const { input, handle } = await h.start();
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 10));
+    await h.until(input.loanId, (x) => paidSeqs(x).length === 1);
+
+    const second = inst(v0, 2);
+    const req = payment(second.total + 10_000);
+    const first = await handle.executeUpdate(repay, { args: [req] });
+    expect(first.allocation).toMatchObject({ toCredit: 10_000, principal: second.principal, interest: second.interest });
+    expect(first.allocation.installments.map((i) => i.seq)).toEqual([2]);
+    expect(first.creditBalance.amount).toBe(10_000);
+    const again = await handle.executeUpdate(repay, { args: [req] });
+    expect(again).toEqual(first);
+    const v1 = await handle.query(getLoan);
+    expect(v1.payments).toHaveLength(2); // the autopay of installment 1 and this one
+    expect(v1.creditBalance.amount).toBe(10_000);
+
+    const refused = (r: RepaymentRequest) => expect(handle.executeUpdate(repay, { args: [r] })).rejects.toMatchObject({ cause: { type: 'DomainError' } });
+    await refused({ ...req, amount: { amount: 5, currency: 'CNY' } });
+    await refused(payment(0));
+    await refused({ ...payment(100), amount: { amount: 100, currency: 'USD' } });
+    await refused(payment(100, { paymentId: 'autopay:9:0' }));
+    expect((await handle.query(getLoan)).version).toBe(v1.version);
+
+    const third = inst(v0, 3);
+    await h.sleepUntilLocal(addDays(third.dueDate, 1));
+    const v3 = await h.until(input.loanId, (x) => x.autopayAttempts.some((a) => a.seq === 3));
+    expect(attemptsOf(v3, 2)).toEqual([]);
+    expect(attemptsOf(v3, 3)).toMatchObject([{ slot: 0, result: 'succeeded', amount: third.total - 10_000 }]);
+    expect(v3.creditBalance.amount).toBe(0);
+    await h.checkBooks(input.loanId);
+
+    expect((await handle.result()).status).toBe('closed');
+    await h.checkBooks(input.loanId);
+  });
+});
+
+describe('disbursement', () => {
+  test('card 0002: the bank refuses, the loan ends disbursement_failed and the line gets its limit back', async () => {
+    const line = await activeLine();
+    const loanId = `ln_test_${randomUUID()}`;
+    await line.executeUpdate(drawdown, {
+      args: [{ loanId, amount: { amount: 500_000, currency: 'CNY' }, termMonths: 6, purpose: 'travel', bankCard: bankCard('0002'), actor: 'key_test_client' }],
+    });
+    const done = await h.handle(loanId).result();
+    expect(done).toMatchObject({ status: 'disbursement_failed', failure: { code: 'DISBURSEMENT_REFUSED' }, installments: [] });
+    expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toEqual([]);
+    // The refusal can come back before the line is even queried, so the release is read from the line's own history.
+    const restored = await untilLine(line, (v) => v.available?.amount === 2_000_000);
+    expect(restored.status).toBe('active');
+    const signals = (await line.fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'releaseLimit');
+    expect(signals).toHaveLength(1);
+    expect(await h.ledger.entries(loanId)).toEqual([]);
+    await h.checkBooks(loanId);
+  });
+
+  test('card 0003: two transient bank errors, then exactly one payout under the loan key', async () => {
+    const { input } = await h.start({ card: bankCard('0003') });
+    const v = await h.until(input.loanId, (x) => x.status === 'active');
+    const payouts = h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId));
+    expect(payouts).toHaveLength(1);
+    expect(payouts[0]).toMatchObject({ idempotencyKey: `${input.loanId}:disbursement`, amountMinor: 1_200_000, payoutId: v.disbursement!.payoutId });
+    await h.checkBooks(input.loanId);
+    await h.handle(input.loanId).terminate('scenario over');
+  });
+
+  test('a blacklisted borrower is refused before any payout', async () => {
+    const { input, handle } = await h.start({ borrower: { idNumber: idNumber(), phone: phone('0000') } });
+    const done = await handle.result();
+    expect(done).toMatchObject({ status: 'disbursement_failed', failure: { code: 'BLACKLISTED' } });
+    expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId))).toEqual([]);
+    await h.checkBooks(input.loanId);
+  });
+});
+
+describe('collection by autopay', () => {
+  test('card 0005: the first attempt of each due day fails, a later one pays, and the loan never turns delinquent', async () => {
+    const { input, handle } = await h.start({ card: bankCard('0005'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+    const done = await handle.result();
+    expect(done.status).toBe('closed');
+    for (const seq of [1, 2, 3]) {
+      expect(attemptsOf(done, seq).map((a) => [a.slot, a.result, a.reason])).toEqual([
+        [0, 'failed', 'INSUFFICIENT_FUNDS'],
+        [1, 'succeeded', undefined],
+      ]);
+    }
+    await h.checkBooks(input.loanId);
+  });
+
+  test('card 0004: every attempt fails, the installment is overdue and the loan delinquent until it is repaid', async () => {
+    const { input, handle } = await h.start({ card: bankCard('0004'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    const dueDate = v0.installments[0]!.dueDate;
+    await h.sleepUntilLocal(dueDate, '20:00');
+    const missed = await h.until(input.loanId, (v) => v.status === 'delinquent');
+    expect(attemptsOf(missed, 1).map((a) => a.reason)).toEqual(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_FUNDS', 'INSUFFICIENT_FUNDS']);
+    expect(missed).toMatchObject({ dpd: 0, bucket: 'M0' }); // the due date itself is still on time
+    // The loan wakes once at the M1 threshold (not daily) and publishes it, to the read model too.
+    await h.sleepUntilLocal(addDays(dueDate, 2));
+    const late = await h.until(input.loanId, (v) => v.bucket === 'M1');
+    expect(late).toMatchObject({ status: 'delinquent', dpd: 1, nextDue: { seq: 1, amount: inst(v0, 1).total } });
+    expect(inst(late, 1).status).toBe('overdue');
+    await h.checkBooks(input.loanId);
+
+    const r = await handle.executeUpdate(repay, { args: [payment(late.nextDue!.amount, { channel: 'counter' })] });
+    expect(r.status).toBe('active');
+    await h.checkBooks(input.loanId);
+    await handle.terminate('scenario over');
+  });
+
+  test('a reversed payment reopens its installment; callbacks are applied once per event', async () => {
+    const { input, handle } = await h.start();
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 1));
+    const paid = await h.until(input.loanId, (v) => paidSeqs(v).length === 1);
+    const debit = attemptsOf(paid, 1)[0]!;
+
+    const reversal = { eventId: `evt_${randomUUID()}`, kind: 'reversal' as const, paymentId: debit.paymentId!, amount: { amount: debit.amount, currency: 'CNY' as const } };
+    await handle.signal(paymentCallback, reversal);
+    const reopened = await h.until(input.loanId, (v) => inst(v, 1).status !== 'paid');
+    expect(reopened).toMatchObject({ status: 'delinquent', dpd: 1, outstanding: { amount: paid.outstanding.amount + debit.amount } });
+    expect(inst(reopened, 1)).toMatchObject({ status: 'overdue', paid: 0 });
+    expect(reopened.payments.find((p) => p.paymentId === debit.paymentId)?.reversed).toBe(true);
+    // Queries see every signal sent before them, so these prove the repeats changed nothing.
+    await handle.signal(paymentCallback, reversal); // the same event again
+    await handle.signal(paymentCallback, { ...reversal, eventId: `evt_${randomUUID()}` }); // reversing it twice
+    const unchanged = await handle.query(getLoan);
+    expect(unchanged.outstanding).toEqual(reopened.outstanding);
+    expect(unchanged.exceptions).toEqual([]);
+    await h.checkBooks(input.loanId);
+
+    const success = { eventId: `evt_${randomUUID()}`, kind: 'success' as const, paymentId: `transfer_${randomUUID()}`, amount: { amount: debit.amount, currency: 'CNY' as const } };
+    await handle.signal(paymentCallback, success);
+    await handle.signal(paymentCallback, { ...success, eventId: `evt_${randomUUID()}` }); // the provider retried with a new event id
+    const repaid = await h.until(input.loanId, (v) => v.status === 'active');
+    expect(inst(repaid, 1).status).toBe('paid');
+    expect(repaid.payments.filter((p) => p.paymentId === success.paymentId)).toHaveLength(1);
+    expect(repaid.outstanding).toEqual(paid.outstanding);
+    await h.checkBooks(input.loanId);
+    await handle.terminate('scenario over');
+  });
+});
+
+describe('long life', () => {
+  test('a 36-month loan continues as new and carries its state intact to closure', async () => {
+    const { input, handle } = await h.start(
+      { productCode: 'cash-equal-principal', method: 'equal-principal', termMonths: 36, principal: { amount: 3_600_000, currency: 'CNY' } },
+      { settings: { historyLimit: 150 } },
+    );
+    const firstRun = (await handle.describe()).runId;
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    expect(v0.disbursement?.netAmount).toBe(3_564_000); // the 1% origination fee is deducted
+
+    await h.sleepUntilLocal(addDays(v0.installments[17]!.dueDate, 1));
+    const mid = await h.until(input.loanId, (v) => paidSeqs(v).length === 18, '18 installments paid');
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    expect(mid.autopayAttempts).toHaveLength(18);
+    expect(mid.reminders).toHaveLength(18);
+    expect(mid.installments.map((i) => [i.seq, i.dueDate, i.total])).toEqual(v0.installments.map((i) => [i.seq, i.dueDate, i.total]));
+    await h.checkBooks(input.loanId);
+
+    const done = await handle.result();
+    expect(done.status).toBe('closed');
+    expect(paidSeqs(done)).toHaveLength(36);
+    expect(done.payments).toHaveLength(36);
+    expect(new Set(done.autopayAttempts.map((a) => a.seq)).size).toBe(36);
+    expect(await runsOf(handle.workflowId, firstRun)).toBeGreaterThan(1);
+    await h.checkBooks(input.loanId);
+  });
+});
+
+/** Follows the continue-as-new chain from the first run and counts the runs. */
+async function runsOf(workflowId: string, firstRunId: string): Promise<number> {
+  let runs = 0;
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    runs++;
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    const next: string | null | undefined = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    runId = next ?? undefined;
+  }
+  return runs;
+}

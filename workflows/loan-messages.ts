@@ -1,0 +1,112 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { allocationSummary, InstallmentView, PaymentKind } from '../domain/loan';
+import type { Money } from '../domain/money';
+import type { PayoffBreakdown } from '../domain/payoff';
+import type { PrepaymentMode } from '../domain/prepayment';
+
+/**
+ * The messages a loan workflow (`loan:{loanId}`, see messages.ts) accepts, defined once and imported by
+ * the workflow and the API (DESIGN §14). Payloads are plain JSON; money is minor units with currency.
+ */
+
+export type { InstallmentView };
+
+export type LoanStatus = 'disbursing' | 'active' | 'delinquent' | 'closed' | 'disbursement_failed' | 'written_off';
+
+export interface AutopayAttempt {
+  seq: number;
+  slot: number;
+  /** ISO instant of the attempt. */
+  at: string;
+  result: 'succeeded' | 'failed';
+  /** Why the bank refused the debit (INSUFFICIENT_FUNDS…), kept for collection and the borrower. */
+  reason?: string;
+  amount: number;
+  /** The payment a successful debit became; a provider reversal names it. */
+  paymentId?: string;
+}
+
+export interface PaymentSummary {
+  paymentId: string;
+  amount: number;
+  date: string;
+  kind: PaymentKind;
+  reversed: boolean;
+}
+
+export interface LoanView {
+  id: string;
+  creditLineId: string;
+  customerId: string;
+  productCode: string;
+  method: string;
+  annualRate: string;
+  termMonths: number;
+  status: LoanStatus;
+  principal: Money;
+  /** Booked and unpaid (principal, plus interest and fees already due) net of credit held. */
+  outstanding: Money;
+  creditBalance: Money;
+  /** The ledger's receivables as the workflow holds them, for reconciliation. */
+  receivable: { principal: number; interest: number; fees: number; penalty: number };
+  dpd: number;
+  bucket: string;
+  nextDue: { seq: number; dueDate: string; amount: number } | null;
+  installments: InstallmentView[];
+  autopayAttempts: AutopayAttempt[];
+  reminders: { seq: number; at: string; sent: boolean }[];
+  payments: PaymentSummary[];
+  disbursement: { payoutId: string; netAmount: number; date: string } | null;
+  /** Why the loan failed before money went out. */
+  failure: { code: string; message: string } | null;
+  /** Provider callbacks that could not be applied automatically; an operator looks at these. */
+  exceptions: { eventId: string; paymentId: string; reason: string }[];
+  /** Journal entries decided but not yet confirmed posted. */
+  ledgerPending: number;
+  /** Increases with every read-model write, so a late write never overwrites a newer one. */
+  version: number;
+}
+
+export const getLoan = defineQuery<LoanView>('getLoan');
+
+export interface RepaymentRequest {
+  /** Chosen by the caller (the API derives it from the Idempotency-Key): a repeated id is answered, not applied. */
+  paymentId: string;
+  amount: Money;
+  channel: string;
+  /** Given: a partial prepayment that re-amortises the rest. Absent: pay what is due, excess held as credit. */
+  mode?: PrepaymentMode;
+}
+
+export interface RepaymentResult {
+  paymentId: string;
+  kind: PaymentKind;
+  allocation: ReturnType<typeof allocationSummary>;
+  prepayment?: { mode: PrepaymentMode; accruedInterest: number; principalReduction: number; installmentsAfter: number };
+  outstanding: Money;
+  creditBalance: Money;
+  status: LoanStatus;
+}
+
+/** Pay now. The validator refuses a non-positive amount, another currency, a loan not in service, an amount above the payoff. */
+export const repay = defineUpdate<RepaymentResult, [RepaymentRequest]>('repay');
+
+export interface PayoffQuote {
+  amount: Money;
+  date: string;
+  breakdown: PayoffBreakdown & { credit: number };
+}
+
+/** What settles the loan in full on a local date (YYYY-MM-DD). */
+export const payoffQuote = defineQuery<PayoffQuote, [string]>('payoffQuote');
+
+export interface PaymentCallback {
+  /** The provider's event id: each is applied once. */
+  eventId: string;
+  kind: 'success' | 'reversal';
+  paymentId: string;
+  amount: Money;
+}
+
+/** A provider callback, verified by the webhook (HMAC, replay window) before it is signalled. */
+export const paymentCallback = defineSignal<[PaymentCallback]>('paymentCallback');
