@@ -1,37 +1,38 @@
 import type { Pool } from 'pg';
 import type { Currency } from '../domain/money';
-import type { JournalEntry, LedgerAccount } from '../domain/ledger';
+import { assertBalanced, type JournalEntry, type LedgerAccount } from '../domain/ledger';
 
 /** The journal in PostgreSQL: posting is idempotent by source event id and balanced by the database. */
 export function ledgerRepository(pool: Pool) {
   return {
+    /**
+     * One statement, so one round trip and its own transaction: the entry and its lines land
+     * together or not at all, and the deferred trigger checks the balance at its commit.
+     */
     async post(e: JournalEntry): Promise<'posted' | 'duplicate'> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const head = await client.query<{ id: string }>(
-          `insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency)
-           values ($1, $2, $3, $4, $5) on conflict (source_event_id) do nothing returning id`,
-          [e.sourceEventId, e.loanId, e.kind, e.effectiveDate, e.currency],
-        );
-        const id = head.rows[0]?.id;
-        if (!id) {
-          await client.query('rollback');
-          return 'duplicate';
-        }
-        await client.query(
-          `insert into journal_lines (entry_id, loan_id, account, debit, credit)
-           select $1, $2, unnest($3::text[]), unnest($4::bigint[]), unnest($5::bigint[])`,
-          [id, e.loanId, e.lines.map((l) => l.account), e.lines.map((l) => l.debit), e.lines.map((l) => l.credit)],
-        );
-        await client.query('commit');
-        return 'posted';
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      assertBalanced(e);
+      // An entry that moves no money has nothing to record (and would leave a head without lines).
+      if (e.lines.length === 0) return 'posted';
+      const res = await pool.query(
+        `with entry as (
+           insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency)
+           values ($1, $2, $3, $4, $5) on conflict (source_event_id) do nothing returning id
+         )
+         insert into journal_lines (entry_id, loan_id, account, debit, credit)
+         select entry.id, $2, line.account, line.debit, line.credit
+         from entry, unnest($6::text[], $7::bigint[], $8::bigint[]) as line (account, debit, credit)`,
+        [
+          e.sourceEventId,
+          e.loanId,
+          e.kind,
+          e.effectiveDate,
+          e.currency,
+          e.lines.map((l) => l.account),
+          e.lines.map((l) => l.debit),
+          e.lines.map((l) => l.credit),
+        ],
+      );
+      return (res.rowCount ?? 0) > 0 ? 'posted' : 'duplicate';
     },
 
     /** Debit minus credit per account for one loan. */
