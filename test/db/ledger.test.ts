@@ -24,21 +24,22 @@ test('posting is idempotent by source event id and balances derive the loan posi
   expect((await ledger.entries(loanId)).map((e) => e.kind)).toEqual(['disbursement', 'accrual', 'repayment', 'reversal:repayment']);
 });
 
-test('the database refuses an unbalanced entry at commit, and any change to posted lines', async () => {
+test('the database refuses an unbalanced entry, an entry written piecemeal, and any change to posted lines', async () => {
   const loanId = `ln_${randomUUID()}`;
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const { rows } = await client.query(
-      "insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency) values ($1, $2, 'manual', '2026-03-15', 'CNY') returning id",
-      [`${loanId}:manual`, loanId],
-    );
-    await client.query("insert into journal_lines (entry_id, loan_id, account, debit) values ($1, $2, 'cash_clearing', 100)", [rows[0].id, loanId]);
-    await client.query("insert into journal_lines (entry_id, loan_id, account, credit) values ($1, $2, 'fee_income', 99)", [rows[0].id, loanId]);
-    await expect(client.query('commit')).rejects.toThrow(/does not balance/);
-  } finally {
-    client.release();
-  }
+  const { rows } = await pool.query(
+    "insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency) values ($1, $2, 'manual', '2026-03-15', 'CNY') returning id",
+    [`${loanId}:manual`, loanId],
+  );
+  const entryId = rows[0].id;
+  await expect(
+    pool.query(
+      "insert into journal_lines (entry_id, loan_id, account, debit, credit) values ($1, $2, 'cash_clearing', 100, 0), ($1, $2, 'fee_income', 0, 99)",
+      [entryId, loanId],
+    ),
+  ).rejects.toThrow(/does not balance/);
+  await expect(
+    pool.query("insert into journal_lines (entry_id, loan_id, account, debit) values ($1, $2, 'cash_clearing', 100)", [entryId, loanId]),
+  ).rejects.toThrow(/does not balance/);
   expect(await ledger.entries(loanId)).toEqual([]);
 
   await ledger.post(accrualEntry({ ...head(loanId, `${loanId}:accrual`), interest: 500, fees: 0, penalty: 0 }));
