@@ -4,6 +4,7 @@ import { type Request, Router } from 'express';
 import type { Pool } from 'pg';
 import type { LoanRepository } from '../../db/loans';
 import type { WebhookEventRepository } from '../../db/webhook-events';
+import { DomainError } from '../../domain/errors';
 import type { Money } from '../../domain/money';
 import {
   getLoan,
@@ -35,7 +36,15 @@ const paymentIdFor = (actor: string, key: string): string =>
 
 /** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
 export function loanResponse(view: LoanView) {
-  const { customerId: _c, installments: _i, reminders: _r, receivable: _rc, ledgerPending: _l, version: _v, ...wire } = view;
+  const {
+    customerId: _c,
+    installments: _i,
+    reminders: _r,
+    receivable: _rc,
+    ledgerPending: _l,
+    version: _v,
+    ...wire
+  } = view;
   return wire;
 }
 
@@ -72,11 +81,18 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
         if (!(await ownsLine(req, creditLineId)))
           throw new Problem(404, 'Not found', `credit line ${creditLineId} does not exist`);
       }
-      const page = await deps.loans.list({
-        ...filters,
-        ...(creditLineId ? { creditLineId } : {}),
-        ...(cursor ? { after: cursor } : {}),
-      });
+      const page = await deps.loans
+        .list({
+          ...filters,
+          ...(creditLineId ? { creditLineId } : {}),
+          ...(cursor ? { after: cursor } : {}),
+        })
+        .catch((err: unknown) => {
+          // A cursor this API did not issue is a malformed request, not a broken rule.
+          if (err instanceof DomainError && err.field === 'after')
+            throw Problem.field(400, 'cursor', err.message);
+          throw err;
+        });
       res.json({ items: page.items, nextCursor: page.next });
     } catch (err) {
       next(err);
