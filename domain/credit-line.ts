@@ -114,3 +114,25 @@ export function checkDrawdown(
   }
   if (!ask.purpose?.trim()) throw new DomainError('purpose', 'every drawdown names its purpose');
 }
+
+export interface LoanOnLine {
+  released: boolean;
+  reason?: 'settled' | 'disbursement_failed' | 'written_off';
+  clean?: boolean;
+}
+
+/** Renewal raises the limit by this share, rounded down to whole hundreds of major units. */
+export const RENEWAL_STEP = 0.2;
+
+/**
+ * At the end of its validity a line whose every loan settled on time (and that was used at all)
+ * renews for another term with a higher limit, capped; otherwise it closes. Answers the new limit,
+ * or null to close.
+ */
+export function renewalLimit(limit: Money, loans: LoanOnLine[], capMinor: number): Money | null {
+  const used = loans.filter((l) => l.reason !== 'disbursement_failed');
+  if (used.length === 0) return null;
+  if (!used.every((l) => l.released && l.reason === 'settled' && l.clean === true)) return null;
+  const raised = Math.floor((limit.amount * (1 + RENEWAL_STEP)) / 10_000) * 10_000;
+  return { ...limit, amount: Math.max(limit.amount, Math.min(raised, capMinor)) };
+}

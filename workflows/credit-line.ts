@@ -15,8 +15,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CreditGrantActivities } from '../activities/credit-grant';
-import { applyLineControl, checkDrawdown, creditBoundsFor, lineExpiry } from '../domain/credit-line';
-import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
+import {
+  applyLineControl,
+  checkDrawdown,
+  creditBoundsFor,
+  lineExpiry,
+  type LoanOnLine,
+  renewalLimit,
+} from '../domain/credit-line';
+import { DEFAULT_CREDIT_POLICY, decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { DomainError } from '../domain/errors';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
@@ -71,7 +78,7 @@ export interface CarriedState {
   proposed: { limit: Money; grade: Grade } | null;
   info: ApplicantInfo[];
   /** Limit reserved per loan; released once, when the loan settles or its disbursement fails. */
-  loans: Record<string, { amount: Money; released: boolean }>;
+  loans: Record<string, LoanOnLine & { amount: Money }>;
 }
 
 export interface CreditLineInput {
@@ -170,6 +177,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const reserved = s.loans[release.loanId];
     if (!reserved || reserved.released) return;
     reserved.released = true;
+    reserved.reason = release.reason;
+    reserved.clean = release.clean ?? false;
     adjustAvailable(reserved.amount.amount);
     lineChanged = true;
   });
@@ -279,11 +288,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       if (expiresAt === Infinity) await condition(wake);
       else if (Date.now() < expiresAt) await condition(wake, expiresAt - Date.now());
       else await condition(() => wake() || nothingDrawn());
-      if (Date.now() >= expiresAt && nothingDrawn()) {
-        s.line.status = 'closed';
-        s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` }];
-        lineChanged = true;
-      }
+      if (Date.now() >= expiresAt && nothingDrawn()) renewOrClose();
       if (lineChanged) {
         lineChanged = false;
         await persist();
@@ -292,6 +297,23 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       }
     }
     s.phase = 'done';
+  }
+
+  /** A line used and repaid on time renews with a higher limit; any other closes at its expiry. */
+  function renewOrClose(): void {
+    const grade = (s.line.grade ?? 'E') as Grade;
+    const cap = Math.min(DEFAULT_CREDIT_POLICY.maxLimitByGradeMinor[grade], creditBoundsFor(product).maxLimitMinor);
+    const renewed = s.line.limit && s.line.status === 'active' ? renewalLimit(s.line.limit, Object.values(s.loans), cap) : null;
+    if (renewed) {
+      s.line.limit = renewed;
+      s.line.available = renewed;
+      s.line.expiresOn = lineExpiry(today());
+      s.line.reasons = [...s.line.reasons, { code: 'LINE_RENEWED', message: `Renewed until ${s.line.expiresOn} with a limit of ${renewed.amount} minor units after loans repaid on time.` }];
+    } else {
+      s.line.status = 'closed';
+      s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` }];
+    }
+    lineChanged = true;
   }
 
   function adjustAvailable(delta: number): void {

@@ -91,6 +91,8 @@ export interface LoanState {
   /** Entries decided and not yet confirmed posted; posting is idempotent by source event id. */
   outbox: JournalEntry[];
   version: number;
+  /** An installment went unpaid past its due day at least once: the line's renewal reads it. */
+  everLate?: boolean;
 }
 
 export interface LoanRun {
@@ -342,6 +344,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
    */
   function missedInstallment(seq: number): void {
     log.info('installment unpaid after the last autopay attempt', { loanId: input.loanId, seq });
+    s.everLate = true;
     changed = true;
   }
 
@@ -471,6 +474,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         loanId: input.loanId,
         amount: input.principal,
         reason,
+        clean: !s.everLate,
       });
     } catch (err) {
       // A line that no longer runs holds no limit to give back; the loan must not fail over it.

@@ -121,6 +121,8 @@ export interface LimitRelease {
   loanId: string;
   amount: Money;
   reason: 'settled' | 'disbursement_failed' | 'written_off';
+  /** Settled without an installment ever left unpaid past its due day. */
+  clean?: boolean;
 }
 export const releaseLimit = defineSignal<[LimitRelease]>('releaseLimit');
 

@@ -1,4 +1,4 @@
-import { applyLineControl, checkDrawdown, lineExpiry } from '../../domain/credit-line';
+import { applyLineControl, checkDrawdown, lineExpiry, renewalLimit } from '../../domain/credit-line';
 import { DomainError } from '../../domain/errors';
 import { getProduct } from '../../domain/products';
 
@@ -54,4 +54,20 @@ test('line controls follow their allowed transitions and keep the drawn balance'
 test('a line is valid for twelve months, month-end aware', () => {
   expect(lineExpiry('2026-11-22')).toBe('2027-11-22');
   expect(lineExpiry('2028-02-29')).toBe('2029-02-28');
+});
+
+describe('renewal', () => {
+  const limit = cny(2_000_000);
+  test('a line whose loans all settled on time renews 20% higher, in whole hundreds, under the cap', () => {
+    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(cny(2_400_000));
+    expect(renewalLimit(cny(1_234_567), [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(cny(1_480_000));
+    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 2_100_000)).toEqual(cny(2_100_000));
+  });
+  test('an unused line, a late loan, an open loan or a write-off closes instead', () => {
+    expect(renewalLimit(limit, [], 10_000_000)).toBeNull();
+    expect(renewalLimit(limit, [{ released: true, reason: 'disbursement_failed' }], 10_000_000)).toBeNull();
+    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: false }], 10_000_000)).toBeNull();
+    expect(renewalLimit(limit, [{ released: false }], 10_000_000)).toBeNull();
+    expect(renewalLimit(limit, [{ released: true, reason: 'written_off', clean: false }], 10_000_000)).toBeNull();
+  });
 });

@@ -9,6 +9,7 @@ import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
 import {
   controlLine,
   type CreditLineView,
+  drawdown,
   creditLineWorkflowId,
   getCreditLine,
   reviewDecision,
@@ -245,6 +246,25 @@ describe('long life', () => {
     const view = await handle.query(getCreditLine);
     expect(view).toMatchObject({ status: 'frozen', limit: { amount: 25_000_000 }, review: { approvals: ['key_reviewer_1', 'key_reviewer_2'] } });
     expect(codes(view)).toEqual(expect.arrayContaining(['REVIEW_APPROVED', 'LINE_FREEZE']));
+  });
+
+  test('at expiry a line repaid on time renews with a higher limit; an unused line closes', async () => {
+    const used = await start(application({ amount: 2_000_000 }));
+    const unused = await start(application({ amount: 2_000_000 }));
+    await until(used, (v) => v.status === 'active');
+    await until(unused, (v) => v.status === 'active');
+    const first = await used.query(getCreditLine);
+    await used.executeUpdate(drawdown, {
+      args: [{ loanId: `ln_test_${first.id}`, amount: { amount: 600_000, currency: 'CNY' }, termMonths: 3, purpose: 'appliance', actor: 'key_client' }],
+    });
+    await env.sleep('400 days'); // the 3-month loan is repaid by autopay, then the line reaches its expiry
+    const renewed = await used.query(getCreditLine);
+    expect(renewed).toMatchObject({ status: 'active', limit: { amount: 2_400_000 }, available: { amount: 2_400_000 } });
+    expect(renewed.expiresOn! > first.expiresOn!).toBe(true);
+    expect(codes(renewed)).toContain('LINE_RENEWED');
+    const closed = await unused.query(getCreditLine);
+    expect(closed.status).toBe('closed');
+    expect(codes(closed)).toContain('LINE_EXPIRED');
   });
 
   test('line controls refuse what the rules forbid, and change the limit when allowed', async () => {
