@@ -2,7 +2,19 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const io = ['pg', 'pg-*', 'node:*', 'fs', 'net', 'http', 'https', 'child_process', 'express', 'pino*', '@temporalio/*'];
+const io = [
+  'pg',
+  'pg-*',
+  'node:*',
+  'fs',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'express',
+  'pino*',
+  '@temporalio/*',
+];
 
 /**
  * Keeps the dependency direction of DESIGN §3: domain ← workflows; domain ← activities ← adapters/db.
@@ -17,7 +29,9 @@ const boundary = (group, allowTypeImports = false) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/', '*.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/', '*.config.js', 'eslint.config.mjs'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,13 +45,32 @@ export default tseslint.config(
   },
   {
     files: ['domain/**/*.ts'],
-    rules: boundary([...io, '**/workflows/**', '**/activities/**', '**/adapters/**', '**/db/**', '**/api/**', '**/worker/**', '**/config/**']),
+    rules: boundary([
+      ...io,
+      '**/workflows/**',
+      '**/activities/**',
+      '**/adapters/**',
+      '**/db/**',
+      '**/api/**',
+      '**/worker/**',
+      '**/config/**',
+    ]),
   },
   {
     files: ['workflows/**/*.ts'],
     rules: boundary(
-      [...io.filter((m) => m !== '@temporalio/*'), '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
-        '**/activities/**', '**/adapters/**', '**/db/**', '**/api/**', '**/worker/**', '**/config/**'],
+      [
+        ...io.filter((m) => m !== '@temporalio/*'),
+        '@temporalio/client',
+        '@temporalio/worker',
+        '@temporalio/activity',
+        '**/activities/**',
+        '**/adapters/**',
+        '**/db/**',
+        '**/api/**',
+        '**/worker/**',
+        '**/config/**',
+      ],
       true,
     ),
   },

@@ -31,7 +31,10 @@ export function createCreditGrantActivities(deps: CreditGrantDeps) {
 
     async verifyIdentity(input: { creditLineId: string; applicant: Applicant }): Promise<IdentityResult> {
       const { name, idNumber, bankCard, phone } = input.applicant;
-      return deps.identity.verifyFourElements({ name, idNumber, bankCard, phone }, `${input.creditLineId}:identity`);
+      return deps.identity.verifyFourElements(
+        { name, idNumber, bankCard, phone },
+        `${input.creditLineId}:identity`,
+      );
     },
 
     /** Reuses a report younger than the product allows; a pull is billed and marks the applicant's file. */
@@ -57,7 +60,12 @@ export function createCreditGrantActivities(deps: CreditGrantDeps) {
     },
 
     /** One message per line and status (the key), so a retry never texts the applicant twice. */
-    async notifyApplicant(input: { creditLineId: string; phone: string; status: string; reasonCodes: string[] }): Promise<void> {
+    async notifyApplicant(input: {
+      creditLineId: string;
+      phone: string;
+      status: string;
+      reasonCodes: string[];
+    }): Promise<void> {
       await deps.notify.send({
         idempotencyKey: `${input.creditLineId}:decision:${input.status}`,
         channel: 'sms',

@@ -58,7 +58,12 @@ async function withProviderCode<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (isProviderError(err) && !err.retryable) {
-      throw ApplicationFailure.create({ type: NON_RETRYABLE_PROVIDER_ERROR, message: err.message, nonRetryable: true, details: [{ code: err.code }] });
+      throw ApplicationFailure.create({
+        type: NON_RETRYABLE_PROVIDER_ERROR,
+        message: err.message,
+        nonRetryable: true,
+        details: [{ code: err.code }],
+      });
     }
     throw err;
   }

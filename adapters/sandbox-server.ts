@@ -116,12 +116,10 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
       await sleep(latency(options.latencyMs, random));
       const parsed = schema.safeParse(req.body);
       if (!parsed.success) {
-        res
-          .status(400)
-          .json({
-            code: 'INVALID_REQUEST',
-            message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          });
+        res.status(400).json({
+          code: 'INVALID_REQUEST',
+          message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
         return;
       }
       const fault = faultRate > 0 && random() < faultRate;

@@ -81,7 +81,15 @@ export function createApp(deps: AppDeps): Express {
   app.post('/v1/webhooks/payments', loans);
   app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
   app.use(quoteRoutes());
-  app.use(creditLineRoutes({ ...repos, metrics, temporal: deps.temporal, taskQueue: deps.taskQueue, customerIdKey: deps.customerIdKey }));
+  app.use(
+    creditLineRoutes({
+      ...repos,
+      metrics,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      customerIdKey: deps.customerIdKey,
+    }),
+  );
   app.use(loans);
   app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
 

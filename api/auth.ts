@@ -26,8 +26,11 @@ export function authenticate(keys: ApiKeyRepository): RequestHandler {
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     // admin may do anything an operator may; other roles are kept apart (a client cannot review).
-    const allowed = req.actor && (roles.includes(req.actor.role) || (req.actor.role === 'admin' && roles.includes('ops')));
-    next(allowed ? undefined : new Problem(403, 'Forbidden', `this route needs the role ${roles.join(' or ')}`));
+    const allowed =
+      req.actor && (roles.includes(req.actor.role) || (req.actor.role === 'admin' && roles.includes('ops')));
+    next(
+      allowed ? undefined : new Problem(403, 'Forbidden', `this route needs the role ${roles.join(' or ')}`),
+    );
   };
 }
 
@@ -36,4 +39,5 @@ export function actorOf(req: Request): Actor {
   return req.actor;
 }
 
-const unauthorized = () => new Problem(401, 'Unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
+const unauthorized = () =>
+  new Problem(401, 'Unauthorized', 'a valid API key is required: Authorization: Bearer <key>');

@@ -30,7 +30,8 @@ function canonical(value: unknown): string {
 export function idempotencyKeyOf(req: Request): string {
   const key = req.header('idempotency-key');
   if (!key) throw Problem.field(400, 'Idempotency-Key', 'header is required on this request');
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw Problem.field(400, 'Idempotency-Key', 'must be 1–255 visible ASCII characters');
+  if (!/^[\x21-\x7e]{1,255}$/.test(key))
+    throw Problem.field(400, 'Idempotency-Key', 'must be 1–255 visible ASCII characters');
   return key;
 }
 
@@ -50,14 +51,23 @@ export function idempotent(
     try {
       const actor = actorOf(req);
       const key = idempotencyKeyOf(req);
-      const requestHash = createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body)}`).digest('hex');
-      const claim = await deps.idempotency.claim({ actor: actor.id, key, method: req.method, path: req.path, requestHash });
+      const requestHash = createHash('sha256')
+        .update(`${req.method} ${req.path}\n${canonical(req.body)}`)
+        .digest('hex');
+      const claim = await deps.idempotency.claim({
+        actor: actor.id,
+        key,
+        method: req.method,
+        path: req.path,
+        requestHash,
+      });
       if (!claim.claimed) {
         const { existing } = claim;
         if (existing.requestHash !== requestHash) {
           throw Problem.field(422, 'Idempotency-Key', 'was already used with a different request');
         }
-        if (existing.statusCode === null) throw new Problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress');
+        if (existing.statusCode === null)
+          throw new Problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress');
         res.status(existing.statusCode).set('Idempotent-Replayed', 'true').json(existing.responseBody);
         return;
       }

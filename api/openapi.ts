@@ -24,9 +24,16 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
-const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+const json = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const idempotencyHeader = z.object({
-  'Idempotency-Key': z.string().min(1).max(255).openapi({ description: 'replays the first response for the same key' }),
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ description: 'replays the first response for the same key' }),
 });
 const secured = { security: [{ bearer: [] }] };
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -49,14 +56,19 @@ const routes: RouteConfig[] = [
     path: '/v1/credit-lines',
     summary: 'Apply for a credit line (role client)',
     ...secured,
-    request: { headers: idempotencyHeader, body: { content: { 'application/json': { schema: CreditLineApplicationSchema } } } },
+    request: {
+      headers: idempotencyHeader,
+      body: { content: { 'application/json': { schema: CreditLineApplicationSchema } } },
+    },
     responses: {
       201: json('the line with its decision, or pending_review', CreditLineSchema),
       400: problem('malformed request: missing field, wrong type, broken JSON'),
       401: problem('no or unknown API key'),
       403: problem('role not allowed'),
       413: problem('body too large'),
-      422: problem('well-formed but invalid: check digit, Luhn, unknown product, key reused with another body'),
+      422: problem(
+        'well-formed but invalid: check digit, Luhn, unknown product, key reused with another body',
+      ),
     },
   },
   {
@@ -81,28 +93,48 @@ const routes: RouteConfig[] = [
   {
     method: 'post',
     path: '/v1/credit-lines/{id}/info',
-    summary: 'Answer a reviewer\'s request for information (role client)',
+    summary: "Answer a reviewer's request for information (role client)",
     ...secured,
-    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(ApplicantInfoSchema) },
-    responses: { 202: { description: 'passed to the review' }, 409: problem('no information was requested'), 422: problem('invalid') },
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(ApplicantInfoSchema),
+    },
+    responses: {
+      202: { description: 'passed to the review' },
+      409: problem('no information was requested'),
+      422: problem('invalid'),
+    },
   },
-  ...(['freeze', 'unfreeze', 'close'] as const).map(
-    (action): RouteConfig => ({
-      method: 'post',
-      path: `/v1/credit-lines/{id}/${action}`,
-      summary: `${action[0]?.toUpperCase()}${action.slice(1)} a line (role ops; audited)`,
-      ...secured,
-      request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(LineControlSchema) },
-      responses: { 200: json('the line after the control', CreditLineSchema), 422: problem('the rules refuse it; `field` says which') },
-    }),
-  ),
+  ...(['freeze', 'unfreeze', 'close'] as const).map((action): RouteConfig => ({
+    method: 'post',
+    path: `/v1/credit-lines/{id}/${action}`,
+    summary: `${action[0]?.toUpperCase()}${action.slice(1)} a line (role ops; audited)`,
+    ...secured,
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(LineControlSchema),
+    },
+    responses: {
+      200: json('the line after the control', CreditLineSchema),
+      422: problem('the rules refuse it; `field` says which'),
+    },
+  })),
   {
     method: 'post',
     path: '/v1/credit-lines/{id}/limit',
     summary: 'Change the limit (role ops; audited)',
     ...secured,
-    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(LimitChangeSchema) },
-    responses: { 200: json('the line with its new limit', CreditLineSchema), 422: problem('below the drawn balance, or a closed line') },
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(LimitChangeSchema),
+    },
+    responses: {
+      200: json('the line with its new limit', CreditLineSchema),
+      422: problem('below the drawn balance, or a closed line'),
+    },
   },
   {
     method: 'get',
@@ -110,14 +142,23 @@ const routes: RouteConfig[] = [
     summary: 'The review queue, oldest due first (role reviewer)',
     ...secured,
     request: { query: ReviewListQuerySchema },
-    responses: { 200: json('a page of reviews', z.object({ items: z.array(ReviewSchema), nextCursor: z.string().nullable() })) },
+    responses: {
+      200: json(
+        'a page of reviews',
+        z.object({ items: z.array(ReviewSchema), nextCursor: z.string().nullable() }),
+      ),
+    },
   },
   {
     method: 'post',
     path: '/v1/reviews/{id}/decision',
     summary: 'Approve, decline or request information (role reviewer); signals the credit-line workflow',
     ...secured,
-    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(ReviewDecisionSchema) },
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(ReviewDecisionSchema),
+    },
     responses: {
       202: { description: 'the decision was passed to the workflow' },
       403: problem('not a reviewer, or party to the application'),
@@ -138,7 +179,10 @@ const routes: RouteConfig[] = [
     summary: 'One loan, from its workflow (role client, ops)',
     ...secured,
     request: { params: z.object({ id: z.string() }) },
-    responses: { 200: { description: 'status, outstanding, credit balance, DPD, bucket, next due, autopay attempts' }, 404: problem('no such loan') },
+    responses: {
+      200: { description: 'status, outstanding, credit balance, DPD, bucket, next due, autopay attempts' },
+      404: problem('no such loan'),
+    },
   },
   {
     method: 'get',
@@ -146,7 +190,12 @@ const routes: RouteConfig[] = [
     summary: 'The installment schedule with what is paid on each (role client, ops)',
     ...secured,
     request: { params: z.object({ id: z.string() }) },
-    responses: { 200: { description: '{currency, installments: [{seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status}]}' } },
+    responses: {
+      200: {
+        description:
+          '{currency, installments: [{seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status}]}',
+      },
+    },
   },
   {
     method: 'get',
@@ -161,17 +210,34 @@ const routes: RouteConfig[] = [
     path: '/v1/loans/{id}/repayments',
     summary: 'Pay now: allocation and the new balance; with mode, a partial prepayment (role client)',
     ...secured,
-    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(RepaymentSchema) },
-    responses: { 201: { description: 'allocation, outstanding, credit balance, status' }, 422: problem('refused: loan not in service, over the payoff') },
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(RepaymentSchema),
+    },
+    responses: {
+      201: { description: 'allocation, outstanding, credit balance, status' },
+      422: problem('refused: loan not in service, over the payoff'),
+    },
   },
   {
     method: 'post',
     path: '/v1/webhooks/payments',
-    summary: 'Payment provider callbacks, signed: Loanflow-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">, five-minute window',
+    summary:
+      'Payment provider callbacks, signed: Loanflow-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">, five-minute window',
     request: { body: body(PaymentWebhookSchema) },
-    responses: { 202: { description: 'applied once per event id' }, 200: { description: 'a redelivered event' }, 401: problem('bad or stale signature') },
+    responses: {
+      202: { description: 'applied once per event id' },
+      200: { description: 'a redelivered event' },
+      401: problem('bad or stale signature'),
+    },
   },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'text exposition format' } },
+  },
   { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'alive' } } },
   {
     method: 'get',
@@ -184,14 +250,19 @@ const routes: RouteConfig[] = [
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(): object {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API key' });
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API key',
+  });
   for (const route of routes) registry.registerPath(route);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'loanflow API',
       version: '1.0.0',
-      description: 'Money is an integer count of minor units with its currency beside it. Errors are application/problem+json.',
+      description:
+        'Money is an integer count of minor units with its currency beside it. Errors are application/problem+json.',
     },
     servers: [{ url: '/' }],
   });

@@ -20,9 +20,12 @@ export class Problem extends Error {
   }
 
   static field(status: number, field: string, message: string): Problem {
-    return new Problem(status, status === 422 ? 'Unprocessable request' : 'Bad request', `${field}: ${message}`, [
-      { field, message },
-    ]);
+    return new Problem(
+      status,
+      status === 422 ? 'Unprocessable request' : 'Bad request',
+      `${field}: ${message}`,
+      [{ field, message }],
+    );
   }
 }
 
@@ -52,21 +55,38 @@ export function problemFromZod(error: z.ZodError, prefix = ''): Problem {
   const semantic = error.issues.every((i) => i.code === 'custom');
   const status = semantic ? 422 : 400;
   const first = errors[0];
-  return new Problem(status, semantic ? 'Unprocessable request' : 'Bad request', first ? `${first.field}: ${first.message}` : 'invalid request', errors);
+  return new Problem(
+    status,
+    semantic ? 'Unprocessable request' : 'Bad request',
+    first ? `${first.field}: ${first.message}` : 'invalid request',
+    errors,
+  );
 }
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const instance = req.originalUrl;
   if (err instanceof Problem) return sendProblem(res, err, instance);
-  if (err instanceof DomainError) return sendProblem(res, Problem.field(422, err.field, err.message), instance);
+  if (err instanceof DomainError)
+    return sendProblem(res, Problem.field(422, err.field, err.message), instance);
   const e = err as { type?: string; status?: number };
-  if (e.type === 'entity.parse.failed') return sendProblem(res, Problem.field(400, 'body', 'is not valid JSON'), instance);
+  if (e.type === 'entity.parse.failed')
+    return sendProblem(res, Problem.field(400, 'body', 'is not valid JSON'), instance);
   if (e.type === 'entity.too.large') {
-    return sendProblem(res, new Problem(413, 'Payload too large', 'body: exceeds the size limit', [{ field: 'body', message: 'exceeds the size limit' }]), instance);
+    return sendProblem(
+      res,
+      new Problem(413, 'Payload too large', 'body: exceeds the size limit', [
+        { field: 'body', message: 'exceeds the size limit' },
+      ]),
+      instance,
+    );
   }
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
     return sendProblem(res, Problem.field(415, 'body', 'unsupported encoding'), instance);
   }
   req.log?.error({ err }, 'unhandled error');
-  sendProblem(res, new Problem(500, 'Internal error', 'an unexpected error occurred; it has been logged'), instance);
+  sendProblem(
+    res,
+    new Problem(500, 'Internal error', 'an unexpected error occurred; it has been logged'),
+    instance,
+  );
 };

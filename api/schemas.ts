@@ -12,7 +12,12 @@ extendZodWithOpenApi(z);
 
 export const MoneySchema = z
   .strictObject({
-    amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ description: 'integer minor units', example: 500000 }),
+    amount: z
+      .number()
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .openapi({ description: 'integer minor units', example: 500000 }),
     currency: z.enum(CURRENCIES as [string, ...string[]]).openapi({ example: 'CNY' }),
   })
   .openapi('Money');
@@ -22,7 +27,9 @@ const knownProduct = (code: string) => PRODUCTS.some((p) => p.code === code);
 export const ApplicantSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
-    idNumber: z.string().refine(isValidIdNumber, 'is not a valid GB 11643 ID number (format, birth date or check digit)'),
+    idNumber: z
+      .string()
+      .refine(isValidIdNumber, 'is not a valid GB 11643 ID number (format, birth date or check digit)'),
     phone: z.string().refine(isValidPhone, 'must be 11 digits starting with 1'),
     bankCard: z.string().refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)'),
     deviceId: z.string().min(1).max(128).optional(),
@@ -32,7 +39,10 @@ export const ApplicantSchema = z
 export const CreditLineApplicationSchema = z
   .strictObject({
     customer: ApplicantSchema,
-    productCode: z.string().refine(knownProduct, 'is not a known product code').openapi({ example: 'cash-installment' }),
+    productCode: z
+      .string()
+      .refine(knownProduct, 'is not a known product code')
+      .openapi({ example: 'cash-installment' }),
     requestedLimit: MoneySchema,
     consents: z.strictObject({
       bureauQuery: z.strictObject({
@@ -77,7 +87,10 @@ export const ReviewDecisionSchema = z
     decision: z.enum(['approve', 'decline', 'request_info']),
     reason: z.string().trim().min(1).max(500).optional(),
   })
-  .refine((d) => d.decision === 'approve' || !!d.reason, { message: 'a reason is required to decline or request information', path: ['reason'] })
+  .refine((d) => d.decision === 'approve' || !!d.reason, {
+    message: 'a reason is required to decline or request information',
+    path: ['reason'],
+  })
   .openapi('ReviewDecision');
 
 export const ReviewListQuerySchema = z.strictObject({
@@ -113,17 +126,25 @@ export const ApplicantInfoSchema = z
       })
       .optional(),
   })
-  .refine((i) => Object.keys(i).length > 0, { message: 'give at least one of monthlyIncome, occupation, emergencyContact' })
+  .refine((i) => Object.keys(i).length > 0, {
+    message: 'give at least one of monthlyIncome, occupation, emergencyContact',
+  })
   .openapi('ApplicantInfo');
 
-export const LineControlSchema = z.strictObject({ reason: z.string().trim().min(1).max(500) }).openapi('LineControl');
+export const LineControlSchema = z
+  .strictObject({ reason: z.string().trim().min(1).max(500) })
+  .openapi('LineControl');
 export const LimitChangeSchema = z
   .strictObject({ reason: z.string().trim().min(1).max(500), limit: MoneySchema })
   .openapi('LimitChange');
 
 const FeeDefSchema = z.strictObject({
   amount: z.number().int().nonnegative().optional().openapi({ description: 'fixed, minor units' }),
-  rate: z.string().regex(/^\d+(\.\d+)?$/).optional().openapi({ description: 'decimal string of the base' }),
+  rate: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .optional()
+    .openapi({ description: 'decimal string of the base' }),
 });
 
 export const QuoteRequestSchema = z
@@ -178,23 +199,36 @@ export const DrawdownSchema = z
     termMonths: z.number().int().positive().max(360),
     purpose: z.string().trim().min(1).max(200).openapi({ example: 'home renovation' }),
     method: z.enum(METHODS as [Method, ...Method[]]).optional(),
-    bankCard: z.string().refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)').optional(),
+    bankCard: z
+      .string()
+      .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
+      .optional(),
   })
   .openapi('Drawdown');
 
-export const DrawdownResultSchema = z.object({ loanId: z.string(), status: z.literal('disbursing') }).openapi('DrawdownResult');
+export const DrawdownResultSchema = z
+  .object({ loanId: z.string(), status: z.literal('disbursing') })
+  .openapi('DrawdownResult');
 
 export const RepaymentSchema = z
   .strictObject({
     amount: MoneySchema,
     channel: z.enum(['app', 'bank_transfer', 'counter', 'autopay_manual']).openapi({ example: 'app' }),
-    mode: z.enum(['reduce-term', 'reduce-installment']).optional().openapi({ description: 'partial prepayment re-amortising the rest' }),
+    mode: z
+      .enum(['reduce-term', 'reduce-installment'])
+      .optional()
+      .openapi({ description: 'partial prepayment re-amortising the rest' }),
   })
   .openapi('Repayment');
 
 export const LoanListQuerySchema = z.strictObject({
-  status: z.enum(['disbursing', 'active', 'delinquent', 'closed', 'disbursement_failed', 'written_off']).optional(),
-  bucket: z.string().regex(/^M\d\+?$/).optional(),
+  status: z
+    .enum(['disbursing', 'active', 'delinquent', 'closed', 'disbursement_failed', 'written_off'])
+    .optional(),
+  bucket: z
+    .string()
+    .regex(/^M\d\+?$/)
+    .optional(),
   creditLineId: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

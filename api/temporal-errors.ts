@@ -11,7 +11,11 @@ export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Prom
     return await call();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new Problem(404, 'Not found', `${what} does not exist`);
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'DomainError') {
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === 'DomainError'
+    ) {
       const details = (err.cause.details?.[0] ?? {}) as { field?: string };
       throw Problem.field(422, details.field ?? 'body', err.cause.message);
     }

@@ -43,20 +43,48 @@ async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const pg = await startOwnedPostgres({ dataDir: path.join(root, '.data', 'bench-pg'), port: 55434, database: 'loanflow_bench', fresh: true });
+  const pg = await startOwnedPostgres({
+    dataDir: path.join(root, '.data', 'bench-pg'),
+    port: 55434,
+    database: 'loanflow_bench',
+    fresh: true,
+  });
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
   const dataConverter = loanflowDataConverter(devKeyring());
   const env = await TestWorkflowEnvironment.createLocal({
     client: { dataConverter },
-    server: { executable: { type: 'existing-path', path: path.join(root, '.tools', 'bin', 'temporal') }, ip: '127.0.0.1', extraArgs: ['--headless'] },
+    server: {
+      executable: { type: 'existing-path', path: path.join(root, '.tools', 'bin', 'temporal') },
+      ip: '127.0.0.1',
+      extraArgs: ['--headless'],
+    },
   });
   const workers = [
-    await createLoanflowWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'bench', pool, adapters: createAdapters({ mode: 'sandbox' }), dataConverter }),
-    await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-noop', workflowsPath: require.resolve('./noop-workflow'), dataConverter }),
+    await createLoanflowWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: 'bench',
+      pool,
+      adapters: createAdapters({ mode: 'sandbox' }),
+      dataConverter,
+    }),
+    await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'bench-noop',
+      workflowsPath: require.resolve('./noop-workflow'),
+      dataConverter,
+    }),
   ];
   const running = workers.map((w) => w.run());
-  const app = createApp({ pool, temporal: env.client, taskQueue: 'bench', logger: createLogger('silent'), customerIdKey: 'bench-customer-id-key-0123456789', webhookSecret: 'bench-webhook-secret-0123456789' });
+  const app = createApp({
+    pool,
+    temporal: env.client,
+    taskQueue: 'bench',
+    logger: createLogger('silent'),
+    customerIdKey: 'bench-customer-id-key-0123456789',
+    webhookSecret: 'bench-webhook-secret-0123456789',
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -65,15 +93,24 @@ async function main(): Promise<void> {
   const apply = async () => {
     const res = await fetch(`${base}/v1/credit-lines`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${key}`, 'Idempotency-Key': randomUUID(), 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Idempotency-Key': randomUUID(),
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify(applicationBody({ amount: 1_000_000 })),
     });
     const body = (await res.json()) as { status?: string };
-    if (res.status !== 201 || body.status !== 'active') throw new Error(`unexpected ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 201 || body.status !== 'active')
+      throw new Error(`unexpected ${res.status} ${JSON.stringify(body)}`);
   };
   const bare = async () => {
     await env.client.workflow.executeUpdateWithStart(ping, {
-      startWorkflowOperation: new WithStartWorkflowOperation('noop', { workflowId: `noop-${randomUUID()}`, taskQueue: 'bench-noop', workflowIdConflictPolicy: 'USE_EXISTING' }),
+      startWorkflowOperation: new WithStartWorkflowOperation('noop', {
+        workflowId: `noop-${randomUUID()}`,
+        taskQueue: 'bench-noop',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
     });
   };
 
@@ -86,11 +123,14 @@ async function main(): Promise<void> {
     applyMs.push(...(await timed(1, apply)));
     bareMs.push(...(await timed(1, bare)));
   }
-  const row = (name: string, xs: number[]) => `${name.padEnd(34)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
+  const row = (name: string, xs: number[]) =>
+    `${name.padEnd(34)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
   console.log(`requests: ${N} each, sequential, interleaved (after ${WARMUP} warm-up each)`);
   console.log(row('apply→decision via API', applyMs));
   console.log(row('bare start+update no-op', bareMs));
-  console.log(`ratio p50 ${(pct(applyMs, 50) / pct(bareMs, 50)).toFixed(2)}×   p99 ${(pct(applyMs, 99) / pct(bareMs, 99)).toFixed(2)}×`);
+  console.log(
+    `ratio p50 ${(pct(applyMs, 50) / pct(bareMs, 50)).toFixed(2)}×   p99 ${(pct(applyMs, 99) / pct(bareMs, 99)).toFixed(2)}×`,
+  );
 
   server.close();
   for (const w of workers) w.shutdown();

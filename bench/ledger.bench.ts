@@ -17,11 +17,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
   // fsync stays on: the comparison is of commits as production makes them.
-  const pg = await startOwnedPostgres({ dataDir: path.join(root, '.data', 'bench-pg'), port: 55434, database: 'loanflow_ledger_bench', fresh: true });
+  const pg = await startOwnedPostgres({
+    dataDir: path.join(root, '.data', 'bench-pg'),
+    port: 55434,
+    database: 'loanflow_ledger_bench',
+    fresh: true,
+  });
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
   const ledger = ledgerRepository(pool);
-  await pool.query('create table plain_inserts (id bigserial primary key, loan_id text not null, amount bigint not null)');
+  await pool.query(
+    'create table plain_inserts (id bigserial primary key, loan_id text not null, amount bigint not null)',
+  );
 
   const postings: number[] = [];
   const inserts: number[] = [];
@@ -45,14 +52,24 @@ async function main(): Promise<void> {
     }
     postings.push((N / (performance.now() - t)) * 1000);
     t = performance.now();
-    for (let i = 0; i < N; i++) await pool.query('insert into plain_inserts (loan_id, amount) values ($1, $2)', [`ln_bench_${i % 50}`, 110_000]);
+    for (let i = 0; i < N; i++)
+      await pool.query('insert into plain_inserts (loan_id, amount) values ($1, $2)', [
+        `ln_bench_${i % 50}`,
+        110_000,
+      ]);
     inserts.push((N / (performance.now() - t)) * 1000);
   }
   const { unbalancedEntries } = await ledger.trialBalance();
   console.log(`rounds: ${ROUNDS} × ${N}, sequential, one commit each (5-line repayment entries)`);
-  console.log(`balanced postings/s   ${postings.map((x) => x.toFixed(0)).join(' ')}   median ${median(postings).toFixed(0)}`);
-  console.log(`single-row inserts/s  ${inserts.map((x) => x.toFixed(0)).join(' ')}   median ${median(inserts).toFixed(0)}`);
-  console.log(`ratio (medians) ${(median(postings) / median(inserts)).toFixed(2)}×   unbalanced entries after the run: ${unbalancedEntries}`);
+  console.log(
+    `balanced postings/s   ${postings.map((x) => x.toFixed(0)).join(' ')}   median ${median(postings).toFixed(0)}`,
+  );
+  console.log(
+    `single-row inserts/s  ${inserts.map((x) => x.toFixed(0)).join(' ')}   median ${median(inserts).toFixed(0)}`,
+  );
+  console.log(
+    `ratio (medians) ${(median(postings) / median(inserts)).toFixed(2)}×   unbalanced entries after the run: ${unbalancedEntries}`,
+  );
   await pool.end();
   pg.stop();
 }

@@ -54,7 +54,10 @@ export function temporalConnection(env: Env): TemporalConnectionSettings {
     return {
       ...base,
       tls: {
-        clientCertPair: { crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: readFileSync(env.TEMPORAL_TLS_KEY_PATH) },
+        clientCertPair: {
+          crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH),
+          key: readFileSync(env.TEMPORAL_TLS_KEY_PATH),
+        },
       },
     };
   }
@@ -63,7 +66,9 @@ export function temporalConnection(env: Env): TemporalConnectionSettings {
 }
 
 /** Real providers must be configured completely: a half-set HTTP config never falls back to the sandbox. */
-export function adapterConfig(env: Env): { mode: 'sandbox' } | { mode: 'http'; baseUrl: string; apiKey: string } {
+export function adapterConfig(
+  env: Env,
+): { mode: 'sandbox' } | { mode: 'http'; baseUrl: string; apiKey: string } {
   if (env.PROVIDERS === 'sandbox') return { mode: 'sandbox' };
   if (!env.PROVIDER_BASE_URL || !env.PROVIDER_API_KEY) {
     throw new Error('PROVIDERS=http needs PROVIDER_BASE_URL and PROVIDER_API_KEY');

@@ -54,7 +54,10 @@ export function creditLineRepository(pool: Pool) {
     },
 
     async findById(id: string): Promise<{ id: string; status: string } | undefined> {
-      const res = await pool.query<{ id: string; status: string }>('select id, status from credit_lines where id = $1', [id]);
+      const res = await pool.query<{ id: string; status: string }>(
+        'select id, status from credit_lines where id = $1',
+        [id],
+      );
       return res.rows[0];
     },
   };

@@ -10,16 +10,24 @@ export interface StoredRequest {
 export function idempotencyRepository(pool: Pool) {
   return {
     /** Claims the key; answers the earlier record instead when the key was already used. */
-    async claim(rec: { actor: string; key: string; method: string; path: string; requestHash: string }): Promise<
-      { claimed: true } | { claimed: false; existing: StoredRequest }
-    > {
+    async claim(rec: {
+      actor: string;
+      key: string;
+      method: string;
+      path: string;
+      requestHash: string;
+    }): Promise<{ claimed: true } | { claimed: false; existing: StoredRequest }> {
       const inserted = await pool.query(
         `insert into idempotency_keys (actor, key, method, path, request_hash) values ($1, $2, $3, $4, $5)
          on conflict (actor, key) do nothing`,
         [rec.actor, rec.key, rec.method, rec.path, rec.requestHash],
       );
       if (inserted.rowCount === 1) return { claimed: true };
-      const found = await pool.query<{ request_hash: string; status_code: number | null; response_body: unknown }>(
+      const found = await pool.query<{
+        request_hash: string;
+        status_code: number | null;
+        response_body: unknown;
+      }>(
         'select request_hash, status_code, response_body from idempotency_keys where actor = $1 and key = $2',
         [rec.actor, rec.key],
       );
@@ -27,7 +35,11 @@ export function idempotencyRepository(pool: Pool) {
       if (!row) return this.claim(rec); // released between the two statements; try again
       return {
         claimed: false,
-        existing: { requestHash: row.request_hash, statusCode: row.status_code, responseBody: row.response_body },
+        existing: {
+          requestHash: row.request_hash,
+          statusCode: row.status_code,
+          responseBody: row.response_body,
+        },
       };
     },
 
@@ -41,7 +53,10 @@ export function idempotencyRepository(pool: Pool) {
 
     /** A request that failed on our side frees its key so the client's retry can run again. */
     async release(actor: string, key: string): Promise<void> {
-      await pool.query('delete from idempotency_keys where actor = $1 and key = $2 and status_code is null', [actor, key]);
+      await pool.query('delete from idempotency_keys where actor = $1 and key = $2 and status_code is null', [
+        actor,
+        key,
+      ]);
     },
   };
 }

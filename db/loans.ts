@@ -122,7 +122,9 @@ export function loanRepository(pool: Pool) {
       if (q.creditLineId) where.push(`credit_line_id = ${arg(q.creditLineId)}`);
       if (q.after) {
         const c = decodeCursor(q.after);
-        where.push(`(created_at, id) < (timestamptz 'epoch' + ${arg(c.createdUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`);
+        where.push(
+          `(created_at, id) < (timestamptz 'epoch' + ${arg(c.createdUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
+        );
       }
       const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
       const res = await pool.query(
@@ -142,7 +144,11 @@ export function loanRepository(pool: Pool) {
 
 export type LoanRepository = ReturnType<typeof loanRepository>;
 
-async function writeSchedule(client: PoolClient, loanId: string, installments: readonly InstallmentView[]): Promise<void> {
+async function writeSchedule(
+  client: PoolClient,
+  loanId: string,
+  installments: readonly InstallmentView[],
+): Promise<void> {
   await client.query('delete from loan_installments where loan_id = $1 and not (seq = any($2::int[]))', [
     loanId,
     installments.map((i) => i.seq),
@@ -156,7 +162,18 @@ async function writeSchedule(client: PoolClient, loanId: string, installments: r
      on conflict (loan_id, seq) do update set due_date = excluded.due_date, principal = excluded.principal,
        interest = excluded.interest, fees = excluded.fees, total = excluded.total, paid = excluded.paid,
        balance_after = excluded.balance_after, status = excluded.status`,
-    [loanId, col('seq'), col('dueDate'), col('principal'), col('interest'), col('fees'), col('total'), col('paid'), col('balanceAfter'), col('status')],
+    [
+      loanId,
+      col('seq'),
+      col('dueDate'),
+      col('principal'),
+      col('interest'),
+      col('fees'),
+      col('total'),
+      col('paid'),
+      col('balanceAfter'),
+      col('status'),
+    ],
   );
 }
 

@@ -12,10 +12,14 @@ const root = path.resolve(__dirname, '..');
 export async function migrateUp(databaseUrl: string): Promise<void> {
   const bin = path.join(root, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');
   try {
-    await run(process.execPath, [bin, 'up', '-m', 'db/migrations', '--verbose', 'false', '--no-check-order'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
+    await run(
+      process.execPath,
+      [bin, 'up', '-m', 'db/migrations', '--verbose', 'false', '--no-check-order'],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+      },
+    );
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
     throw new Error(`migration failed: ${e.stderr || e.stdout || e.message}`);

@@ -49,12 +49,18 @@ export function reviewRepository(pool: Pool) {
     },
 
     /** Oldest due first, the order a reviewer should work them; keyset pagination on (due_at, id). */
-    async list(filter: { status?: string; dueBefore?: string; after?: { dueAt: string; id: string }; limit: number }): Promise<ReviewRow[]> {
+    async list(filter: {
+      status?: string;
+      dueBefore?: string;
+      after?: { dueAt: string; id: string };
+      limit: number;
+    }): Promise<ReviewRow[]> {
       const where: string[] = [];
       const args: unknown[] = [];
       if (filter.status) where.push(`status = $${args.push(filter.status)}`);
       if (filter.dueBefore) where.push(`due_at < $${args.push(filter.dueBefore)}`);
-      if (filter.after) where.push(`(due_at, id) > ($${args.push(filter.after.dueAt)}, $${args.push(filter.after.id)})`);
+      if (filter.after)
+        where.push(`(due_at, id) > ($${args.push(filter.after.dueAt)}, $${args.push(filter.after.id)})`);
       const sql = `select ${COLUMNS} from reviews ${where.length ? `where ${where.join(' and ')}` : ''}
         order by due_at, id limit $${args.push(filter.limit)}`;
       return (await pool.query<ReviewRow>(sql, args)).rows.map(withIsoDue);

@@ -42,17 +42,25 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
   if (!control.reason?.trim()) throw new DomainError('reason', 'a reason is required for every line control');
   switch (control.action) {
     case 'freeze':
-      if (line.status !== 'active') throw new DomainError('action', `only an active line can be frozen; this one is ${line.status}`);
+      if (line.status !== 'active')
+        throw new DomainError('action', `only an active line can be frozen; this one is ${line.status}`);
       return { ...line, status: 'frozen' };
     case 'unfreeze':
-      if (line.status !== 'frozen') throw new DomainError('action', `only a frozen line can be unfrozen; this one is ${line.status}`);
+      if (line.status !== 'frozen')
+        throw new DomainError('action', `only a frozen line can be unfrozen; this one is ${line.status}`);
       return { ...line, status: 'active' };
     case 'close':
       if (line.status !== 'active' && line.status !== 'frozen') {
-        throw new DomainError('action', `only an active or frozen line can be closed; this one is ${line.status}`);
+        throw new DomainError(
+          'action',
+          `only an active or frozen line can be closed; this one is ${line.status}`,
+        );
       }
       if (line.available.amount !== line.limit.amount) {
-        throw new DomainError('action', 'the line has drawn balance outstanding; it closes when its loans settle');
+        throw new DomainError(
+          'action',
+          'the line has drawn balance outstanding; it closes when its loans settle',
+        );
       }
       return { ...line, status: 'closed', available: { ...line.available, amount: 0 } };
     case 'change_limit': {
@@ -60,8 +68,10 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
         throw new DomainError('action', `the limit of a ${line.status} line cannot change`);
       }
       const { limit } = control;
-      if (limit.currency !== line.limit.currency) throw new DomainError('limit.currency', `must be ${line.limit.currency}`);
-      if (!Number.isSafeInteger(limit.amount) || limit.amount <= 0) throw new DomainError('limit.amount', 'must be a positive integer');
+      if (limit.currency !== line.limit.currency)
+        throw new DomainError('limit.currency', `must be ${line.limit.currency}`);
+      if (!Number.isSafeInteger(limit.amount) || limit.amount <= 0)
+        throw new DomainError('limit.amount', 'must be a positive integer');
       const drawn = line.limit.amount - line.available.amount;
       if (limit.amount < drawn) {
         throw new DomainError('limit.amount', `cannot go below the drawn balance of ${drawn} minor units`);
@@ -69,7 +79,10 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
       return { ...line, limit: { ...limit }, available: { ...limit, amount: limit.amount - drawn } };
     }
     default:
-      throw new DomainError('action', `unknown line control ${JSON.stringify((control as { action: unknown }).action)}`);
+      throw new DomainError(
+        'action',
+        `unknown line control ${JSON.stringify((control as { action: unknown }).action)}`,
+      );
   }
 }
 
@@ -95,16 +108,36 @@ export function checkDrawdown(
   ask: DrawdownAsk,
   today: string,
 ): void {
-  if (line.status === 'frozen') throw new DomainError('creditLine', 'the line is frozen; no drawdown until it is unfrozen', 'line_frozen');
-  if (line.status !== 'active') throw new DomainError('creditLine', `the line is ${line.status}; only an active line can be drawn`, 'line_not_active');
-  if (line.expiresOn && today > line.expiresOn) throw new DomainError('creditLine', `the line expired on ${line.expiresOn}`, 'line_expired');
-  if (ask.amount.currency !== line.available.currency) throw new DomainError('amount.currency', `must be ${line.available.currency}`);
-  if (!Number.isSafeInteger(ask.amount.amount) || ask.amount.amount <= 0) throw new DomainError('amount.amount', 'must be a positive integer of minor units');
+  if (line.status === 'frozen')
+    throw new DomainError(
+      'creditLine',
+      'the line is frozen; no drawdown until it is unfrozen',
+      'line_frozen',
+    );
+  if (line.status !== 'active')
+    throw new DomainError(
+      'creditLine',
+      `the line is ${line.status}; only an active line can be drawn`,
+      'line_not_active',
+    );
+  if (line.expiresOn && today > line.expiresOn)
+    throw new DomainError('creditLine', `the line expired on ${line.expiresOn}`, 'line_expired');
+  if (ask.amount.currency !== line.available.currency)
+    throw new DomainError('amount.currency', `must be ${line.available.currency}`);
+  if (!Number.isSafeInteger(ask.amount.amount) || ask.amount.amount <= 0)
+    throw new DomainError('amount.amount', 'must be a positive integer of minor units');
   if (ask.amount.amount > line.available.amount) {
-    throw new DomainError('amount.amount', `exceeds the available limit of ${line.available.amount} minor units`, 'over_limit');
+    throw new DomainError(
+      'amount.amount',
+      `exceeds the available limit of ${line.available.amount} minor units`,
+      'over_limit',
+    );
   }
   if (ask.amount.amount < product.minAmount || ask.amount.amount > product.maxAmount) {
-    throw new DomainError('amount.amount', `must be between ${product.minAmount} and ${product.maxAmount} minor units for this product`);
+    throw new DomainError(
+      'amount.amount',
+      `must be between ${product.minAmount} and ${product.maxAmount} minor units for this product`,
+    );
   }
   if (product.terms.length > 0 && !product.terms.includes(ask.termMonths)) {
     throw new DomainError('termMonths', `must be one of ${product.terms.join(', ')} for this product`);

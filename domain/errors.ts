@@ -14,6 +14,11 @@ export class DomainError extends Error {
   }
 }
 
-export function require_(condition: unknown, field: string, message: string, code?: string): asserts condition {
+export function require_(
+  condition: unknown,
+  field: string,
+  message: string,
+  code?: string,
+): asserts condition {
   if (!condition) throw new DomainError(field, message, code);
 }

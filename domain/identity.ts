@@ -39,7 +39,10 @@ export function ageOn(birthDate: string, onDate: string): number {
   const birth = LocalDate.parse(birthDate);
   const on = LocalDate.parse(onDate);
   let age = on.year() - birth.year();
-  if (on.monthValue() < birth.monthValue() || (on.monthValue() === birth.monthValue() && on.dayOfMonth() < birth.dayOfMonth())) {
+  if (
+    on.monthValue() < birth.monthValue() ||
+    (on.monthValue() === birth.monthValue() && on.dayOfMonth() < birth.dayOfMonth())
+  ) {
     age -= 1;
   }
   return age;

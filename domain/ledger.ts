@@ -87,7 +87,9 @@ export function disbursementEntry(
 }
 
 /** Interest, fees and penalty become owed (an installment falls due, or accrued-to-date at payoff). */
-export function accrualEntry(p: EntryHead & { interest: number; fees: number; penalty: number }): JournalEntry {
+export function accrualEntry(
+  p: EntryHead & { interest: number; fees: number; penalty: number },
+): JournalEntry {
   return entry(p, 'accrual', [
     dr('interest_receivable', p.interest),
     cr('interest_income', p.interest),
@@ -137,12 +139,17 @@ export function assertBalanced(e: JournalEntry): void {
     if (!Number.isSafeInteger(l.debit) || !Number.isSafeInteger(l.credit) || l.debit < 0 || l.credit < 0) {
       throw new DomainError(`lines.${l.account}`, 'amounts must be non-negative integers of minor units');
     }
-    if (l.debit > 0 && l.credit > 0) throw new DomainError(`lines.${l.account}`, 'a line is either a debit or a credit');
+    if (l.debit > 0 && l.credit > 0)
+      throw new DomainError(`lines.${l.account}`, 'a line is either a debit or a credit');
     debits += l.debit;
     credits += l.credit;
   }
   if (debits !== credits) {
-    throw new DomainError('lines', `entry ${e.sourceEventId} does not balance: debits ${debits} ≠ credits ${credits}`, 'unbalanced');
+    throw new DomainError(
+      'lines',
+      `entry ${e.sourceEventId} does not balance: debits ${debits} ≠ credits ${credits}`,
+      'unbalanced',
+    );
   }
 }
 
@@ -164,5 +171,12 @@ export function loanPosition(balances: Partial<Record<LedgerAccount, number>>): 
   const penalty = balances.penalty_receivable ?? 0;
   // A liability carries a credit balance, i.e. a negative debit-minus-credit figure.
   const credit = 0 - (balances.customer_credit_balance ?? 0) || 0;
-  return { principal, interest, fees, penalty, credit, outstanding: principal + interest + fees + penalty - credit };
+  return {
+    principal,
+    interest,
+    fees,
+    penalty,
+    credit,
+    outstanding: principal + interest + fees + penalty - credit,
+  };
 }

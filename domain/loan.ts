@@ -78,7 +78,12 @@ export interface PaymentRecord {
   creditChange: number;
   /** The repayment entry, mirrored exactly if the payment is reversed. */
   entry: JournalEntry | null;
-  prepayment?: { mode: PrepaymentMode; accruedInterest: number; principalReduction: number; installmentsAfter: number };
+  prepayment?: {
+    mode: PrepaymentMode;
+    accruedInterest: number;
+    principalReduction: number;
+    installmentsAfter: number;
+  };
   payoff?: PayoffBreakdown;
 }
 
@@ -101,12 +106,19 @@ export interface LoanAsk {
 
 /** The schedule on the product's terms at the line's priced rate, and the reserve it books. */
 export function priceLoan(product: Product, ask: LoanAsk): { quote: Quote; riskReserve: number } {
-  if (product.method === 'revolving') throw new DomainError('productCode', `${product.code} has no installment schedule`);
-  if (ask.method !== product.method) throw new DomainError('method', `${product.code} repays by ${product.method}`);
-  if (ask.currency !== product.currency) throw new DomainError('principal.currency', `must be ${product.currency}`);
-  if (!product.terms.includes(ask.termCount)) throw new DomainError('termMonths', `must be one of ${product.terms.join(', ')} for ${product.code}`);
+  if (product.method === 'revolving')
+    throw new DomainError('productCode', `${product.code} has no installment schedule`);
+  if (ask.method !== product.method)
+    throw new DomainError('method', `${product.code} repays by ${product.method}`);
+  if (ask.currency !== product.currency)
+    throw new DomainError('principal.currency', `must be ${product.currency}`);
+  if (!product.terms.includes(ask.termCount))
+    throw new DomainError('termMonths', `must be one of ${product.terms.join(', ')} for ${product.code}`);
   if (ask.amount < product.minAmount || ask.amount > product.maxAmount) {
-    throw new DomainError('principal.amount', `must be between ${product.minAmount} and ${product.maxAmount} minor units for ${product.code}`);
+    throw new DomainError(
+      'principal.amount',
+      `must be between ${product.minAmount} and ${product.maxAmount} minor units for ${product.code}`,
+    );
   }
   const q = quote({
     amount: ask.amount,
@@ -143,7 +155,9 @@ export function allocationOrderOf(productOrder: readonly string[]): AllocationSt
   );
 }
 
-export function openBook(p: Omit<LoanBook, 'accrualFrom' | 'installments' | 'creditBalance'> & { schedule: readonly Installment[] }): LoanBook {
+export function openBook(
+  p: Omit<LoanBook, 'accrualFrom' | 'installments' | 'creditBalance'> & { schedule: readonly Installment[] },
+): LoanBook {
   const { schedule, ...rest } = p;
   return { ...rest, accrualFrom: p.startDate, installments: schedule.map(fresh), creditBalance: 0 };
 }
@@ -266,9 +280,15 @@ export function applyPayment(book: LoanBook, p: PaymentInput): Booked<PaymentRec
 export function fallDue(book: LoanBook, seq: number, date: string): Booked<null> {
   const i = book.installments.find((x) => x.seq === seq);
   if (!i) return { book, entries: [], result: null };
-  const charges = { interest: i.interest - i.accrued.interest, fees: i.fees - i.accrued.fees, penalty: i.penalty - i.accrued.penalty };
+  const charges = {
+    interest: i.interest - i.accrued.interest,
+    fees: i.fees - i.accrued.fees,
+    penalty: i.penalty - i.accrued.penalty,
+  };
   if (charges.interest + charges.fees + charges.penalty === 0) return { book, entries: [], result: null };
-  const installments = book.installments.map((x) => (x.seq === seq ? { ...x, accrued: { interest: x.interest, fees: x.fees, penalty: x.penalty } } : x));
+  const installments = book.installments.map((x) =>
+    x.seq === seq ? { ...x, accrued: { interest: x.interest, fees: x.fees, penalty: x.penalty } } : x,
+  );
   const entry = accrualEntry({ ...head(book, `accrual:${seq}`, date), ...charges });
   return { book: { ...book, installments }, entries: [entry], result: null };
 }
@@ -280,12 +300,25 @@ export function useCredit(book: LoanBook, seq: number, date: string): Booked<Pay
 }
 
 /** Undoes a payment (returned, charged back): its allocation comes off, its entry is mirrored. */
-export function reversePayment(book: LoanBook, record: PaymentRecord, eventId: string, date: string): Booked<null> {
+export function reversePayment(
+  book: LoanBook,
+  record: PaymentRecord,
+  eventId: string,
+  date: string,
+): Booked<null> {
   if (record.kind !== 'allocation') {
-    throw new DomainError('paymentId', `payment ${record.paymentId} was a ${record.kind} that re-shaped the schedule; its reversal needs a person`, 'not_reversible');
+    throw new DomainError(
+      'paymentId',
+      `payment ${record.paymentId} was a ${record.kind} that re-shaped the schedule; its reversal needs a person`,
+      'not_reversible',
+    );
   }
-  const reopened = record.allocation ? (reverseAllocation(book.installments, record.allocation) as BookInstallment[]) : book.installments;
-  const entries = record.entry ? [reversalEntry(record.entry, `${book.loanId}:reversal:${eventId}`, date)] : [];
+  const reopened = record.allocation
+    ? (reverseAllocation(book.installments, record.allocation) as BookInstallment[])
+    : book.installments;
+  const entries = record.entry
+    ? [reversalEntry(record.entry, `${book.loanId}:reversal:${eventId}`, date)]
+    : [];
   // What was booked only because it was paid ahead is unbooked with it: an installment not yet due then
   // carries nothing booked beyond what is paid, so a payoff or prepayment may re-shape it freely.
   const unbooked = { interest: 0, fees: 0, penalty: 0 };
@@ -302,10 +335,19 @@ export function reversePayment(book: LoanBook, record: PaymentRecord, eventId: s
     const ahead = accrualEntry({ ...head(book, `accrual:ahead:${eventId}`, date), ...unbooked });
     entries.push(reversalEntry(ahead, `${book.loanId}:accrual-reversal:${eventId}`, date));
   }
-  return { book: { ...book, installments, creditBalance: book.creditBalance - record.creditChange }, entries, result: null };
+  return {
+    book: { ...book, installments, creditBalance: book.creditBalance - record.creditChange },
+    entries,
+    result: null,
+  };
 }
 
-function settle(book: LoanBook, p: PaymentInput, order: AllocationStep[], kind: PaymentKind): Booked<PaymentRecord> {
+function settle(
+  book: LoanBook,
+  p: PaymentInput,
+  order: AllocationStep[],
+  kind: PaymentKind,
+): Booked<PaymentRecord> {
   const funds = p.amount + book.creditBalance;
   let installments = book.installments;
   let allocation: Allocation | null = null;
@@ -317,7 +359,11 @@ function settle(book: LoanBook, p: PaymentInput, order: AllocationStep[], kind: 
     credit = r.allocation.creditBalance;
   }
   const parts = allocation?.totals ?? { penalty: 0, fees: 0, interest: 0, principal: 0 };
-  return record({ ...book, installments, creditBalance: credit }, book.creditBalance, p, { kind, allocation, parts });
+  return record({ ...book, installments, creditBalance: credit }, book.creditBalance, p, {
+    kind,
+    allocation,
+    parts,
+  });
 }
 
 /** Books a payment applied to `after`: accrual for what it paid ahead of time, then the repayment itself. */
@@ -330,7 +376,11 @@ function record(
 ): Booked<PaymentRecord> {
   const ahead = { ...accruedNow };
   const installments = after.installments.map((i) => {
-    const short = { interest: i.paid.interest - i.accrued.interest, fees: i.paid.fees - i.accrued.fees, penalty: i.paid.penalty - i.accrued.penalty };
+    const short = {
+      interest: i.paid.interest - i.accrued.interest,
+      fees: i.paid.fees - i.accrued.fees,
+      penalty: i.paid.penalty - i.accrued.penalty,
+    };
     if (short.interest <= 0 && short.fees <= 0 && short.penalty <= 0) return i;
     const accrued = { ...i.accrued };
     for (const c of ['interest', 'fees', 'penalty'] as const) {
@@ -358,7 +408,14 @@ function record(
     });
     entries.push(entry);
   }
-  const result: PaymentRecord = { paymentId: p.paymentId, amount: p.amount, date: p.date, ...r, creditChange, entry };
+  const result: PaymentRecord = {
+    paymentId: p.paymentId,
+    amount: p.amount,
+    date: p.date,
+    ...r,
+    creditChange,
+    entry,
+  };
   return { book: { ...after, installments }, entries, result };
 }
 
@@ -373,7 +430,10 @@ function payOff(book: LoanBook, p: PaymentInput): Booked<PaymentRecord> {
     const fees = i.paid.fees;
     return { ...i, interest, fees, total: i.principal + interest + fees };
   });
-  const everything = [...book.order, ...TIMINGS.flatMap((t) => COMPONENTS.map((c) => `${t}.${c}` as AllocationStep))];
+  const everything = [
+    ...book.order,
+    ...TIMINGS.flatMap((t) => COMPONENTS.map((c) => `${t}.${c}` as AllocationStep)),
+  ];
   const order = everything.filter((s, k) => everything.indexOf(s) === k);
   const settled = settle({ ...book, installments }, p, order, 'payoff');
   settled.result.payoff = q.breakdown;
@@ -382,7 +442,11 @@ function payOff(book: LoanBook, p: PaymentInput): Booked<PaymentRecord> {
 
 function prepayPart(book: LoanBook, p: PaymentInput, mode: PrepaymentMode): Booked<PaymentRecord> {
   if (book.creditBalance < 0) {
-    throw new DomainError('amount', 'a reversed payment left an amount owed; repay it before prepaying', 'arrears');
+    throw new DomainError(
+      'amount',
+      'a reversed payment left an amount owed; repay it before prepaying',
+      'arrears',
+    );
   }
   const r = prepay({
     installments: book.installments.map(serviced),
@@ -396,11 +460,26 @@ function prepayPart(book: LoanBook, p: PaymentInput, mode: PrepaymentMode): Book
     mode,
   });
   const kept = book.installments.filter((i) => i.dueDate <= p.date);
-  const after: LoanBook = { ...book, accrualFrom: p.date, installments: [...kept, ...r.installments.map(fresh)] };
+  const after: LoanBook = {
+    ...book,
+    accrualFrom: p.date,
+    installments: [...kept, ...r.installments.map(fresh)],
+  };
   const parts = { penalty: 0, fees: 0, interest: r.accruedInterest, principal: r.principalReduction };
-  const prepayment = { mode, accruedInterest: r.accruedInterest, principalReduction: r.principalReduction, installmentsAfter: r.installments.length };
+  const prepayment = {
+    mode,
+    accruedInterest: r.accruedInterest,
+    principalReduction: r.principalReduction,
+    installmentsAfter: r.installments.length,
+  };
   // The interest to date belongs to no installment: it is booked and paid in the same event.
-  return record(after, book.creditBalance, p, { kind: 'prepayment', allocation: null, parts, prepayment }, { interest: r.accruedInterest, fees: 0, penalty: 0 });
+  return record(
+    after,
+    book.creditBalance,
+    p,
+    { kind: 'prepayment', allocation: null, parts, prepayment },
+    { interest: r.accruedInterest, fees: 0, penalty: 0 },
+  );
 }
 
 function head(book: LoanBook, event: string, date: string) {
@@ -423,11 +502,22 @@ export const CONTACT_HOURS = { from: '08:00', to: '20:00' } as const;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function checkCalendar(cal: ServicingCalendar): void {
-  if (!Number.isSafeInteger(cal.reminderDaysBefore) || cal.reminderDaysBefore < 1 || cal.reminderDaysBefore > 27) {
+  if (
+    !Number.isSafeInteger(cal.reminderDaysBefore) ||
+    cal.reminderDaysBefore < 1 ||
+    cal.reminderDaysBefore > 27
+  ) {
     throw new DomainError('reminderDaysBefore', 'must be a whole number of days from 1 to 27');
   }
-  if (!HH_MM.test(cal.reminderTime) || cal.reminderTime < CONTACT_HOURS.from || cal.reminderTime >= CONTACT_HOURS.to) {
-    throw new DomainError('reminderTime', `must be HH:MM within contact hours ${CONTACT_HOURS.from}–${CONTACT_HOURS.to}`);
+  if (
+    !HH_MM.test(cal.reminderTime) ||
+    cal.reminderTime < CONTACT_HOURS.from ||
+    cal.reminderTime >= CONTACT_HOURS.to
+  ) {
+    throw new DomainError(
+      'reminderTime',
+      `must be HH:MM within contact hours ${CONTACT_HOURS.from}–${CONTACT_HOURS.to}`,
+    );
   }
   const times = cal.autopayTimes;
   if (times.length === 0 || times.some((t, k) => !HH_MM.test(t) || (k > 0 && t <= times[k - 1]!))) {
@@ -441,7 +531,11 @@ export type AgendaStep =
   | { seq: number; kind: 'bucket'; bucket: string; at: number };
 
 export function agendaOf(i: Pick<BookInstallment, 'seq' | 'dueDate'>, cal: ServicingCalendar): AgendaStep[] {
-  const reminder: AgendaStep = { seq: i.seq, kind: 'reminder', at: instantOfLocal(addDays(i.dueDate, -cal.reminderDaysBefore), cal.reminderTime, cal.timeZone) };
+  const reminder: AgendaStep = {
+    seq: i.seq,
+    kind: 'reminder',
+    at: instantOfLocal(addDays(i.dueDate, -cal.reminderDaysBefore), cal.reminderTime, cal.timeZone),
+  };
   const slots = cal.autopayTimes.map((t, slot): AgendaStep => ({
     seq: i.seq,
     kind: 'autopay',
@@ -474,7 +568,12 @@ function bucketStep(book: LoanBook, cal: ServicingCalendar, after: number): Agen
   const dpd = daysPastDue(oldest.dueDate, localDateAt(after, cal.timeZone));
   const next = DEFAULT_BUCKETS.find((b) => b.minDpd > dpd);
   if (!next) return null;
-  return { seq: oldest.seq, kind: 'bucket', bucket: next.name, at: instantOfLocal(addDays(oldest.dueDate, next.minDpd), '00:00', cal.timeZone) };
+  return {
+    seq: oldest.seq,
+    kind: 'bucket',
+    bucket: next.name,
+    at: instantOfLocal(addDays(oldest.dueDate, next.minDpd), '00:00', cal.timeZone),
+  };
 }
 
 /** Unpaid after its last autopay attempt (steps up to `watermark` have run): the seam for delinquency. */
@@ -509,26 +608,26 @@ export interface InstallmentView {
 
 /** The book as a borrower, an operator and the read model see it (DPD as of `today`). */
 export function snapshotOf(book: LoanBook | null, cal: ServicingCalendar, watermark: number, today: string) {
-  const p = book ? position(book) : { principal: 0, interest: 0, fees: 0, penalty: 0, credit: 0, outstanding: 0 };
+  const p = book
+    ? position(book)
+    : { principal: 0, interest: 0, fees: 0, penalty: 0, credit: 0, outstanding: 0 };
   return {
     outstanding: p.outstanding,
     creditBalance: p.credit,
     receivable: { principal: p.principal, interest: p.interest, fees: p.fees, penalty: p.penalty },
     ...(book ? delinquencyOn(book, today) : { dpd: 0, bucket: bucketFor(0).name }),
     nextDue: book ? nextDue(book) : null,
-    installments: (book?.installments ?? []).map(
-      (i): InstallmentView => ({
-        seq: i.seq,
-        dueDate: i.dueDate,
-        principal: i.principal,
-        interest: i.interest,
-        fees: i.fees,
-        total: i.total,
-        paid: COMPONENTS.reduce((sum, c) => sum + i.paid[c], 0),
-        balanceAfter: i.balanceAfter,
-        status: installmentStatus(i, isLate(i, cal, watermark)),
-      }),
-    ),
+    installments: (book?.installments ?? []).map((i): InstallmentView => ({
+      seq: i.seq,
+      dueDate: i.dueDate,
+      principal: i.principal,
+      interest: i.interest,
+      fees: i.fees,
+      total: i.total,
+      paid: COMPONENTS.reduce((sum, c) => sum + i.paid[c], 0),
+      balanceAfter: i.balanceAfter,
+      status: installmentStatus(i, isLate(i, cal, watermark)),
+    })),
   };
 }
 
@@ -538,6 +637,12 @@ export function allocationSummary(r: PaymentRecord) {
     ...r.parts,
     toCredit: Math.max(0, r.creditChange),
     fromCredit: Math.max(0, -r.creditChange),
-    installments: (r.allocation?.installments ?? []).map((l) => ({ seq: l.seq, principal: l.principal, interest: l.interest, fees: l.fees, penalty: l.penalty })),
+    installments: (r.allocation?.installments ?? []).map((l) => ({
+      seq: l.seq,
+      principal: l.principal,
+      interest: l.interest,
+      fees: l.fees,
+      penalty: l.penalty,
+    })),
   };
 }

@@ -57,7 +57,10 @@ export function formatMajor(minor: number, decimals = 2): string {
 export function parseRate(text: string | number, field: string): Dec {
   const s = typeof text === 'number' ? String(text) : text.trim();
   if (!/^\d+(\.\d+)?([eE]-?\d+)?$/.test(s)) {
-    throw new DomainError(field, `${field} must be a non-negative decimal string such as "0.049", got "${s}"`);
+    throw new DomainError(
+      field,
+      `${field} must be a non-negative decimal string such as "0.049", got "${s}"`,
+    );
   }
   return new D(s);
 }

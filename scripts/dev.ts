@@ -43,7 +43,13 @@ function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
   });
 }
 
-function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string): ChildProcess {
+function run(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile?: string,
+): ChildProcess {
   const out = logFile ? openSync(logFile, 'a') : 'inherit';
   const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
   child.once('exit', (code, signal) => {
@@ -62,12 +68,18 @@ async function devApiKeys(databaseUrl: string): Promise<Record<string, string>> 
   const pool = createPool(databaseUrl);
   const repo = apiKeyRepository(pool);
   try {
-    const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+    const existing = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+      : {};
     const keys: Record<string, string> = {};
-    const wanted: [string, (typeof ROLES)[number]][] = [...ROLES.map((r) => [r, r] as [string, (typeof ROLES)[number]]), ['reviewer2', 'reviewer']];
+    const wanted: [string, (typeof ROLES)[number]][] = [
+      ...ROLES.map((r) => [r, r] as [string, (typeof ROLES)[number]]),
+      ['reviewer2', 'reviewer'],
+    ];
     for (const [name, role] of wanted) {
       const current = existing[name];
-      keys[name] = current && (await repo.findActive(current)) ? current : (await repo.create(role, `dev ${name}`)).key;
+      keys[name] =
+        current && (await repo.findActive(current)) ? current : (await repo.create(role, `dev ${name}`)).key;
     }
     writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
     return keys;
@@ -117,7 +129,11 @@ async function main(): Promise<void> {
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    const pg = await startOwnedPostgres({ dataDir: path.join(data, 'pg'), port: 55432, database: 'loanflow' });
+    const pg = await startOwnedPostgres({
+      dataDir: path.join(data, 'pg'),
+      port: 55432,
+      database: 'loanflow',
+    });
     databaseUrl = pg.url;
     stopPostgres = pg.stop;
   }
@@ -135,10 +151,29 @@ async function main(): Promise<void> {
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     const cli = path.join(root, '.tools', 'bin', 'temporal');
-    run('temporal dev server', cli, [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(TEMPORAL_PORT), '--ui-port', String(UI_PORT),
-      '--db-filename', path.join(data, 'temporal.db'), '--log-level', 'warn', '--ui-codec-endpoint', `http://127.0.0.1:${CODEC_PORT}`, ...searchAttributeFlags(),
-    ], {}, path.join(data, 'temporal.log'));
+    run(
+      'temporal dev server',
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(TEMPORAL_PORT),
+        '--ui-port',
+        String(UI_PORT),
+        '--db-filename',
+        path.join(data, 'temporal.db'),
+        '--log-level',
+        'warn',
+        '--ui-codec-endpoint',
+        `http://127.0.0.1:${CODEC_PORT}`,
+        ...searchAttributeFlags(),
+      ],
+      {},
+      path.join(data, 'temporal.log'),
+    );
     await waitForPort(TEMPORAL_PORT);
     temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
   }
@@ -157,7 +192,9 @@ async function main(): Promise<void> {
   Codec server   http://127.0.0.1:${CODEC_PORT}   (token in .data/codec-token; sign in at /login)
   PostgreSQL     ${databaseUrl}
   API keys       ${path.relative(root, path.join(data, 'api-keys.json'))}
-${Object.entries(keys).map(([k, v]) => `    ${k.padEnd(10)} ${v}`).join('\n')}
+${Object.entries(keys)
+  .map(([k, v]) => `    ${k.padEnd(10)} ${v}`)
+  .join('\n')}
 
   Ctrl-C stops everything; data stays in .data/ for the next start.
 `);

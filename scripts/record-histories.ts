@@ -22,7 +22,13 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'test', 'histories');
 
 async function main(): Promise<void> {
-  const pg = await startOwnedPostgres({ dataDir: path.join(root, '.data', 'record-pg'), port: 55435, database: 'record', fresh: true, fast: true });
+  const pg = await startOwnedPostgres({
+    dataDir: path.join(root, '.data', 'record-pg'),
+    port: 55435,
+    database: 'record',
+    fresh: true,
+    fast: true,
+  });
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
   const env = await timeSkippingEnv();
@@ -40,24 +46,48 @@ async function main(): Promise<void> {
   const save = async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the same JSON the UI downloads, which is what replay reads.
     const json = execFileSync(path.join(root, '.tools', 'bin', 'temporal'), [
-      'workflow', 'show', '--address', env.address, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json',
+      'workflow',
+      'show',
+      '--address',
+      env.address,
+      '--workflow-id',
+      workflowId,
+      ...(runId ? ['--run-id', runId] : []),
+      '--output',
+      'json',
     ]);
     writeFileSync(path.join(out, `${name}.json`), json);
-    console.log(`recorded ${name} (${(JSON.parse(json.toString()) as { events: unknown[] }).events.length} events)`);
+    console.log(
+      `recorded ${name} (${(JSON.parse(json.toString()) as { events: unknown[] }).events.length} events)`,
+    );
   };
   const start = async (app: ReturnType<typeof application>, settings?: object) => {
     const workflowId = creditLineWorkflowId(app.creditLineId);
-    const started = await env.client.workflow.start(creditLine, { workflowId, taskQueue, args: [{ application: app, ...(settings ? { settings } : {}) }] });
-    return { workflowId, firstRunId: started.firstExecutionRunId, handle: env.client.workflow.getHandle<typeof creditLine>(workflowId) };
+    const started = await env.client.workflow.start(creditLine, {
+      workflowId,
+      taskQueue,
+      args: [{ application: app, ...(settings ? { settings } : {}) }],
+    });
+    return {
+      workflowId,
+      firstRunId: started.firstExecutionRunId,
+      handle: env.client.workflow.getHandle<typeof creditLine>(workflowId),
+    };
   };
-  const until = async (h: { query: (q: typeof getCreditLine) => Promise<{ status: string }> }, status: string) => {
-    for (let i = 0; i < 400 && (await h.query(getCreditLine)).status !== status; i++) await new Promise((r) => setTimeout(r, 50));
+  const until = async (
+    h: { query: (q: typeof getCreditLine) => Promise<{ status: string }> },
+    status: string,
+  ) => {
+    for (let i = 0; i < 400 && (await h.query(getCreditLine)).status !== status; i++)
+      await new Promise((r) => setTimeout(r, 50));
   };
 
   await worker.runUntil(async () => {
     const approved = await start(application({ amount: 2_000_000 }));
     await until(approved.handle, 'active');
-    await approved.handle.executeUpdate(controlLine, { args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }] });
+    await approved.handle.executeUpdate(controlLine, {
+      args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }],
+    });
     await approved.handle.result();
     await save('credit-line-approved-closed', approved.workflowId);
 
@@ -65,17 +95,25 @@ async function main(): Promise<void> {
     await declined.handle.result();
     await save('credit-line-identity-declined', declined.workflowId);
 
-    const expired = await start(application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) }), { reviewWindowHours: 4 });
+    const expired = await start(
+      application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) }),
+      { reviewWindowHours: 4 },
+    );
     await until(expired.handle, 'pending_review');
     await expired.handle.result();
     await save('credit-line-review-expired', expired.workflowId);
 
-    const reviewed = await start(application({ amount: 25_000_000, idNumber: await idNumberGrantingUpTo(25_000_000) }), { historyLimit: 12 });
+    const reviewed = await start(
+      application({ amount: 25_000_000, idNumber: await idNumberGrantingUpTo(25_000_000) }),
+      { historyLimit: 12 },
+    );
     await until(reviewed.handle, 'pending_review');
     await reviewed.handle.signal(reviewDecision, { reviewerId: 'reviewer-1', decision: 'approve' });
     await reviewed.handle.signal(reviewDecision, { reviewerId: 'reviewer-2', decision: 'approve' });
     await until(reviewed.handle, 'active');
-    await reviewed.handle.executeUpdate(controlLine, { args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }] });
+    await reviewed.handle.executeUpdate(controlLine, {
+      args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }],
+    });
     await reviewed.handle.result();
     await save('credit-line-maker-checker-first-run', reviewed.workflowId, reviewed.firstRunId);
     await save('credit-line-maker-checker-last-run', reviewed.workflowId);

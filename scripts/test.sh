@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "[test] type-check" >&2
 npx tsc --noEmit -p tsconfig.json
-echo "[test] lint" >&2
+echo "[test] lint and format" >&2
 npx eslint --max-warnings 0 .
+npx prettier --check --log-level warn .
 echo "[test] jest" >&2
 npx jest --ci "$@"

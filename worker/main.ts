@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
   const keyring = keyringFromEnv(env.PAYLOAD_KEYS);
-  if (isDevKeyring(keyring)) log.warn('PAYLOAD_KEYS is not set: payloads are encrypted with the public development key');
+  if (isDevKeyring(keyring))
+    log.warn('PAYLOAD_KEYS is not set: payloads are encrypted with the public development key');
   const connection = await NativeConnection.connect(settings);
   const pool = createPool(env.DATABASE_URL);
   const worker = await createLoanflowWorker({

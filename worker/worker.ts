@@ -53,7 +53,9 @@ export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise
     taskQueue: opts.taskQueue,
     activities: buildActivities(opts),
     dataConverter: opts.dataConverter,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     // Let running activities finish on shutdown before the worker gives up on them.
     shutdownGraceTime: '30 seconds',
   });

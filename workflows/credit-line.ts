@@ -66,7 +66,11 @@ export interface CreditLineSettings {
   /** Continue-as-new once history reaches this many events (or when the server suggests it). */
   historyLimit: number;
 }
-const DEFAULT_SETTINGS: CreditLineSettings = { reviewWindowHours: 48, bureauMaxAgeDays: 30, historyLimit: 5_000 };
+const DEFAULT_SETTINGS: CreditLineSettings = {
+  reviewWindowHours: 48,
+  bureauMaxAgeDays: 30,
+  historyLimit: 5_000,
+};
 
 type Phase = 'assess' | 'review' | 'serve' | 'done';
 
@@ -127,8 +131,11 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     return s.line;
   });
   setHandler(reviewDecision, (d) => {
-    const refusal = s.review ? decideRefusal(s.review, d.reviewerId) : { code: 'NO_REVIEW', message: 'no review is open' };
-    if (refusal) return void log.warn('review decision refused', { reviewerId: d.reviewerId, refusal: refusal.code });
+    const refusal = s.review
+      ? decideRefusal(s.review, d.reviewerId)
+      : { code: 'NO_REVIEW', message: 'no review is open' };
+    if (refusal)
+      return void log.warn('review decision refused', { reviewerId: d.reviewerId, refusal: refusal.code });
     try {
       s.review = applyDecision(s.review as ReviewState, { ...d, at: nowIso() });
       reviewChanged = true;
@@ -147,7 +154,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     (req) => {
       const next = applyLineControl(balancesOf(s.line), req);
       Object.assign(s.line, next);
-      s.line.reasons = [...s.line.reasons, { code: `LINE_${req.action.toUpperCase()}`, message: `${req.reason} (by ${req.actor})` }];
+      s.line.reasons = [
+        ...s.line.reasons,
+        { code: `LINE_${req.action.toUpperCase()}`, message: `${req.reason} (by ${req.actor})` },
+      ];
       lineChanged = true;
       return s.line;
     },
@@ -169,7 +179,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       // A retried drawdown (same loan id) is answered again; only a new one is checked against the limit.
       validator: (req) => {
         if (s.loans[req.loanId]) return;
-        asFailure(() => checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today()));
+        asFailure(() =>
+          checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today()),
+        );
       },
     },
   );
@@ -247,7 +259,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   async function review(): Promise<void> {
     while (s.review && !isFinal(s.review)) {
       const untilDeadline = Date.parse(s.review.deadlineAt) - Date.now();
-      const woken = untilDeadline > 0 && (await condition(() => reviewChanged || historyIsLong(), untilDeadline));
+      const woken =
+        untilDeadline > 0 && (await condition(() => reviewChanged || historyIsLong(), untilDeadline));
       if (historyIsLong() && !reviewChanged) return continueAsNewNow();
       if (!woken) s.review = onDeadline(s.review, nowIso());
       reviewChanged = false;
@@ -284,7 +297,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const wake = () => lineChanged || historyIsLong();
     const nothingDrawn = () => Object.values(s.loans).every((l) => l.released);
     while (s.line.status !== 'closed') {
-      const expiresAt = s.line.expiresOn ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', BORROWER_ZONE) : Infinity;
+      const expiresAt = s.line.expiresOn
+        ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', BORROWER_ZONE)
+        : Infinity;
       if (expiresAt === Infinity) await condition(wake);
       else if (Date.now() < expiresAt) await condition(wake, expiresAt - Date.now());
       else await condition(() => wake() || nothingDrawn());
@@ -302,16 +317,31 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   /** A line used and repaid on time renews with a higher limit; any other closes at its expiry. */
   function renewOrClose(): void {
     const grade = (s.line.grade ?? 'E') as Grade;
-    const cap = Math.min(DEFAULT_CREDIT_POLICY.maxLimitByGradeMinor[grade], creditBoundsFor(product).maxLimitMinor);
-    const renewed = s.line.limit && s.line.status === 'active' ? renewalLimit(s.line.limit, Object.values(s.loans), cap) : null;
+    const cap = Math.min(
+      DEFAULT_CREDIT_POLICY.maxLimitByGradeMinor[grade],
+      creditBoundsFor(product).maxLimitMinor,
+    );
+    const renewed =
+      s.line.limit && s.line.status === 'active'
+        ? renewalLimit(s.line.limit, Object.values(s.loans), cap)
+        : null;
     if (renewed) {
       s.line.limit = renewed;
       s.line.available = renewed;
       s.line.expiresOn = lineExpiry(today());
-      s.line.reasons = [...s.line.reasons, { code: 'LINE_RENEWED', message: `Renewed until ${s.line.expiresOn} with a limit of ${renewed.amount} minor units after loans repaid on time.` }];
+      s.line.reasons = [
+        ...s.line.reasons,
+        {
+          code: 'LINE_RENEWED',
+          message: `Renewed until ${s.line.expiresOn} with a limit of ${renewed.amount} minor units after loans repaid on time.`,
+        },
+      ];
     } else {
       s.line.status = 'closed';
-      s.line.reasons = [...s.line.reasons, { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` }];
+      s.line.reasons = [
+        ...s.line.reasons,
+        { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` },
+      ];
     }
     lineChanged = true;
   }
@@ -333,7 +363,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       purpose: req.purpose,
       annualRate: s.line.apr ?? priceForGrade(product, 'E'),
       timeZone: BORROWER_ZONE,
-      payee: { kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower', bankCard: req.bankCard ?? app.applicant.bankCard },
+      payee: {
+        kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower',
+        bankCard: req.bankCard ?? app.applicant.bankCard,
+      },
       borrower: { idNumber: app.applicant.idNumber, phone: app.applicant.phone },
     };
     await startChild('loan', {

@@ -11,7 +11,8 @@ import type { PrepaymentMode } from '../domain/prepayment';
 
 export type { InstallmentView };
 
-export type LoanStatus = 'disbursing' | 'active' | 'delinquent' | 'closed' | 'disbursement_failed' | 'written_off';
+export type LoanStatus =
+  'disbursing' | 'active' | 'delinquent' | 'closed' | 'disbursement_failed' | 'written_off';
 
 export interface AutopayAttempt {
   seq: number;
@@ -82,7 +83,12 @@ export interface RepaymentResult {
   paymentId: string;
   kind: PaymentKind;
   allocation: ReturnType<typeof allocationSummary>;
-  prepayment?: { mode: PrepaymentMode; accruedInterest: number; principalReduction: number; installmentsAfter: number };
+  prepayment?: {
+    mode: PrepaymentMode;
+    accruedInterest: number;
+    principalReduction: number;
+    installmentsAfter: number;
+  };
   outstanding: Money;
   creditBalance: Money;
   status: LoanStatus;

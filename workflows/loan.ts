@@ -57,7 +57,14 @@ import {
   type RepaymentResult,
 } from './loan-messages';
 import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
-import { CreditLineId, CustomerId, Dpd, DpdBucket, LoanStatus as LoanStatusKey, ProductCode } from './search-attributes';
+import {
+  CreditLineId,
+  CustomerId,
+  Dpd,
+  DpdBucket,
+  LoanStatus as LoanStatusKey,
+  ProductCode,
+} from './search-attributes';
 
 export interface LoanSettings {
   /** Continue-as-new once history reaches this many events (or when the server suggests it). */
@@ -83,7 +90,10 @@ export interface LoanState {
   failure: LoanView['failure'];
   /** Agenda steps at or before this instant (epoch ms) are behind us. */
   watermark: number;
-  payments: Record<string, { record: PaymentRecord; answer: RepaymentResult; channel: string; reversed: boolean }>;
+  payments: Record<
+    string,
+    { record: PaymentRecord; answer: RepaymentResult; channel: string; reversed: boolean }
+  >;
   callbackEvents: string[];
   autopayAttempts: AutopayAttempt[];
   reminders: LoanView['reminders'];
@@ -190,7 +200,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       // Registered before anything can stop the loan: a loan that never pays out holds no limit.
       compensations.push(() => giveBackLimit('disbursement_failed'));
       const screening = await checks.screenBorrower({ ...input.borrower, bankCard: input.payee.bankCard });
-      if (screening.listed === 'blacklist') throw new Refusal('BLACKLISTED', `the borrower is blacklisted (${screening.matchedOn})`);
+      if (screening.listed === 'blacklist')
+        throw new Refusal('BLACKLISTED', `the borrower is blacklisted (${screening.matchedOn})`);
       // A fraud re-check joins the blacklist refresh here once a fraud provider exists.
       const priced = price(today());
       payout = await bank.disburse({
@@ -299,7 +310,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         channel: 'sms',
         to: input.borrower.phone,
         template: 'loan.installment_due',
-        params: { dueDate: installment.dueDate, amount: formatMajor(openOf(installment)), currency: input.principal.currency },
+        params: {
+          dueDate: installment.dueDate,
+          amount: formatMajor(openOf(installment)),
+          currency: input.principal.currency,
+        },
       });
     } catch (err) {
       sent = false;
@@ -324,13 +339,20 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     } catch (err) {
       result = { status: 'failed', reason: providerCodeOf(err) };
     }
-    const attempt: AutopayAttempt = { seq, slot, at: new Date(Date.now()).toISOString(), amount, result: result.status };
+    const attempt: AutopayAttempt = {
+      seq,
+      slot,
+      at: new Date(Date.now()).toISOString(),
+      amount,
+      result: result.status,
+    };
     if (result.status === 'succeeded') {
       const paymentId = `autopay:${seq}:${slot}`;
       const received = result.amountMinor;
       Object.assign(attempt, { paymentId, amount: received });
       const problem = guarded(paymentId, () => takePayment(paymentId, received, 'autopay'));
-      if (problem) s.exceptions.push({ eventId: `${input.loanId}:autopay:${seq}:${slot}`, paymentId, reason: problem });
+      if (problem)
+        s.exceptions.push({ eventId: `${input.loanId}:autopay:${seq}:${slot}`, paymentId, reason: problem });
     } else {
       attempt.reason = result.reason;
     }
@@ -360,7 +382,12 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     await persist();
   }
 
-  function takePayment(paymentId: string, amount: number, channel: string, mode?: RepaymentRequest['mode']): RepaymentResult {
+  function takePayment(
+    paymentId: string,
+    amount: number,
+    channel: string,
+    mode?: RepaymentRequest['mode'],
+  ): RepaymentResult {
     const booked = applyPayment(inService(), { paymentId, amount, date: today(), ...(mode ? { mode } : {}) });
     commit(booked);
     const answer = answerOf(booked.result);
@@ -373,28 +400,52 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     const known = s.payments[req.paymentId];
     if (known) {
       if (known.record.amount !== req.amount.amount) {
-        throw new DomainError('paymentId', `payment ${req.paymentId} was already made with another amount`, 'conflict');
+        throw new DomainError(
+          'paymentId',
+          `payment ${req.paymentId} was already made with another amount`,
+          'conflict',
+        );
       }
       return;
     }
-    if (!req.paymentId?.trim() || RESERVED_PAYMENT_IDS.test(req.paymentId)) throw new DomainError('paymentId', 'a payment id is required and must not start with autopay: or credit:');
+    if (!req.paymentId?.trim() || RESERVED_PAYMENT_IDS.test(req.paymentId))
+      throw new DomainError(
+        'paymentId',
+        'a payment id is required and must not start with autopay: or credit:',
+      );
     const book = s.book;
     if (!book || (s.status !== 'active' && s.status !== 'delinquent')) {
-      throw new DomainError('loan', `the loan is ${s.status}; only an active or delinquent loan takes repayments`, 'loan_not_in_service');
+      throw new DomainError(
+        'loan',
+        `the loan is ${s.status}; only an active or delinquent loan takes repayments`,
+        'loan_not_in_service',
+      );
     }
-    if (req.amount.currency !== book.currency) throw new DomainError('amount.currency', `must be ${book.currency}`);
-    if (!Number.isSafeInteger(req.amount.amount) || req.amount.amount <= 0) throw new DomainError('amount.amount', 'must be a positive integer of minor units');
+    if (req.amount.currency !== book.currency)
+      throw new DomainError('amount.currency', `must be ${book.currency}`);
+    if (!Number.isSafeInteger(req.amount.amount) || req.amount.amount <= 0)
+      throw new DomainError('amount.amount', 'must be a positive integer of minor units');
     const payoff = payoffOf(book, today());
     if (req.amount.amount > payoff.amount) {
-      throw new DomainError('amount.amount', `exceeds the ${payoff.amount} minor units that settle the loan today`, 'over_payoff');
+      throw new DomainError(
+        'amount.amount',
+        `exceeds the ${payoff.amount} minor units that settle the loan today`,
+        'over_payoff',
+      );
     }
-    applyPayment(book, { paymentId: req.paymentId, amount: req.amount.amount, date: today(), ...(req.mode ? { mode: req.mode } : {}) });
+    applyPayment(book, {
+      paymentId: req.paymentId,
+      amount: req.amount.amount,
+      date: today(),
+      ...(req.mode ? { mode: req.mode } : {}),
+    });
   }
 
   /** Answers what went wrong when the callback cannot be applied; each event id arrives here once. */
   function onCallback(cb: PaymentCallback): string | null {
     if (!s.book || (s.status !== 'active' && s.status !== 'delinquent')) return `the loan is ${s.status}`;
-    if (cb.amount.currency !== s.book.currency) return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;
+    if (cb.amount.currency !== s.book.currency)
+      return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;
     const known = s.payments[cb.paymentId];
     if (cb.kind === 'success') {
       // A success for a payment already applied (by the update, or an earlier callback) changes nothing.
@@ -403,7 +454,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     }
     if (!known) return `no payment ${cb.paymentId} to reverse`;
     if (known.reversed) return null;
-    if (known.record.amount !== cb.amount.amount) return `a reversal of ${cb.amount.amount} does not match the payment of ${known.record.amount}`;
+    if (known.record.amount !== cb.amount.amount)
+      return `a reversal of ${cb.amount.amount} does not match the payment of ${known.record.amount}`;
     return guarded(cb.paymentId, () => {
       commit(reversePayment(inService(), known.record, cb.eventId, today()));
       known.reversed = true;
@@ -478,7 +530,12 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       });
     } catch (err) {
       // A line that no longer runs holds no limit to give back; the loan must not fail over it.
-      log.warn('credit line not signalled', { loanId: input.loanId, creditLineId: input.creditLineId, reason, error: (err as Error).message });
+      log.warn('credit line not signalled', {
+        loanId: input.loanId,
+        creditLineId: input.creditLineId,
+        reason,
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -506,7 +563,13 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       creditBalance: money(snap.creditBalance),
       autopayAttempts: s.autopayAttempts,
       reminders: s.reminders,
-      payments: Object.values(s.payments).map(({ record: r, reversed }) => ({ paymentId: r.paymentId, amount: r.amount, date: r.date, kind: r.kind, reversed })),
+      payments: Object.values(s.payments).map(({ record: r, reversed }) => ({
+        paymentId: r.paymentId,
+        amount: r.amount,
+        date: r.date,
+        kind: r.kind,
+        reversed,
+      })),
       disbursement: s.disbursement,
       failure: s.failure,
       exceptions: s.exceptions,
@@ -516,7 +579,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   function inService(): LoanBook {
-    if (!s.book) throw ApplicationFailure.nonRetryable(`the loan is ${s.status}; it has no schedule`, 'DomainError', { field: 'loan', code: 'loan_not_in_service' });
+    if (!s.book)
+      throw ApplicationFailure.nonRetryable(`the loan is ${s.status}; it has no schedule`, 'DomainError', {
+        field: 'loan',
+        code: 'loan_not_in_service',
+      });
     return s.book;
   }
 
@@ -555,7 +622,10 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       await flush();
       await condition(() => allHandlersFinished() || s.outbox.length > 0);
     }
-    return continueAsNew<typeof loan>(input, { ...(run.settings ? { settings: run.settings } : {}), carried: s });
+    return continueAsNew<typeof loan>(input, {
+      ...(run.settings ? { settings: run.settings } : {}),
+      carried: s,
+    });
   }
 }
 
@@ -575,10 +645,17 @@ class Refusal extends Error {
  */
 function refusalOf(err: unknown): { code: string; message: string } {
   if (err instanceof Refusal) return { code: err.code, message: err.message };
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ProviderNonRetryableError') {
+  if (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === 'ProviderNonRetryableError'
+  ) {
     const code = providerCodeOf(err);
     if (code !== 'IDEMPOTENCY_CONFLICT') return { code, message: err.cause.message };
-    throw ApplicationFailure.nonRetryable(`the disbursement key already paid a different payout: ${err.cause.message}`, 'DisbursementConflict');
+    throw ApplicationFailure.nonRetryable(
+      `the disbursement key already paid a different payout: ${err.cause.message}`,
+      'DisbursementConflict',
+    );
   }
   throw err;
 }

@@ -12,8 +12,19 @@ export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttribute
 export const CreditLineId = defineSearchAttributeKey('CreditLineId', SearchAttributeType.KEYWORD);
 export const ReviewStatus = defineSearchAttributeKey('ReviewStatus', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [LoanStatus, DpdBucket, Dpd, ProductCode, CustomerId, CreditLineId, ReviewStatus];
+export const ALL_SEARCH_ATTRIBUTES = [
+  LoanStatus,
+  DpdBucket,
+  Dpd,
+  ProductCode,
+  CustomerId,
+  CreditLineId,
+  ReviewStatus,
+];
 
 /** `temporal server start-dev --search-attribute` spelling of the same list. */
 export const searchAttributeFlags = (): string[] =>
-  ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${k.type === SearchAttributeType.INT ? 'Int' : 'Keyword'}`]);
+  ALL_SEARCH_ATTRIBUTES.flatMap((k) => [
+    '--search-attribute',
+    `${k.name}=${k.type === SearchAttributeType.INT ? 'Int' : 'Keyword'}`,
+  ]);

@@ -1,5 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
-import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  type Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { type Request, Router } from 'express';
 import type { Money } from '../../domain/money';
 import type { LineControl } from '../../domain/credit-line';
@@ -40,8 +44,32 @@ export interface CreditLineRouteDeps extends IdempotencyDeps {
 
 /** The wire view: what a client may see of a line (no internal fields). */
 export function creditLineResponse(view: CreditLineView) {
-  const { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review } = view;
-  return { id, status, productCode, requestedLimit, grade, limit, available, apr, expiresOn, reasons, review };
+  const {
+    id,
+    status,
+    productCode,
+    requestedLimit,
+    grade,
+    limit,
+    available,
+    apr,
+    expiresOn,
+    reasons,
+    review,
+  } = view;
+  return {
+    id,
+    status,
+    productCode,
+    requestedLimit,
+    grade,
+    limit,
+    available,
+    apr,
+    expiresOn,
+    reasons,
+    review,
+  };
 }
 
 const loanIdFor = (actor: string, key: string): string =>
@@ -63,7 +91,8 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
   async function readOwnLine(req: Request, id: string): Promise<CreditLineView> {
     const view = await readLine(id);
     const actor = actorOf(req);
-    if (actor.role === 'client' && view.submittedBy !== actor.id) throw new Problem(404, 'Not found', `credit line ${id} does not exist`);
+    if (actor.role === 'client' && view.submittedBy !== actor.id)
+      throw new Problem(404, 'Not found', `credit line ${id} does not exist`);
     return view;
   }
 
@@ -126,8 +155,11 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
     idempotent(deps, 'credit_line.submit_info', async (req) => {
       const id = String(req.params.id);
       const view = await readOwnLine(req, id);
-      if (view.review?.status !== 'info_requested') throw Problem.field(409, 'review', 'no information was requested for this line');
-      await viaWorkflow(`credit line ${id}`, () => handleOf(id).signal(submitInfo, req.body as ApplicantInfo));
+      if (view.review?.status !== 'info_requested')
+        throw Problem.field(409, 'review', 'no information was requested for this line');
+      await viaWorkflow(`credit line ${id}`, () =>
+        handleOf(id).signal(submitInfo, req.body as ApplicantInfo),
+      );
       return { status: 202, body: { id, accepted: true }, subject: id };
     }),
   );
@@ -141,22 +173,36 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       await readOwnLine(req, id);
       const actor = actorOf(req).id;
       // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
-      const request: DrawdownRequest = { ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>), loanId: loanIdFor(actor, key), actor };
-      const result = await viaWorkflow(`credit line ${id}`, () => handleOf(id).executeUpdate(drawdown, { args: [request] }));
+      const request: DrawdownRequest = {
+        ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>),
+        loanId: loanIdFor(actor, key),
+        actor,
+      };
+      const result = await viaWorkflow(`credit line ${id}`, () =>
+        handleOf(id).executeUpdate(drawdown, { args: [request] }),
+      );
       deps.metrics.drawdowns.inc();
       return { status: 201, body: result, subject: result.loanId };
     }),
   );
 
-  const control = (action: LineControl['action'], path: string, schema: typeof LineControlSchema | typeof LimitChangeSchema) =>
+  const control = (
+    action: LineControl['action'],
+    path: string,
+    schema: typeof LineControlSchema | typeof LimitChangeSchema,
+  ) =>
     router.post(
       `/v1/credit-lines/:id/${path}`,
       requireRole('ops'),
       validateBody(schema),
       idempotent(deps, `credit_line.${action}`, async (req) => {
         const id = String(req.params.id);
-        const request = { ...(req.body as object), action, actor: actorOf(req).id } as LineControl & { actor: string };
-        const view = await viaWorkflow(`credit line ${id}`, () => handleOf(id).executeUpdate(controlLine, { args: [request] }));
+        const request = { ...(req.body as object), action, actor: actorOf(req).id } as LineControl & {
+          actor: string;
+        };
+        const view = await viaWorkflow(`credit line ${id}`, () =>
+          handleOf(id).executeUpdate(controlLine, { args: [request] }),
+        );
         return { status: 200, body: creditLineResponse(view), subject: id };
       }),
     );

@@ -19,7 +19,9 @@ export function healthRoutes(deps: { pool: Pool; temporal: Client }): Router {
       ),
     ]);
     const ready = db === 'ok' && temporal === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, temporal } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks: { postgres: db, temporal } });
   });
   return router;
 }

@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { ReviewRepository, ReviewRow } from '../../db/reviews';
-import { creditLineWorkflowId, getCreditLine, reviewDecision, type ReviewDecisionSignal } from '../../workflows/messages';
+import {
+  creditLineWorkflowId,
+  getCreditLine,
+  reviewDecision,
+  type ReviewDecisionSignal,
+} from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
 import type { Metrics } from '../metrics';
 import { type IdempotencyDeps, idempotent } from '../idempotency';
@@ -28,7 +33,8 @@ const reviewResponse = (r: ReviewRow) => ({
   dueAt: r.dueAt,
 });
 
-const encodeCursor = (r: ReviewRow) => Buffer.from(JSON.stringify({ dueAt: r.dueAt, id: r.id })).toString('base64url');
+const encodeCursor = (r: ReviewRow) =>
+  Buffer.from(JSON.stringify({ dueAt: r.dueAt, id: r.id })).toString('base64url');
 function decodeCursor(cursor: string): { dueAt: string; id: string } {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { dueAt?: unknown; id?: unknown };
@@ -56,7 +62,10 @@ export function reviewRoutes(deps: ReviewRouteDeps): Router {
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      res.json({ items: page.map(reviewResponse), nextCursor: rows.length > limit && last ? encodeCursor(last) : null });
+      res.json({
+        items: page.map(reviewResponse),
+        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      });
     } catch (err) {
       next(err);
     }
@@ -74,15 +83,32 @@ export function reviewRoutes(deps: ReviewRouteDeps): Router {
       // Refuse here what the workflow would ignore, so the reviewer hears why.
       const line = await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.query(getCreditLine));
       const open = line.review;
-      if (!open || !['pending', 'info_requested'].includes(open.status)) throw Problem.field(409, 'review', `the review is already ${open?.status ?? 'closed'}`);
-      if (open.status === 'info_requested') throw Problem.field(409, 'review', 'the review waits for information from the applicant');
-      if (line.submittedBy === reviewer.id) throw Problem.field(403, 'review', 'a reviewer cannot decide an application they are party to');
-      if (open.approvals.includes(reviewer.id)) throw Problem.field(409, 'review', 'you have already decided this review; a second reviewer must');
+      if (!open || !['pending', 'info_requested'].includes(open.status))
+        throw Problem.field(409, 'review', `the review is already ${open?.status ?? 'closed'}`);
+      if (open.status === 'info_requested')
+        throw Problem.field(409, 'review', 'the review waits for information from the applicant');
+      if (line.submittedBy === reviewer.id)
+        throw Problem.field(403, 'review', 'a reviewer cannot decide an application they are party to');
+      if (open.approvals.includes(reviewer.id))
+        throw Problem.field(409, 'review', 'you have already decided this review; a second reviewer must');
       const body = req.body as { decision: ReviewDecisionSignal['decision']; reason?: string };
-      const signal: ReviewDecisionSignal = { reviewerId: reviewer.id, decision: body.decision, ...(body.reason ? { reason: body.reason } : {}) };
+      const signal: ReviewDecisionSignal = {
+        reviewerId: reviewer.id,
+        decision: body.decision,
+        ...(body.reason ? { reason: body.reason } : {}),
+      };
       await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.signal(reviewDecision, signal));
       deps.metrics.reviewDecisions.inc({ decision: body.decision });
-      return { status: 202, body: { reviewId: review.id, creditLineId: review.creditLineId, decision: body.decision, accepted: true }, subject: review.id };
+      return {
+        status: 202,
+        body: {
+          reviewId: review.id,
+          creditLineId: review.creditLineId,
+          decision: body.decision,
+          accepted: true,
+        },
+        subject: review.id,
+      };
     }),
   );
 

@@ -35,7 +35,9 @@ function run(bin: string, args: string[], opts: { allowFail?: boolean } = {}): n
   } catch (err) {
     if (opts.allowFail) return (err as { status?: number }).status ?? 1;
     const e = err as { stderr?: Buffer; stdout?: Buffer };
-    throw new Error(`${path.basename(bin)} failed: ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
+    throw new Error(
+      `${path.basename(bin)} failed: ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`,
+    );
   }
 }
 
@@ -64,12 +66,32 @@ export async function startOwnedPostgres(opts: {
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true });
     if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
-    run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'loanflow', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    run(path.join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'loanflow',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
   }
   const stop = () => void run(ctl, ['-D', dataDir, '-m', 'fast', '-w', 'stop'], { allowFail: true });
   if (run(ctl, ['-D', dataDir, 'status'], { allowFail: true }) !== 0) {
     const serverOpts = `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''${opts.fast ? ' -c fsync=off -c synchronous_commit=off' : ''}`;
-    run(ctl, ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-o', serverOpts, '-w', '-t', '60', 'start']);
+    run(ctl, [
+      '-D',
+      dataDir,
+      '-l',
+      path.join(dataDir, 'server.log'),
+      '-o',
+      serverOpts,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
   const admin = `postgres://loanflow@127.0.0.1:${opts.port}`;
   await createDatabase(`${admin}/postgres`, opts.database, opts.fresh ?? false);

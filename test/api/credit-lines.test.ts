@@ -23,7 +23,9 @@ const apply = (body: unknown, key = randomUUID(), apiKey = h.keys.client) =>
 /** Rows written on behalf of this file's API keys (other test files share the database). */
 async function counts() {
   const q = async (table: string) =>
-    Number((await h.pool.query(`select count(*) from ${table} where actor = any($1)`, [h.actorIds])).rows[0].count);
+    Number(
+      (await h.pool.query(`select count(*) from ${table} where actor = any($1)`, [h.actorIds])).rows[0].count,
+    );
   return { audit: await q('audit_log'), idempotency: await q('idempotency_keys') };
 }
 
@@ -55,10 +57,16 @@ describe('POST /v1/credit-lines', () => {
     const body = applicationBody();
     const res = await apply(body);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'active', limit: body.requestedLimit, available: body.requestedLimit });
+    expect(res.body).toMatchObject({
+      status: 'active',
+      limit: body.requestedLimit,
+      available: body.requestedLimit,
+    });
     const id = res.body.id as string;
 
-    const got = await request(h.app).get(`/v1/credit-lines/${id}`).set('Authorization', `Bearer ${h.keys.ops}`);
+    const got = await request(h.app)
+      .get(`/v1/credit-lines/${id}`)
+      .set('Authorization', `Bearer ${h.keys.ops}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);
 
@@ -112,24 +120,42 @@ describe('POST /v1/credit-lines', () => {
 
   const good = () => applicationBody();
   const badInputs: [string, () => unknown, number, string][] = [
-    ['missing field', () => ({ ...good(), customer: { ...good().customer, name: undefined } }), 400, 'customer.name'],
+    [
+      'missing field',
+      () => ({ ...good(), customer: { ...good().customer, name: undefined } }),
+      400,
+      'customer.name',
+    ],
     ['ID number with a wrong check digit', () => withId(good(), 'bad-check'), 422, 'customer.idNumber'],
-    ['card failing Luhn', () => ({ ...good(), customer: { ...good().customer, bankCard: breakLuhn(bankCard()) } }), 422, 'customer.bankCard'],
-    ['wrong type', () => ({ ...good(), requestedLimit: { amount: '5000', currency: 'CNY' } }), 400, 'requestedLimit.amount'],
+    [
+      'card failing Luhn',
+      () => ({ ...good(), customer: { ...good().customer, bankCard: breakLuhn(bankCard()) } }),
+      422,
+      'customer.bankCard',
+    ],
+    [
+      'wrong type',
+      () => ({ ...good(), requestedLimit: { amount: '5000', currency: 'CNY' } }),
+      400,
+      'requestedLimit.amount',
+    ],
     ['unknown product', () => ({ ...good(), productCode: 'payday-9000' }), 422, 'productCode'],
     ['unknown field', () => ({ ...good(), limitOverride: true }), 400, 'body'],
   ];
 
-  test.each(badInputs)('%s → problem+json naming the field; nothing started, nothing written', async (_name, body, status, field) => {
-    const before = await counts();
-    const key = randomUUID();
-    const res = await apply(body(), key);
-    expect(res.status).toBe(status);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.field).toBe(field);
-    expect(await counts()).toEqual(before);
-    expect(await workflowExists(h.keys.client, key)).toBe(false);
-  });
+  test.each(badInputs)(
+    '%s → problem+json naming the field; nothing started, nothing written',
+    async (_name, body, status, field) => {
+      const before = await counts();
+      const key = randomUUID();
+      const res = await apply(body(), key);
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.field).toBe(field);
+      expect(await counts()).toEqual(before);
+      expect(await workflowExists(h.keys.client, key)).toBe(false);
+    },
+  );
 
   test('oversized and broken JSON bodies are refused before anything happens', async () => {
     const before = await counts();
@@ -148,7 +174,10 @@ describe('POST /v1/credit-lines', () => {
   });
 
   test('a missing Idempotency-Key is refused', async () => {
-    const res = await request(h.app).post('/v1/credit-lines').set('Authorization', `Bearer ${h.keys.client}`).send(good());
+    const res = await request(h.app)
+      .post('/v1/credit-lines')
+      .set('Authorization', `Bearer ${h.keys.client}`)
+      .send(good());
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('Idempotency-Key');
   });
@@ -160,12 +189,16 @@ describe('POST /v1/credit-lines', () => {
     expect((await apply(good(), randomUUID(), h.keys.reviewer)).status).toBe(403);
     expect((await apply(good(), randomUUID(), h.keys.ops)).status).toBe(403);
     expect(await counts()).toEqual(before);
-    const read = await request(h.app).get('/v1/credit-lines/cl_x').set('Authorization', `Bearer ${h.keys.collector}`);
+    const read = await request(h.app)
+      .get('/v1/credit-lines/cl_x')
+      .set('Authorization', `Bearer ${h.keys.collector}`);
     expect(read.status).toBe(403);
   });
 
   test('an unknown line is 404', async () => {
-    const res = await request(h.app).get('/v1/credit-lines/cl_nope').set('Authorization', `Bearer ${h.keys.client}`);
+    const res = await request(h.app)
+      .get('/v1/credit-lines/cl_nope')
+      .set('Authorization', `Bearer ${h.keys.client}`);
     expect(res.status).toBe(404);
   });
 });
@@ -182,8 +215,12 @@ describe('platform routes', () => {
     expect(spec.body.components.schemas.CreditLineApplication.properties.customer).toBeDefined();
     const metrics = await request(h.app).get('/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/loanflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/credit-lines",status="201"\} [1-9]/);
-    expect(metrics.text).toMatch(/loanflow_credit_applications_total\{product="cash-installment",status="active"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /loanflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/credit-lines",status="201"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(
+      /loanflow_credit_applications_total\{product="cash-installment",status="active"\} [1-9]/,
+    );
     expect(metrics.text).not.toMatch(/route="\/v1\/credit-lines\/cl_/);
     const docs = await request(h.app).get('/docs/');
     expect(docs.status).toBe(200);
@@ -203,7 +240,13 @@ const breakLuhn = (card: string) => `${card.slice(0, -1)}${(Number(card.at(-1)) 
 describe('POST /v1/quotes', () => {
   const quoteReq = (body: object, apiKey = h.keys.client) =>
     request(h.app).post('/v1/quotes').set('Authorization', `Bearer ${apiKey}`).send(body);
-  const mortgage = { amount: { amount: 100_000_000, currency: 'CNY' }, annualRate: '0.049', termCount: 360, method: 'annuity', startDate: '2026-01-15' };
+  const mortgage = {
+    amount: { amount: 100_000_000, currency: 'CNY' },
+    annualRate: '0.049',
+    termCount: 360,
+    method: 'annuity',
+    startDate: '2026-01-15',
+  };
 
   test('serves the domain quote: 1,000,000.00 at 4.9% over 360 months is 5,307.27 a month, and writes nothing', async () => {
     const before = await counts();
@@ -211,7 +254,9 @@ describe('POST /v1/quotes', () => {
     expect(res.status).toBe(200);
     expect(res.body.installments).toHaveLength(360);
     expect(res.body.installments[0].total).toBe(530_727);
-    expect(res.body.installments.reduce((s: number, i: { principal: number }) => s + i.principal, 0)).toBe(100_000_000);
+    expect(res.body.installments.reduce((s: number, i: { principal: number }) => s + i.principal, 0)).toBe(
+      100_000_000,
+    );
     expect(await counts()).toEqual(before);
   });
 

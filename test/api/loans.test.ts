@@ -15,8 +15,13 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, apiKey = h.keys.client, key = randomUUID()) =>
-  request(h.app).post(path).set('Authorization', `Bearer ${apiKey}`).set('Idempotency-Key', key).send(body as object);
-const get = (path: string, apiKey = h.keys.client) => request(h.app).get(path).set('Authorization', `Bearer ${apiKey}`);
+  request(h.app)
+    .post(path)
+    .set('Authorization', `Bearer ${apiKey}`)
+    .set('Idempotency-Key', key)
+    .send(body as object);
+const get = (path: string, apiKey = h.keys.client) =>
+  request(h.app).get(path).set('Authorization', `Bearer ${apiKey}`);
 
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -31,29 +36,55 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): P
 async function activeLoan(amount = 1_000_000) {
   const line = await post('/v1/credit-lines', applicationBody({ amount: 3_000_000 }));
   expect(line.body.status).toBe('active');
-  const drawn = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, { amount: { amount, currency: 'CNY' }, termMonths: 12, purpose: 'home repair' });
+  const drawn = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, {
+    amount: { amount, currency: 'CNY' },
+    termMonths: 12,
+    purpose: 'home repair',
+  });
   expect(drawn.status).toBe(201);
   expect(drawn.body.status).toBe('disbursing');
-  const loan = await eventually(() => get(`/v1/loans/${drawn.body.loanId}`), (r) => r.body.status === 'active');
+  const loan = await eventually(
+    () => get(`/v1/loans/${drawn.body.loanId}`),
+    (r) => r.body.status === 'active',
+  );
   return { lineId: line.body.id as string, loanId: drawn.body.loanId as string, loan: loan.body };
 }
 
 test('a drawdown reserves the limit, disburses, and the loan reads back with its schedule and in the listing', async () => {
   const { lineId, loanId, loan } = await activeLoan();
-  expect(loan).toMatchObject({ principal: { amount: 1_000_000 }, outstanding: { amount: 1_000_000 }, dpd: 0, bucket: 'M0' });
-  expect((await get(`/v1/credit-lines/${lineId}`)).body.available).toEqual({ amount: 2_000_000, currency: 'CNY' });
+  expect(loan).toMatchObject({
+    principal: { amount: 1_000_000 },
+    outstanding: { amount: 1_000_000 },
+    dpd: 0,
+    bucket: 'M0',
+  });
+  expect((await get(`/v1/credit-lines/${lineId}`)).body.available).toEqual({
+    amount: 2_000_000,
+    currency: 'CNY',
+  });
   const schedule = await get(`/v1/loans/${loanId}/schedule`);
   expect(schedule.body.installments).toHaveLength(12);
-  expect(schedule.body.installments.reduce((s: number, i: { principal: number }) => s + i.principal, 0)).toBe(1_000_000);
-  const listed = await eventually(() => get(`/v1/loans?creditLineId=${lineId}`), (r) => r.body.items?.length === 1);
+  expect(schedule.body.installments.reduce((s: number, i: { principal: number }) => s + i.principal, 0)).toBe(
+    1_000_000,
+  );
+  const listed = await eventually(
+    () => get(`/v1/loans?creditLineId=${lineId}`),
+    (r) => r.body.items?.length === 1,
+  );
   expect(listed.body.items[0]).toMatchObject({ id: loanId, status: 'active' });
   expect((await get('/v1/loans')).status).toBe(400); // a client names one of its lines
-  expect((await get('/v1/loans?status=active', h.keys.ops)).body.items.map((i: { id: string }) => i.id)).toContain(loanId);
+  expect(
+    (await get('/v1/loans?status=active', h.keys.ops)).body.items.map((i: { id: string }) => i.id),
+  ).toContain(loanId);
 });
 
 test('a drawdown over the available limit is refused with the field, and changes nothing', async () => {
   const line = await post('/v1/credit-lines', applicationBody({ amount: 1_000_000 }));
-  const res = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, { amount: { amount: 1_000_001, currency: 'CNY' }, termMonths: 12, purpose: 'x' });
+  const res = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, {
+    amount: { amount: 1_000_001, currency: 'CNY' },
+    termMonths: 12,
+    purpose: 'x',
+  });
   expect(res.status).toBe(422);
   expect(res.body.field).toBe('amount.amount');
   expect((await get(`/v1/credit-lines/${line.body.id}`)).body.available.amount).toBe(1_000_000);
@@ -62,9 +93,19 @@ test('a drawdown over the available limit is refused with the field, and changes
 test('a repayment replayed with the same Idempotency-Key is one payment; the ledger agrees with the loan', async () => {
   const { loanId } = await activeLoan();
   const key = randomUUID();
-  const first = await post(`/v1/loans/${loanId}/repayments`, { amount: { amount: 50_000, currency: 'CNY' }, channel: 'app' }, h.keys.client, key);
+  const first = await post(
+    `/v1/loans/${loanId}/repayments`,
+    { amount: { amount: 50_000, currency: 'CNY' }, channel: 'app' },
+    h.keys.client,
+    key,
+  );
   expect(first.status).toBe(201);
-  const again = await post(`/v1/loans/${loanId}/repayments`, { amount: { amount: 50_000, currency: 'CNY' }, channel: 'app' }, h.keys.client, key);
+  const again = await post(
+    `/v1/loans/${loanId}/repayments`,
+    { amount: { amount: 50_000, currency: 'CNY' }, channel: 'app' },
+    h.keys.client,
+    key,
+  );
   expect(again.body).toEqual(first.body);
   const loan = await get(`/v1/loans/${loanId}`);
   expect(loan.body.payments).toHaveLength(1);
@@ -72,7 +113,9 @@ test('a repayment replayed with the same Idempotency-Key is one payment; the led
     async () => loanPosition(await ledgerRepository(h.pool).balances(loanId)),
     (p) => p.outstanding === loan.body.outstanding.amount,
   );
-  expect(position.principal + position.interest + position.fees + position.penalty - position.credit).toBe(loan.body.outstanding.amount);
+  expect(position.principal + position.interest + position.fees + position.penalty - position.credit).toBe(
+    loan.body.outstanding.amount,
+  );
 });
 
 test('the payoff quote settles the loan when paid, and the line gets its limit back', async () => {
@@ -83,22 +126,40 @@ test('the payoff quote settles the loan when paid, and the line gets its limit b
   expect(quote.body.amount.amount).toBeGreaterThanOrEqual(600_000);
   const paid = await post(`/v1/loans/${loanId}/repayments`, { amount: quote.body.amount, channel: 'app' });
   expect(paid.body.status).toBe('closed');
-  await eventually(() => get(`/v1/credit-lines/${lineId}`), (r) => r.body.available?.amount === 3_000_000);
+  await eventually(
+    () => get(`/v1/credit-lines/${lineId}`),
+    (r) => r.body.available?.amount === 3_000_000,
+  );
   expect((await get(`/v1/loans/${loanId}/payoff-quote?date=not-a-date`)).body.field).toBe('date');
 });
 
 test('a signed payment callback is applied once; a bad or stale signature is refused', async () => {
   const { loanId } = await activeLoan();
-  const event = { eventId: `evt_${randomUUID()}`, type: 'payment.succeeded', loanId, paymentId: `prov_${randomUUID()}`, amount: { amount: 30_000, currency: 'CNY' } };
+  const event = {
+    eventId: `evt_${randomUUID()}`,
+    type: 'payment.succeeded',
+    loanId,
+    paymentId: `prov_${randomUUID()}`,
+    amount: { amount: 30_000, currency: 'CNY' },
+  };
   const raw = JSON.stringify(event);
   const send = (signature: string) =>
-    request(h.app).post('/v1/webhooks/payments').set('Content-Type', 'application/json').set('Loanflow-Signature', signature).send(raw);
+    request(h.app)
+      .post('/v1/webhooks/payments')
+      .set('Content-Type', 'application/json')
+      .set('Loanflow-Signature', signature)
+      .send(raw);
   const now = Math.floor(Date.now() / 1000);
   expect((await send(signPayload('wrong-secret', raw, now))).status).toBe(401);
   expect((await send(signPayload(TEST_WEBHOOK_SECRET, raw, now - 301))).status).toBe(401);
   expect((await send(signPayload(TEST_WEBHOOK_SECRET, raw, now))).status).toBe(202);
   const redelivered = await send(signPayload(TEST_WEBHOOK_SECRET, raw, now));
   expect(redelivered.body).toMatchObject({ duplicate: true });
-  const loan = await eventually(() => get(`/v1/loans/${loanId}`), (r) => r.body.payments?.length >= 1);
-  expect(loan.body.payments.filter((p: { paymentId: string }) => p.paymentId === event.paymentId)).toHaveLength(1);
+  const loan = await eventually(
+    () => get(`/v1/loans/${loanId}`),
+    (r) => r.body.payments?.length >= 1,
+  );
+  expect(
+    loan.body.payments.filter((p: { paymentId: string }) => p.paymentId === event.paymentId),
+  ).toHaveLength(1);
 });

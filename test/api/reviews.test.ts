@@ -12,10 +12,18 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, apiKey: string) =>
-  request(h.app).post(path).set('Authorization', `Bearer ${apiKey}`).set('Idempotency-Key', randomUUID()).send(body as object);
-const getLine = (id: string, apiKey = h.keys.client) => request(h.app).get(`/v1/credit-lines/${id}`).set('Authorization', `Bearer ${apiKey}`);
+  request(h.app)
+    .post(path)
+    .set('Authorization', `Bearer ${apiKey}`)
+    .set('Idempotency-Key', randomUUID())
+    .send(body as object);
+const getLine = (id: string, apiKey = h.keys.client) =>
+  request(h.app).get(`/v1/credit-lines/${id}`).set('Authorization', `Bearer ${apiKey}`);
 
-async function eventually(id: string, done: (body: { status: string; review: { status: string } | null }) => boolean) {
+async function eventually(
+  id: string,
+  done: (body: { status: string; review: { status: string } | null }) => boolean,
+) {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const res = await getLine(id);
@@ -26,7 +34,11 @@ async function eventually(id: string, done: (body: { status: string; review: { s
 }
 
 async function applyForReview(amount: number) {
-  const res = await post('/v1/credit-lines', applicationBody({ amount, idNumber: await idNumberGrantingUpTo(amount) }), h.keys.client);
+  const res = await post(
+    '/v1/credit-lines',
+    applicationBody({ amount, idNumber: await idNumberGrantingUpTo(amount) }),
+    h.keys.client,
+  );
   expect(res.status).toBe(201);
   expect(res.body.status).toBe('pending_review');
   return res.body as { id: string; review: { id: string; reviewersRequired: number } };
@@ -36,14 +48,19 @@ test('above 200,000.00 two different reviewers decide through the API; a client 
   const line = await applyForReview(20_000_000);
   expect(line.review.reviewersRequired).toBe(2);
 
-  const queue = await request(h.app).get('/v1/reviews?status=pending').set('Authorization', `Bearer ${h.keys.reviewer}`);
+  const queue = await request(h.app)
+    .get('/v1/reviews?status=pending')
+    .set('Authorization', `Bearer ${h.keys.reviewer}`);
   expect(queue.status).toBe(200);
   expect(queue.body.items.map((r: { id: string }) => r.id)).toContain(line.review.id);
 
   const path = `/v1/reviews/${line.review.id}/decision`;
   expect((await post(path, { decision: 'approve' }, h.keys.client)).status).toBe(403);
   expect((await post(path, { decision: 'approve' }, h.keys.reviewer)).status).toBe(202);
-  await eventually(line.id, (b) => (b as unknown as { review: { approvals: string[] } }).review.approvals.length === 1);
+  await eventually(
+    line.id,
+    (b) => (b as unknown as { review: { approvals: string[] } }).review.approvals.length === 1,
+  );
   const repeat = await post(path, { decision: 'approve' }, h.keys.reviewer);
   expect(repeat.status).toBe(409);
   expect(repeat.body.detail).toMatch(/second reviewer/);
@@ -60,12 +77,20 @@ test('a decline needs a reason; request_info then the applicant answers through 
   expect(noReason.status).toBe(422);
   expect(noReason.body.field).toBe('reason');
 
-  expect((await post(path, { decision: 'request_info', reason: 'proof of income' }, h.keys.reviewer)).status).toBe(202);
+  expect(
+    (await post(path, { decision: 'request_info', reason: 'proof of income' }, h.keys.reviewer)).status,
+  ).toBe(202);
   await eventually(line.id, (b) => b.review?.status === 'info_requested');
-  const info = await post(`/v1/credit-lines/${line.id}/info`, { occupation: 'teacher', monthlyIncome: { amount: 1_200_000, currency: 'CNY' } }, h.keys.client);
+  const info = await post(
+    `/v1/credit-lines/${line.id}/info`,
+    { occupation: 'teacher', monthlyIncome: { amount: 1_200_000, currency: 'CNY' } },
+    h.keys.client,
+  );
   expect(info.status).toBe(202);
   await eventually(line.id, (b) => b.review?.status === 'pending');
-  expect((await post(path, { decision: 'decline', reason: 'debt too high' }, h.keys.reviewer2)).status).toBe(202);
+  expect((await post(path, { decision: 'decline', reason: 'debt too high' }, h.keys.reviewer2)).status).toBe(
+    202,
+  );
   const declined = await eventually(line.id, (b) => b.status === 'declined');
   expect(JSON.stringify(declined)).toContain('debt too high');
 });
@@ -73,17 +98,27 @@ test('a decline needs a reason; request_info then the applicant answers through 
 test('ops freeze, refuse an impossible unfreeze with the field, and every control is audited', async () => {
   const res = await post('/v1/credit-lines', applicationBody({ amount: 1_000_000 }), h.keys.client);
   const id = res.body.id as string;
-  expect((await post(`/v1/credit-lines/${id}/freeze`, { reason: 'fraud alert' }, h.keys.client)).status).toBe(403);
+  expect((await post(`/v1/credit-lines/${id}/freeze`, { reason: 'fraud alert' }, h.keys.client)).status).toBe(
+    403,
+  );
   const frozen = await post(`/v1/credit-lines/${id}/freeze`, { reason: 'fraud alert' }, h.keys.ops);
   expect(frozen.status).toBe(200);
   expect(frozen.body.status).toBe('frozen');
   const again = await post(`/v1/credit-lines/${id}/freeze`, { reason: 'twice' }, h.keys.ops);
   expect(again.status).toBe(422);
   expect(again.body.field).toBe('action');
-  const limit = await post(`/v1/credit-lines/${id}/limit`, { reason: 'review', limit: { amount: 800_000, currency: 'CNY' } }, h.keys.ops);
+  const limit = await post(
+    `/v1/credit-lines/${id}/limit`,
+    { reason: 'review', limit: { amount: 800_000, currency: 'CNY' } },
+    h.keys.ops,
+  );
   expect(limit.body).toMatchObject({ limit: { amount: 800_000 }, available: { amount: 800_000 } });
   const audit = await h.pool.query('select action from audit_log where subject = $1 order by id', [id]);
-  expect(audit.rows.map((r) => r.action)).toEqual(['credit_line.apply', 'credit_line.freeze', 'credit_line.change_limit']);
+  expect(audit.rows.map((r) => r.action)).toEqual([
+    'credit_line.apply',
+    'credit_line.freeze',
+    'credit_line.change_limit',
+  ]);
 });
 
 test('a client cannot read a line another client applied for', async () => {

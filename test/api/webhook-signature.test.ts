@@ -23,8 +23,14 @@ test('any change to the body, the timestamp or the secret is refused', () => {
 });
 
 test('outside the five-minute window, or without a header, it is refused with the reason', () => {
-  expect(verifySignature(secret, signPayload(secret, body, now - 301), body, now)).toEqual({ ok: false, reason: 'timestamp outside the tolerance window' });
+  expect(verifySignature(secret, signPayload(secret, body, now - 301), body, now)).toEqual({
+    ok: false,
+    reason: 'timestamp outside the tolerance window',
+  });
   expect(verifySignature(secret, signPayload(secret, body, now - 300), body, now).ok).toBe(true);
   expect(verifySignature(secret, undefined, body, now).ok).toBe(false);
-  expect(verifySignature(secret, 't=abc,v1=00', body, now)).toEqual({ ok: false, reason: 'malformed signature header' });
+  expect(verifySignature(secret, 't=abc,v1=00', body, now)).toEqual({
+    ok: false,
+    reason: 'malformed signature header',
+  });
 });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { accrualEntry, disbursementEntry, loanPosition, repaymentEntry, reversalEntry } from '../../domain/ledger';
+import {
+  accrualEntry,
+  disbursementEntry,
+  loanPosition,
+  repaymentEntry,
+  reversalEntry,
+} from '../../domain/ledger';
 import { ledgerRepository } from '../../db/ledger';
 import { testPool } from '../support/db';
 
@@ -7,21 +13,58 @@ const pool = testPool();
 const ledger = ledgerRepository(pool);
 afterAll(() => pool.end());
 
-const head = (loanId: string, eventId: string) => ({ loanId, eventId, date: '2026-03-15', currency: 'CNY' as const });
+const head = (loanId: string, eventId: string) => ({
+  loanId,
+  eventId,
+  date: '2026-03-15',
+  currency: 'CNY' as const,
+});
 
 test('posting is idempotent by source event id and balances derive the loan position', async () => {
   const loanId = `ln_${randomUUID()}`;
-  const d = disbursementEntry({ ...head(loanId, `${loanId}:disbursement`), principal: 1_200_000, cashOut: 1_188_000, originationFee: 12_000, riskReserve: 24_000 });
+  const d = disbursementEntry({
+    ...head(loanId, `${loanId}:disbursement`),
+    principal: 1_200_000,
+    cashOut: 1_188_000,
+    originationFee: 12_000,
+    riskReserve: 24_000,
+  });
   expect(await ledger.post(d)).toBe('posted');
   expect(await ledger.post(d)).toBe('duplicate');
-  await ledger.post(accrualEntry({ ...head(loanId, `${loanId}:accrual:1`), interest: 7_200, fees: 0, penalty: 0 }));
-  const pay = repaymentEntry({ ...head(loanId, `${loanId}:payment:1`), received: 110_000, principal: 100_000, interest: 7_200, fees: 0, penalty: 0, toCredit: 2_800 });
+  await ledger.post(
+    accrualEntry({ ...head(loanId, `${loanId}:accrual:1`), interest: 7_200, fees: 0, penalty: 0 }),
+  );
+  const pay = repaymentEntry({
+    ...head(loanId, `${loanId}:payment:1`),
+    received: 110_000,
+    principal: 100_000,
+    interest: 7_200,
+    fees: 0,
+    penalty: 0,
+    toCredit: 2_800,
+  });
   await ledger.post(pay);
-  expect(loanPosition(await ledger.balances(loanId))).toEqual({ principal: 1_100_000, interest: 0, fees: 0, penalty: 0, credit: 2_800, outstanding: 1_097_200 });
+  expect(loanPosition(await ledger.balances(loanId))).toEqual({
+    principal: 1_100_000,
+    interest: 0,
+    fees: 0,
+    penalty: 0,
+    credit: 2_800,
+    outstanding: 1_097_200,
+  });
 
   await ledger.post(reversalEntry(pay, `${loanId}:payment:1:reversal`, '2026-03-20'));
-  expect(loanPosition(await ledger.balances(loanId))).toMatchObject({ principal: 1_200_000, interest: 7_200, credit: 0 });
-  expect((await ledger.entries(loanId)).map((e) => e.kind)).toEqual(['disbursement', 'accrual', 'repayment', 'reversal:repayment']);
+  expect(loanPosition(await ledger.balances(loanId))).toMatchObject({
+    principal: 1_200_000,
+    interest: 7_200,
+    credit: 0,
+  });
+  expect((await ledger.entries(loanId)).map((e) => e.kind)).toEqual([
+    'disbursement',
+    'accrual',
+    'repayment',
+    'reversal:repayment',
+  ]);
 });
 
 test('the database refuses an unbalanced entry, an entry written piecemeal, and any change to posted lines', async () => {
@@ -38,11 +81,20 @@ test('the database refuses an unbalanced entry, an entry written piecemeal, and 
     ),
   ).rejects.toThrow(/does not balance/);
   await expect(
-    pool.query("insert into journal_lines (entry_id, loan_id, account, debit) values ($1, $2, 'cash_clearing', 100)", [entryId, loanId]),
+    pool.query(
+      "insert into journal_lines (entry_id, loan_id, account, debit) values ($1, $2, 'cash_clearing', 100)",
+      [entryId, loanId],
+    ),
   ).rejects.toThrow(/does not balance/);
   expect(await ledger.entries(loanId)).toEqual([]);
 
-  await ledger.post(accrualEntry({ ...head(loanId, `${loanId}:accrual`), interest: 500, fees: 0, penalty: 0 }));
-  await expect(pool.query('update journal_lines set debit = debit + 1 where loan_id = $1', [loanId])).rejects.toThrow(/append-only/);
-  await expect(pool.query('delete from journal_entries where loan_id = $1', [loanId])).rejects.toThrow(/append-only/);
+  await ledger.post(
+    accrualEntry({ ...head(loanId, `${loanId}:accrual`), interest: 500, fees: 0, penalty: 0 }),
+  );
+  await expect(
+    pool.query('update journal_lines set debit = debit + 1 where loan_id = $1', [loanId]),
+  ).rejects.toThrow(/append-only/);
+  await expect(pool.query('delete from journal_entries where loan_id = $1', [loanId])).rejects.toThrow(
+    /append-only/,
+  );
 });

@@ -16,7 +16,6 @@ import { expectDomainError } from '../support/domain-error';
 
 type Inst = Receivable & { total: number; balanceAfter: number; paid: Parts; status: string };
 
-
 const sumParts = (p: Parts): number => p.penalty + p.fees + p.interest + p.principal;
 
 function inst(seq: number, dueDate: string, charged: Partial<Parts>, paid: Partial<Parts> = {}): Inst {

@@ -3,7 +3,12 @@ import { DomainError } from '../../domain/errors';
 import { getProduct } from '../../domain/products';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
-const active = { status: 'active' as const, limit: cny(5_000_000), available: cny(3_000_000), expiresOn: '2027-11-22' };
+const active = {
+  status: 'active' as const,
+  limit: cny(5_000_000),
+  available: cny(3_000_000),
+  expiresOn: '2027-11-22',
+};
 const product = getProduct('cash-installment');
 const ask = { amount: cny(1_000_000), termMonths: 12, purpose: 'home repair' };
 
@@ -19,7 +24,9 @@ const fieldOf = (fn: () => unknown) => {
 
 test('a drawdown inside the available limit and the product terms is allowed', () => {
   expect(fieldOf(() => checkDrawdown(active, product, ask, '2026-11-22'))).toBeNull();
-  expect(fieldOf(() => checkDrawdown(active, product, { ...ask, amount: cny(3_000_000) }, '2027-11-22'))).toBeNull();
+  expect(
+    fieldOf(() => checkDrawdown(active, product, { ...ask, amount: cny(3_000_000) }, '2027-11-22')),
+  ).toBeNull();
 });
 
 test.each([
@@ -34,19 +41,29 @@ test.each([
 });
 
 test('a frozen, closed or expired line takes no drawdown', () => {
-  expect(fieldOf(() => checkDrawdown({ ...active, status: 'frozen' }, product, ask, '2026-11-22'))).toBe('creditLine');
-  expect(fieldOf(() => checkDrawdown({ ...active, status: 'closed' }, product, ask, '2026-11-22'))).toBe('creditLine');
+  expect(fieldOf(() => checkDrawdown({ ...active, status: 'frozen' }, product, ask, '2026-11-22'))).toBe(
+    'creditLine',
+  );
+  expect(fieldOf(() => checkDrawdown({ ...active, status: 'closed' }, product, ask, '2026-11-22'))).toBe(
+    'creditLine',
+  );
   expect(fieldOf(() => checkDrawdown(active, product, ask, '2027-11-23'))).toBe('creditLine');
 });
 
 test('line controls follow their allowed transitions and keep the drawn balance', () => {
   const frozen = applyLineControl(active, { action: 'freeze', reason: 'fraud alert' });
   expect(frozen.status).toBe('frozen');
-  expect(() => applyLineControl(frozen, { action: 'freeze', reason: 'again' })).toThrow(/only an active line/);
+  expect(() => applyLineControl(frozen, { action: 'freeze', reason: 'again' })).toThrow(
+    /only an active line/,
+  );
   expect(applyLineControl(frozen, { action: 'unfreeze', reason: 'cleared' }).status).toBe('active');
   // 2,000,000 is drawn: the limit may not go below it, and the line may not close.
-  expect(() => applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(1_999_999) })).toThrow(/drawn balance/);
-  expect(applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(2_500_000) }).available).toEqual(cny(500_000));
+  expect(() =>
+    applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(1_999_999) }),
+  ).toThrow(/drawn balance/);
+  expect(
+    applyLineControl(active, { action: 'change_limit', reason: 'r', limit: cny(2_500_000) }).available,
+  ).toEqual(cny(500_000));
   expect(() => applyLineControl(active, { action: 'close', reason: 'r' })).toThrow(/outstanding/);
   expect(() => applyLineControl(active, { action: 'freeze', reason: ' ' })).toThrow(/reason/);
 });
@@ -59,15 +76,23 @@ test('a line is valid for twelve months, month-end aware', () => {
 describe('renewal', () => {
   const limit = cny(2_000_000);
   test('a line whose loans all settled on time renews 20% higher, in whole hundreds, under the cap', () => {
-    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(cny(2_400_000));
-    expect(renewalLimit(cny(1_234_567), [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(cny(1_480_000));
-    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 2_100_000)).toEqual(cny(2_100_000));
+    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(
+      cny(2_400_000),
+    );
+    expect(
+      renewalLimit(cny(1_234_567), [{ released: true, reason: 'settled', clean: true }], 10_000_000),
+    ).toEqual(cny(1_480_000));
+    expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 2_100_000)).toEqual(
+      cny(2_100_000),
+    );
   });
   test('an unused line, a late loan, an open loan or a write-off closes instead', () => {
     expect(renewalLimit(limit, [], 10_000_000)).toBeNull();
     expect(renewalLimit(limit, [{ released: true, reason: 'disbursement_failed' }], 10_000_000)).toBeNull();
     expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: false }], 10_000_000)).toBeNull();
     expect(renewalLimit(limit, [{ released: false }], 10_000_000)).toBeNull();
-    expect(renewalLimit(limit, [{ released: true, reason: 'written_off', clean: false }], 10_000_000)).toBeNull();
+    expect(
+      renewalLimit(limit, [{ released: true, reason: 'written_off', clean: false }], 10_000_000),
+    ).toBeNull();
   });
 });

@@ -12,20 +12,51 @@ import {
 import { DomainError } from '../../domain/errors';
 import { idCheckCharacter } from '../../domain/identity';
 
-const idFor = (birth: string, region = '110101', seq = '123') => `${region}${birth}${seq}${idCheckCharacter(`${region}${birth}${seq}`)}`;
+const idFor = (birth: string, region = '110101', seq = '123') =>
+  `${region}${birth}${seq}${idCheckCharacter(`${region}${birth}${seq}`)}`;
 const AS_OF = '2026-11-20';
 
-const strong: BureauFacts = { reportId: 'rpt-1', score: 780, currentDebtsMinor: 0, overdueCountLast24m: 0, maxDpdLast24m: 0 };
-const gradeC: BureauFacts = { reportId: 'rpt-c', score: 700, currentDebtsMinor: 10_000_000, overdueCountLast24m: 2, maxDpdLast24m: 10 };
-const gradeD: BureauFacts = { reportId: 'rpt-d', score: 650, currentDebtsMinor: 3_000_000, overdueCountLast24m: 1, maxDpdLast24m: 5 };
-const weak: BureauFacts = { reportId: 'rpt-e', score: 520, currentDebtsMinor: 6_000_000, overdueCountLast24m: 3, maxDpdLast24m: 25 };
+const strong: BureauFacts = {
+  reportId: 'rpt-1',
+  score: 780,
+  currentDebtsMinor: 0,
+  overdueCountLast24m: 0,
+  maxDpdLast24m: 0,
+};
+const gradeC: BureauFacts = {
+  reportId: 'rpt-c',
+  score: 700,
+  currentDebtsMinor: 10_000_000,
+  overdueCountLast24m: 2,
+  maxDpdLast24m: 10,
+};
+const gradeD: BureauFacts = {
+  reportId: 'rpt-d',
+  score: 650,
+  currentDebtsMinor: 3_000_000,
+  overdueCountLast24m: 1,
+  maxDpdLast24m: 5,
+};
+const weak: BureauFacts = {
+  reportId: 'rpt-e',
+  score: 520,
+  currentDebtsMinor: 6_000_000,
+  overdueCountLast24m: 3,
+  maxDpdLast24m: 25,
+};
 
 function input(overrides: Partial<CreditInput> & { amount?: number } = {}): CreditInput {
   const { amount = 2_000_000, ...rest } = overrides;
   return {
     applicant: { idNumber: idFor('19960101') },
     requestedLimit: { amount, currency: 'CNY' },
-    product: { code: 'cash-installment', minAge: 18, maxAge: 60, minLimitMinor: 100_000, maxLimitMinor: 50_000_000 },
+    product: {
+      code: 'cash-installment',
+      minAge: 18,
+      maxAge: 60,
+      minLimitMinor: 100_000,
+      maxLimitMinor: 50_000_000,
+    },
     asOf: AS_OF,
     screening: { listed: null },
     identity: { matched: true },
@@ -39,7 +70,13 @@ const codes = (d: { reasons: { code: ReasonCode }[] }) => d.reasons.map((r) => r
 describe('approve', () => {
   test('a good file below 50,000.00 is approved for what it asked, with a reason', () => {
     const d = decideCredit(input());
-    expect(d).toMatchObject({ outcome: 'approve', reviewersRequired: 0, grade: 'A', limit: { amount: 2_000_000, currency: 'CNY' }, whitelisted: false });
+    expect(d).toMatchObject({
+      outcome: 'approve',
+      reviewersRequired: 0,
+      grade: 'A',
+      limit: { amount: 2_000_000, currency: 'CNY' },
+      whitelisted: false,
+    });
     expect(codes(d)).toEqual(['APPROVED']);
     expect(d.reasons[0]?.message).toBe('Approved at grade A with a limit of 20,000.00 CNY.');
     expect(d.audit).toMatchObject({ age: 30, bureauReportId: 'rpt-1', scorecardGrade: 'A' });
@@ -69,26 +106,40 @@ describe('review thresholds on the granted limit', () => {
 
   test('the review message states the amount and who must approve', () => {
     const d = decideCredit(input({ amount: 20_000_000 }));
-    expect(d.reasons[0]?.message).toBe('A limit of 200,000.00 CNY (200,000.00 CNY or more) is approved by two different credit reviewers.');
+    expect(d.reasons[0]?.message).toBe(
+      'A limit of 200,000.00 CNY (200,000.00 CNY or more) is approved by two different credit reviewers.',
+    );
   });
 
   test('a request capped by grade is reviewed on the capped amount', () => {
-    const d = decideCredit(input({ amount: 25_000_000, bureau: { ...gradeC, currentDebtsMinor: 15_000_000 } }));
+    const d = decideCredit(
+      input({ amount: 25_000_000, bureau: { ...gradeC, currentDebtsMinor: 15_000_000 } }),
+    );
     expect(d.grade).toBe('C');
     expect(d.limit.amount).toBe(10_000_000);
     expect(d.reviewersRequired).toBe(1);
     expect(codes(d)).toEqual(['LIMIT_CAPPED', 'REVIEW_ONE_REVIEWER']);
-    expect(d.reasons[0]?.message).toBe('You asked for 250,000.00 CNY; the most we offer at grade C is 100,000.00 CNY.');
+    expect(d.reasons[0]?.message).toBe(
+      'You asked for 250,000.00 CNY; the most we offer at grade C is 100,000.00 CNY.',
+    );
   });
 
   test('the product maximum caps too, and says so', () => {
-    const d = decideCredit(input({ amount: 4_000_000, product: { minAge: 18, maxAge: 60, minLimitMinor: 100_000, maxLimitMinor: 3_000_000 } }));
+    const d = decideCredit(
+      input({
+        amount: 4_000_000,
+        product: { minAge: 18, maxAge: 60, minLimitMinor: 100_000, maxLimitMinor: 3_000_000 },
+      }),
+    );
     expect(d.limit.amount).toBe(3_000_000);
     expect(d.reasons[1]?.message).toContain('for this product');
   });
 
   test('thresholds are policy parameters', () => {
-    const policy: CreditPolicy = { ...DEFAULT_CREDIT_POLICY, review: { oneReviewerFromMinor: 1_000_000, twoReviewersFromMinor: 2_000_000 } };
+    const policy: CreditPolicy = {
+      ...DEFAULT_CREDIT_POLICY,
+      review: { oneReviewerFromMinor: 1_000_000, twoReviewersFromMinor: 2_000_000 },
+    };
     expect(decideCredit(input({ amount: 1_000_000 }), policy).reviewersRequired).toBe(1);
     expect(decideCredit(input({ amount: 2_000_000 }), policy).reviewersRequired).toBe(2);
   });
@@ -111,9 +162,20 @@ describe('hard rules', () => {
 
   test('every failing hard rule is reported, in order', () => {
     const d = decideCredit(
-      input({ screening: { listed: 'blacklist' }, identity: { matched: false }, applicant: { idNumber: idFor('20100101') }, bureau: { ...weak, maxDpdLast24m: 120, score: 400 } }),
+      input({
+        screening: { listed: 'blacklist' },
+        identity: { matched: false },
+        applicant: { idNumber: idFor('20100101') },
+        bureau: { ...weak, maxDpdLast24m: 120, score: 400 },
+      }),
     );
-    expect(codes(d)).toEqual(['BLACKLISTED', 'IDENTITY_MISMATCH', 'AGE_OUT_OF_RANGE', 'BUREAU_SEVERE_DELINQUENCY', 'BUREAU_SCORE_BELOW_MINIMUM']);
+    expect(codes(d)).toEqual([
+      'BLACKLISTED',
+      'IDENTITY_MISMATCH',
+      'AGE_OUT_OF_RANGE',
+      'BUREAU_SEVERE_DELINQUENCY',
+      'BUREAU_SCORE_BELOW_MINIMUM',
+    ]);
   });
 
   test.each([
@@ -144,7 +206,9 @@ describe('hard rules', () => {
     const d = decideCredit(input({ bureau: { ...strong, score: 449 } }));
     expect(codes(d)).toEqual(['BUREAU_SCORE_BELOW_MINIMUM']);
     expect(d.score).toBeNull();
-    expect(codes(decideCredit(input({ bureau: { ...strong, score: 450 } })))).not.toContain('BUREAU_SCORE_BELOW_MINIMUM');
+    expect(codes(decideCredit(input({ bureau: { ...strong, score: 450 } })))).not.toContain(
+      'BUREAU_SCORE_BELOW_MINIMUM',
+    );
   });
 });
 
@@ -167,10 +231,18 @@ describe('scorecard', () => {
   });
 
   test('a grade cap under the product minimum declines', () => {
-    const d = decideCredit(input({ amount: 4_000_000, bureau: { ...gradeD, currentDebtsMinor: 6_000_000 }, product: { minAge: 18, maxAge: 60, minLimitMinor: 3_500_000, maxLimitMinor: 50_000_000 } }));
+    const d = decideCredit(
+      input({
+        amount: 4_000_000,
+        bureau: { ...gradeD, currentDebtsMinor: 6_000_000 },
+        product: { minAge: 18, maxAge: 60, minLimitMinor: 3_500_000, maxLimitMinor: 50_000_000 },
+      }),
+    );
     expect(d.outcome).toBe('decline');
     expect(codes(d)).toEqual(['LIMIT_BELOW_PRODUCT_MINIMUM']);
-    expect(d.reasons[0]?.message).toBe("The most we can offer at grade D is 30,000.00 CNY, below this product's minimum of 35,000.00 CNY.");
+    expect(d.reasons[0]?.message).toBe(
+      "The most we can offer at grade D is 30,000.00 CNY, below this product's minimum of 35,000.00 CNY.",
+    );
   });
 });
 
@@ -179,7 +251,12 @@ describe('whitelist fast-track', () => {
 
   test('skips the scorecard decline band at the floor grade, keeping the real grade for the auditor', () => {
     const d = decideCredit(input({ amount: 1_000_000, bureau: weak, screening: white }));
-    expect(d).toMatchObject({ outcome: 'approve', grade: 'D', whitelisted: true, limit: { amount: 1_000_000 } });
+    expect(d).toMatchObject({
+      outcome: 'approve',
+      grade: 'D',
+      whitelisted: true,
+      limit: { amount: 1_000_000 },
+    });
     expect(d.audit.scorecardGrade).toBe('E');
     expect(codes(d)).toEqual(['APPROVED', 'WHITELIST_FAST_TRACK']);
   });
@@ -193,14 +270,23 @@ describe('whitelist fast-track', () => {
     expect(decideCredit(input({ amount: 5_000_000, screening: white })).reviewersRequired).toBe(1);
     expect(decideCredit(input({ amount: 20_000_000, screening: white })).reviewersRequired).toBe(2);
     const policy: CreditPolicy = { ...DEFAULT_CREDIT_POLICY, whitelist: { floorGrade: 'C' } };
-    const d = decideCredit(input({ amount: 6_000_000, bureau: { ...weak, currentDebtsMinor: 60_000_000 }, screening: white }), policy);
+    const d = decideCredit(
+      input({ amount: 6_000_000, bureau: { ...weak, currentDebtsMinor: 60_000_000 }, screening: white }),
+      policy,
+    );
     expect(d).toMatchObject({ outcome: 'review', reviewersRequired: 1, grade: 'C' });
   });
 
   test('never skips identity, age or bureau hard rules', () => {
-    expect(codes(decideCredit(input({ screening: white, identity: { matched: false } })))).toEqual(['IDENTITY_MISMATCH']);
-    expect(codes(decideCredit(input({ screening: white, bureau: { ...strong, maxDpdLast24m: 120 } })))).toEqual(['BUREAU_SEVERE_DELINQUENCY']);
-    expect(codes(decideCredit(input({ screening: white, applicant: { idNumber: idFor('20100101') } })))).toEqual(['AGE_OUT_OF_RANGE']);
+    expect(codes(decideCredit(input({ screening: white, identity: { matched: false } })))).toEqual([
+      'IDENTITY_MISMATCH',
+    ]);
+    expect(
+      codes(decideCredit(input({ screening: white, bureau: { ...strong, maxDpdLast24m: 120 } }))),
+    ).toEqual(['BUREAU_SEVERE_DELINQUENCY']);
+    expect(
+      codes(decideCredit(input({ screening: white, applicant: { idNumber: idFor('20100101') } }))),
+    ).toEqual(['AGE_OUT_OF_RANGE']);
   });
 });
 
@@ -224,17 +310,28 @@ describe('input and policy errors are not declines', () => {
       }
       return 'no error';
     };
-    expect(field(() => decideCredit({ ...input(), requestedLimit: { amount: 100, currency: 'USD' } }))).toBe('requestedLimit.currency');
+    expect(field(() => decideCredit({ ...input(), requestedLimit: { amount: 100, currency: 'USD' } }))).toBe(
+      'requestedLimit.currency',
+    );
     expect(field(() => decideCredit(input({ amount: 10.5 })))).toBe('requestedLimit.amount');
     expect(field(() => decideCredit(input({ amount: 0 })))).toBe('requestedLimit.amount');
     expect(field(() => decideCredit(input({ asOf: '20/11/2026' })))).toBe('asOf');
-    expect(field(() => decideCredit(input({ applicant: { idNumber: '110101199613451231' } })))).toBe('applicant.idNumber');
+    expect(field(() => decideCredit(input({ applicant: { idNumber: '110101199613451231' } })))).toBe(
+      'applicant.idNumber',
+    );
   });
 
   test('contradictory policies are refused', () => {
     expect(() => assertCreditPolicy(DEFAULT_CREDIT_POLICY)).not.toThrow();
-    expect(() => decideCredit(input(), { ...DEFAULT_CREDIT_POLICY, whitelist: { floorGrade: 'E' } })).toThrow(DomainError);
-    expect(() => decideCredit(input(), { ...DEFAULT_CREDIT_POLICY, review: { oneReviewerFromMinor: 5, twoReviewersFromMinor: 4 } })).toThrow(DomainError);
+    expect(() => decideCredit(input(), { ...DEFAULT_CREDIT_POLICY, whitelist: { floorGrade: 'E' } })).toThrow(
+      DomainError,
+    );
+    expect(() =>
+      decideCredit(input(), {
+        ...DEFAULT_CREDIT_POLICY,
+        review: { oneReviewerFromMinor: 5, twoReviewersFromMinor: 4 },
+      }),
+    ).toThrow(DomainError);
   });
 });
 
@@ -256,7 +353,15 @@ describe('invariants over arbitrary files', () => {
   test('outcome, limit, reviewers and reasons always agree', () => {
     fc.assert(
       fc.property(arb, ({ bureau: b, amount, listed, matched, birth }) => {
-        const d = decideCredit(input({ amount, bureau: b, screening: { listed }, identity: { matched }, applicant: { idNumber: idFor(birth) } }));
+        const d = decideCredit(
+          input({
+            amount,
+            bureau: b,
+            screening: { listed },
+            identity: { matched },
+            applicant: { idNumber: idFor(birth) },
+          }),
+        );
         expect(d.reasons.length).toBeGreaterThan(0);
         for (const r of d.reasons) expect(r.message.length).toBeGreaterThan(10);
         if (listed === 'blacklist' || !matched) expect(d.outcome).toBe('decline');
@@ -266,7 +371,10 @@ describe('invariants over arbitrary files', () => {
           expect(d.limit.amount).toBeLessThanOrEqual(amount);
         }
         expect(d.reviewersRequired > 0).toBe(d.outcome === 'review');
-        if (d.outcome !== 'decline') expect(d.reviewersRequired).toBe(d.limit.amount >= 20_000_000 ? 2 : d.limit.amount >= 5_000_000 ? 1 : 0);
+        if (d.outcome !== 'decline')
+          expect(d.reviewersRequired).toBe(
+            d.limit.amount >= 20_000_000 ? 2 : d.limit.amount >= 5_000_000 ? 1 : 0,
+          );
       }),
       { numRuns: 500 },
     );

@@ -15,7 +15,6 @@ import {
 import { addDays, daysBetween } from '../../domain/localdate';
 import { expectDomainError } from '../support/domain-error';
 
-
 const DUE = '2024-01-10';
 const one: DelinquencyState = { installments: [{ seq: 1, dueDate: DUE, outstanding: 10_000 }] };
 const at = (

@@ -1,10 +1,22 @@
 import fc from 'fast-check';
-import { ageOn, birthDateOf, idCheckCharacter, isValidCardNumber, isValidIdNumber, isValidPhone, luhnCheckDigit } from '../../domain/identity';
+import {
+  ageOn,
+  birthDateOf,
+  idCheckCharacter,
+  isValidCardNumber,
+  isValidIdNumber,
+  isValidPhone,
+  luhnCheckDigit,
+} from '../../domain/identity';
 
 const digit = fc.integer({ min: 0, max: 9 }).map(String);
 const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
 const birth = fc
-  .record({ y: fc.integer({ min: 1900, max: 2020 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+  .record({
+    y: fc.integer({ min: 1900, max: 2020 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 28 }),
+  })
   .map(({ y, m, d }) => `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`);
 const body17 = fc.tuple(digits(6), birth, digits(3)).map(([region, b, seq]) => `${region}${b}${seq}`);
 
@@ -20,12 +32,17 @@ describe('GB 11643 ID numbers', () => {
 
   test('changing any one of the 17 digits breaks the check character', () => {
     fc.assert(
-      fc.property(body17, fc.integer({ min: 0, max: 16 }), fc.integer({ min: 1, max: 9 }), (body, pos, delta) => {
-        const id = `${body}${idCheckCharacter(body)}`;
-        const changed = String((Number(id[pos]) + delta) % 10);
-        const tampered = `${id.slice(0, pos)}${changed}${id.slice(pos + 1)}`;
-        return !isValidIdNumber(tampered);
-      }),
+      fc.property(
+        body17,
+        fc.integer({ min: 0, max: 16 }),
+        fc.integer({ min: 1, max: 9 }),
+        (body, pos, delta) => {
+          const id = `${body}${idCheckCharacter(body)}`;
+          const changed = String((Number(id[pos]) + delta) % 10);
+          const tampered = `${id.slice(0, pos)}${changed}${id.slice(pos + 1)}`;
+          return !isValidIdNumber(tampered);
+        },
+      ),
     );
   });
 
@@ -46,7 +63,11 @@ describe('GB 11643 ID numbers', () => {
 
 describe('Luhn card numbers', () => {
   test('luhnCheckDigit completes any 11–18 digit prefix into a valid card', () => {
-    fc.assert(fc.property(fc.integer({ min: 11, max: 18 }).chain(digits), (prefix) => isValidCardNumber(`${prefix}${luhnCheckDigit(prefix)}`)));
+    fc.assert(
+      fc.property(fc.integer({ min: 11, max: 18 }).chain(digits), (prefix) =>
+        isValidCardNumber(`${prefix}${luhnCheckDigit(prefix)}`),
+      ),
+    );
   });
 
   test('changing any single digit breaks it', () => {

@@ -16,12 +16,20 @@ const sum = (e: JournalEntry, side: 'debit' | 'credit') => e.lines.reduce((s, l)
 
 function balancesOf(entries: JournalEntry[]): Partial<Record<LedgerAccount, number>> {
   const out: Partial<Record<LedgerAccount, number>> = {};
-  for (const e of entries) for (const l of e.lines) out[l.account] = (out[l.account] ?? 0) + l.debit - l.credit;
+  for (const e of entries)
+    for (const l of e.lines) out[l.account] = (out[l.account] ?? 0) + l.debit - l.credit;
   return out;
 }
 
 test('disbursement with a deducted fee and a reserve balances and leaves the principal owed', () => {
-  const e = disbursementEntry({ ...head, eventId: 'ln_1:disbursement', principal: 1_000_000, cashOut: 990_000, originationFee: 10_000, riskReserve: 20_000 });
+  const e = disbursementEntry({
+    ...head,
+    eventId: 'ln_1:disbursement',
+    principal: 1_000_000,
+    cashOut: 990_000,
+    originationFee: 10_000,
+    riskReserve: 20_000,
+  });
   expect(sum(e, 'debit')).toBe(sum(e, 'credit'));
   expect(loanPosition(balancesOf([e]))).toMatchObject({ principal: 1_000_000, outstanding: 1_000_000 });
   expect(e.lines.every((l) => l.debit > 0 || l.credit > 0)).toBe(true);
@@ -30,11 +38,24 @@ test('disbursement with a deducted fee and a reserve balances and leaves the pri
 test('any split of a payment balances, and the outstanding drops by exactly the amount received', () => {
   fc.assert(
     fc.property(
-      fc.record({ principal: fc.nat(10_000_000), interest: fc.nat(1_000_000), fees: fc.nat(100_000), penalty: fc.nat(100_000), toCredit: fc.nat(100_000) }),
+      fc.record({
+        principal: fc.nat(10_000_000),
+        interest: fc.nat(1_000_000),
+        fees: fc.nat(100_000),
+        penalty: fc.nat(100_000),
+        toCredit: fc.nat(100_000),
+      }),
       (p) => {
         const received = p.principal + p.interest + p.fees + p.penalty + p.toCredit;
         const entries = [
-          disbursementEntry({ ...head, eventId: 'd', principal: p.principal, cashOut: p.principal, originationFee: 0, riskReserve: 0 }),
+          disbursementEntry({
+            ...head,
+            eventId: 'd',
+            principal: p.principal,
+            cashOut: p.principal,
+            originationFee: 0,
+            riskReserve: 0,
+          }),
           accrualEntry({ ...head, eventId: 'a', interest: p.interest, fees: p.fees, penalty: p.penalty }),
         ];
         const before = loanPosition(balancesOf(entries));
@@ -50,14 +71,46 @@ test('any split of a payment balances, and the outstanding drops by exactly the 
 });
 
 test('credit held from an overpayment can settle a later installment', () => {
-  const over = repaymentEntry({ ...head, eventId: 'p1', received: 1_000, principal: 0, interest: 0, fees: 0, penalty: 0, toCredit: 1_000 });
+  const over = repaymentEntry({
+    ...head,
+    eventId: 'p1',
+    received: 1_000,
+    principal: 0,
+    interest: 0,
+    fees: 0,
+    penalty: 0,
+    toCredit: 1_000,
+  });
   const due = accrualEntry({ ...head, eventId: 'a2', interest: 600, fees: 0, penalty: 0 });
-  const use = repaymentEntry({ ...head, eventId: 'p2', received: 0, fromCredit: 600, principal: 0, interest: 600, fees: 0, penalty: 0, toCredit: 0 });
-  expect(loanPosition(balancesOf([over, due, use]))).toMatchObject({ interest: 0, credit: 400, outstanding: -400 });
+  const use = repaymentEntry({
+    ...head,
+    eventId: 'p2',
+    received: 0,
+    fromCredit: 600,
+    principal: 0,
+    interest: 600,
+    fees: 0,
+    penalty: 0,
+    toCredit: 0,
+  });
+  expect(loanPosition(balancesOf([over, due, use]))).toMatchObject({
+    interest: 0,
+    credit: 400,
+    outstanding: -400,
+  });
 });
 
 test('a reversal mirrors its original exactly, so the pair nets to nothing', () => {
-  const pay = repaymentEntry({ ...head, eventId: 'p1', received: 5_000, principal: 3_000, interest: 1_500, fees: 0, penalty: 0, toCredit: 500 });
+  const pay = repaymentEntry({
+    ...head,
+    eventId: 'p1',
+    received: 5_000,
+    principal: 3_000,
+    interest: 1_500,
+    fees: 0,
+    penalty: 0,
+    toCredit: 500,
+  });
   const back = reversalEntry(pay, 'p1:reversal', '2026-03-20');
   expect(back.kind).toBe('reversal:repayment');
   const net = balancesOf([pay, back]);
@@ -65,7 +118,15 @@ test('a reversal mirrors its original exactly, so the pair nets to nothing', () 
 });
 
 test('an unbalanced or negative entry is refused with the field', () => {
-  const bad: JournalEntry = { ...head, sourceEventId: 'x', kind: 'manual', effectiveDate: head.date, lines: [{ account: 'cash_clearing', debit: 10, credit: 0 }] };
+  const bad: JournalEntry = {
+    ...head,
+    sourceEventId: 'x',
+    kind: 'manual',
+    effectiveDate: head.date,
+    lines: [{ account: 'cash_clearing', debit: 10, credit: 0 }],
+  };
   expect(() => assertBalanced(bad)).toThrow(DomainError);
-  expect(() => accrualEntry({ ...head, eventId: 'n', interest: -1, fees: 0, penalty: 0 })).toThrow(/non-negative/);
+  expect(() => accrualEntry({ ...head, eventId: 'n', interest: -1, fees: 0, penalty: 0 })).toThrow(
+    /non-negative/,
+  );
 });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { DEFAULT_ORDER } from '../../domain/allocation';
 import { DomainError } from '../../domain/errors';
-import { assertBalanced, disbursementEntry, type JournalEntry, type LedgerAccount, loanPosition } from '../../domain/ledger';
+import {
+  assertBalanced,
+  disbursementEntry,
+  type JournalEntry,
+  type LedgerAccount,
+  loanPosition,
+} from '../../domain/ledger';
 import {
   agendaOf,
   allocationOrderOf,
@@ -31,7 +37,12 @@ import { getProduct } from '../../domain/products';
 
 const product = getProduct('cash-installment');
 const START = '2026-01-15';
-const cal: ServicingCalendar = { timeZone: 'Asia/Shanghai', reminderDaysBefore: 3, reminderTime: '10:00', autopayTimes: ['09:00', '14:00', '19:00'] };
+const cal: ServicingCalendar = {
+  timeZone: 'Asia/Shanghai',
+  reminderDaysBefore: 3,
+  reminderTime: '10:00',
+  autopayTimes: ['09:00', '14:00', '19:00'],
+};
 
 /** A loan as the workflow opens it, with the journal it has written so far. */
 class Ledgered {
@@ -39,7 +50,9 @@ class Ledgered {
   constructor(public book: LoanBook) {}
   apply<R>(b: Booked<R>): R {
     for (const e of b.entries) assertBalanced(e);
-    expect(new Set([...this.entries, ...b.entries].map((e) => e.sourceEventId)).size).toBe(this.entries.length + b.entries.length);
+    expect(new Set([...this.entries, ...b.entries].map((e) => e.sourceEventId)).size).toBe(
+      this.entries.length + b.entries.length,
+    );
     this.entries.push(...b.entries);
     this.book = b.book;
     return b.result;
@@ -47,19 +60,35 @@ class Ledgered {
   /** The reconciliation the workflow promises: the journal's position is the book's. */
   reconcile(): void {
     const balances: Partial<Record<LedgerAccount, number>> = {};
-    for (const e of this.entries) for (const l of e.lines) balances[l.account] = (balances[l.account] ?? 0) + l.debit - l.credit;
+    for (const e of this.entries)
+      for (const l of e.lines) balances[l.account] = (balances[l.account] ?? 0) + l.debit - l.credit;
     const ledger = loanPosition(balances);
     const book = position(this.book);
     expect(ledger).toEqual({ ...book, credit: book.credit });
     expect(balances.cash_clearing ?? 0).toBe(this.cashIn() - this.cashOut());
   }
-  cashIn = () => this.entries.reduce((s, e) => s + e.lines.filter((l) => l.account === 'cash_clearing').reduce((t, l) => t + l.debit, 0), 0);
-  cashOut = () => this.entries.reduce((s, e) => s + e.lines.filter((l) => l.account === 'cash_clearing').reduce((t, l) => t + l.credit, 0), 0);
+  cashIn = () =>
+    this.entries.reduce(
+      (s, e) => s + e.lines.filter((l) => l.account === 'cash_clearing').reduce((t, l) => t + l.debit, 0),
+      0,
+    );
+  cashOut = () =>
+    this.entries.reduce(
+      (s, e) => s + e.lines.filter((l) => l.account === 'cash_clearing').reduce((t, l) => t + l.credit, 0),
+      0,
+    );
 }
 
 function newLoan(amount = 1_200_000, termCount = 12, code = 'cash-installment'): Ledgered {
   const p = getProduct(code);
-  const { quote, riskReserve } = priceLoan(p, { amount, currency: 'CNY', termCount, method: p.method, annualRate: '0.12', startDate: START });
+  const { quote, riskReserve } = priceLoan(p, {
+    amount,
+    currency: 'CNY',
+    termCount,
+    method: p.method,
+    annualRate: '0.12',
+    startDate: START,
+  });
   const book = openBook({
     loanId: 'ln_t',
     currency: 'CNY',
@@ -73,14 +102,28 @@ function newLoan(amount = 1_200_000, termCount = 12, code = 'cash-installment'):
   });
   const l = new Ledgered(book);
   l.entries.push(
-    disbursementEntry({ loanId: 'ln_t', eventId: 'ln_t:disbursement', date: START, currency: 'CNY', principal: quote.principal, cashOut: quote.netDisbursed, originationFee: quote.fees.origination, riskReserve }),
+    disbursementEntry({
+      loanId: 'ln_t',
+      eventId: 'ln_t:disbursement',
+      date: START,
+      currency: 'CNY',
+      principal: quote.principal,
+      cashOut: quote.netDisbursed,
+      originationFee: quote.fees.origination,
+      riskReserve,
+    }),
   );
   return l;
 }
 
 const due = (l: Ledgered, k: number) => l.book.installments[k]!.dueDate;
-const pay = (l: Ledgered, paymentId: string, amount: number, date: string, mode?: 'reduce-term' | 'reduce-installment') =>
-  l.apply(applyPayment(l.book, { paymentId, amount, date, ...(mode ? { mode } : {}) }));
+const pay = (
+  l: Ledgered,
+  paymentId: string,
+  amount: number,
+  date: string,
+  mode?: 'reduce-term' | 'reduce-installment',
+) => l.apply(applyPayment(l.book, { paymentId, amount, date, ...(mode ? { mode } : {}) }));
 /** The due day as the workflow runs it: charges booked, credit used, then a debit for the rest. */
 function dueDay(l: Ledgered, k: number): PaymentRecord | null {
   const { seq, dueDate } = l.book.installments[k]!;
@@ -92,11 +135,36 @@ function dueDay(l: Ledgered, k: number): PaymentRecord | null {
 
 describe('pricing and opening', () => {
   test('the product decides method and terms; the reserve is its rate of the amount', () => {
-    const { quote, riskReserve } = priceLoan(product, { amount: 1_000_000, currency: 'CNY', termCount: 12, method: 'annuity', annualRate: '0.12', startDate: START });
+    const { quote, riskReserve } = priceLoan(product, {
+      amount: 1_000_000,
+      currency: 'CNY',
+      termCount: 12,
+      method: 'annuity',
+      annualRate: '0.12',
+      startDate: START,
+    });
     expect(riskReserve).toBe(20_000);
     expect(quote.installments).toHaveLength(12);
-    expect(() => priceLoan(product, { amount: 1_000_000, currency: 'CNY', termCount: 12, method: 'flat', annualRate: '0.12', startDate: START })).toThrow(DomainError);
-    expect(() => priceLoan(product, { amount: 1_000_000, currency: 'CNY', termCount: 7, method: 'annuity', annualRate: '0.12', startDate: START })).toThrow(DomainError);
+    expect(() =>
+      priceLoan(product, {
+        amount: 1_000_000,
+        currency: 'CNY',
+        termCount: 12,
+        method: 'flat',
+        annualRate: '0.12',
+        startDate: START,
+      }),
+    ).toThrow(DomainError);
+    expect(() =>
+      priceLoan(product, {
+        amount: 1_000_000,
+        currency: 'CNY',
+        termCount: 7,
+        method: 'annuity',
+        annualRate: '0.12',
+        startDate: START,
+      }),
+    ).toThrow(DomainError);
   });
 
   test('a deducted origination fee is earned at disbursement and the ledger still reconciles', () => {
@@ -124,7 +192,10 @@ describe('servicing transitions', () => {
     }
     expect(isSettled(l.book)).toBe(true);
     expect(position(l.book).outstanding).toBe(0);
-    const income = l.entries.flatMap((e) => e.lines).filter((x) => x.account === 'interest_income').reduce((s, x) => s + x.credit, 0);
+    const income = l.entries
+      .flatMap((e) => e.lines)
+      .filter((x) => x.account === 'interest_income')
+      .reduce((s, x) => s + x.credit, 0);
     expect(income).toBe(scheduledInterest);
   });
 
@@ -164,8 +235,13 @@ describe('servicing transitions', () => {
     const quote = payoffOf(l.book, date);
     expect(quote.breakdown.accruedInterest).toBeGreaterThan(0);
     expect(quote.breakdown.accruedInterest).toBeLessThan(l.book.installments[2]!.interest);
-    expect(applyPayment(l.book, { paymentId: 'short', amount: quote.amount - 1, date, mode: 'reduce-term' }).result.kind).toBe('prepayment');
-    expect(applyPayment(l.book, { paymentId: 'full', amount: quote.amount, date }).result.kind).toBe('payoff');
+    expect(
+      applyPayment(l.book, { paymentId: 'short', amount: quote.amount - 1, date, mode: 'reduce-term' }).result
+        .kind,
+    ).toBe('prepayment');
+    expect(applyPayment(l.book, { paymentId: 'full', amount: quote.amount, date }).result.kind).toBe(
+      'payoff',
+    );
   });
 
   test('a payoff settles in full and books the accrued interest', () => {
@@ -182,35 +258,48 @@ describe('servicing transitions', () => {
     l.reconcile();
   });
 
-  test.each(['reduce-term', 'reduce-installment'] as const)('a partial prepayment (%s) re-amortises the rest and keeps principal whole', (mode) => {
-    const l = newLoan();
-    dueDay(l, 0);
-    const before = l.book.installments.map((i) => ({ ...i }));
-    const date = addDays(due(l, 0), 10);
-    const r = pay(l, 'pre', 300_000, date, mode);
-    expect(r.kind).toBe('prepayment');
-    const after = l.book.installments;
-    const principal = after.reduce((s, i) => s + i.principal, 0) + r.prepayment!.principalReduction;
-    expect(principal).toBe(1_200_000);
-    if (mode === 'reduce-term') {
-      expect(after.length).toBeLessThan(before.length);
-      expect(after[2]!.total).toBeLessThanOrEqual(before[2]!.total);
-    } else {
-      expect(after.length).toBe(before.length);
-      expect(after[2]!.total).toBeLessThan(before[2]!.total);
-    }
-    l.reconcile();
-    for (let k = 1; k < after.length; k++) dueDay(l, k);
-    expect(isSettled(l.book)).toBe(true);
-    l.reconcile();
-  });
+  test.each(['reduce-term', 'reduce-installment'] as const)(
+    'a partial prepayment (%s) re-amortises the rest and keeps principal whole',
+    (mode) => {
+      const l = newLoan();
+      dueDay(l, 0);
+      const before = l.book.installments.map((i) => ({ ...i }));
+      const date = addDays(due(l, 0), 10);
+      const r = pay(l, 'pre', 300_000, date, mode);
+      expect(r.kind).toBe('prepayment');
+      const after = l.book.installments;
+      const principal = after.reduce((s, i) => s + i.principal, 0) + r.prepayment!.principalReduction;
+      expect(principal).toBe(1_200_000);
+      if (mode === 'reduce-term') {
+        expect(after.length).toBeLessThan(before.length);
+        expect(after[2]!.total).toBeLessThanOrEqual(before[2]!.total);
+      } else {
+        expect(after.length).toBe(before.length);
+        expect(after[2]!.total).toBeLessThan(before[2]!.total);
+      }
+      l.reconcile();
+      for (let k = 1; k < after.length; k++) dueDay(l, k);
+      expect(isSettled(l.book)).toBe(true);
+      l.reconcile();
+    },
+  );
 
   test('a prepayment with arrears or an amount above the payoff is refused or becomes a payoff', () => {
     const l = newLoan();
     l.apply(fallDue(l.book, 1, due(l, 0)));
-    expect(() => applyPayment(l.book, { paymentId: 'x', amount: 100_000, date: addDays(due(l, 0), 2), mode: 'reduce-term' })).toThrow(/arrears/);
+    expect(() =>
+      applyPayment(l.book, {
+        paymentId: 'x',
+        amount: 100_000,
+        date: addDays(due(l, 0), 2),
+        mode: 'reduce-term',
+      }),
+    ).toThrow(/arrears/);
     const quote = payoffOf(l.book, addDays(due(l, 0), 2));
-    expect(applyPayment(l.book, { paymentId: 'y', amount: quote.amount, date: quote.date, mode: 'reduce-term' }).result.kind).toBe('payoff');
+    expect(
+      applyPayment(l.book, { paymentId: 'y', amount: quote.amount, date: quote.date, mode: 'reduce-term' })
+        .result.kind,
+    ).toBe('payoff');
   });
 
   test('a reversal reopens the installment it settled and restores the balance exactly', () => {
@@ -252,10 +341,18 @@ describe('servicing transitions', () => {
 
   test('property: any mix of payments, due days and reversals keeps every entry balanced and the ledger equal to the book', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('pay' as const), amount: fc.integer({ min: 1, max: 400_000 }), day: fc.integer({ min: 0, max: 29 }) }),
+      fc.record({
+        kind: fc.constant('pay' as const),
+        amount: fc.integer({ min: 1, max: 400_000 }),
+        day: fc.integer({ min: 0, max: 29 }),
+      }),
       fc.record({ kind: fc.constant('due' as const) }),
       fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }),
-      fc.record({ kind: fc.constant('prepay' as const), amount: fc.integer({ min: 10_000, max: 300_000 }), reduceTerm: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('prepay' as const),
+        amount: fc.integer({ min: 10_000, max: 300_000 }),
+        reduceTerm: fc.boolean(),
+      }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
@@ -272,11 +369,22 @@ describe('servicing transitions', () => {
             const r = dueDay(l, k++);
             if (r) payments.push(r);
           } else if (o.kind === 'pay' || o.kind === 'prepay') {
-            const date = next && addDays(today, o.kind === 'pay' ? o.day : 1) < next.dueDate ? addDays(today, o.kind === 'pay' ? o.day : 1) : today;
+            const date =
+              next && addDays(today, o.kind === 'pay' ? o.day : 1) < next.dueDate
+                ? addDays(today, o.kind === 'pay' ? o.day : 1)
+                : today;
             const amount = Math.min(o.amount, payoffOf(l.book, date).amount);
             if (amount <= 0) continue;
             try {
-              payments.push(pay(l, `p${n++}`, amount, date, o.kind === 'prepay' ? (o.reduceTerm ? 'reduce-term' : 'reduce-installment') : undefined));
+              payments.push(
+                pay(
+                  l,
+                  `p${n++}`,
+                  amount,
+                  date,
+                  o.kind === 'prepay' ? (o.reduceTerm ? 'reduce-term' : 'reduce-installment') : undefined,
+                ),
+              );
               today = date;
             } catch (e) {
               expect(e).toBeInstanceOf(DomainError);
@@ -294,7 +402,12 @@ describe('servicing transitions', () => {
             expect(i.accrued.interest).toBeGreaterThanOrEqual(i.paid.interest);
             expect(i.accrued.fees).toBeGreaterThanOrEqual(i.paid.fees);
             // Not yet due: booked only as far as paid, so re-shaping it loses nothing booked.
-            if (i.dueDate > today) expect(i.accrued).toEqual({ interest: i.paid.interest, fees: i.paid.fees, penalty: i.paid.penalty });
+            if (i.dueDate > today)
+              expect(i.accrued).toEqual({
+                interest: i.paid.interest,
+                fees: i.paid.fees,
+                penalty: i.paid.penalty,
+              });
           }
         }
       }),

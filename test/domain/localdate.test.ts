@@ -12,7 +12,6 @@ import { expectDomainError } from '../support/domain-error';
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-
 /** Local wall time as a sortable 'YYYY-MM-DD HH:MM'. */
 function wall(epochMs: number, zone: string): string {
   const w = localDateTimeAt(epochMs, zone);

@@ -12,7 +12,6 @@ import {
 } from '../../domain/penalty';
 import { expectDomainError } from '../support/domain-error';
 
-
 /** A 12-month loan of 10,000.00 repaid in equal installments of `payment`. */
 function loan(payment: number, start = '2024-01-15'): CashFlow[] {
   const flows: CashFlow[] = [{ date: start, amount: -1_000_000 }];

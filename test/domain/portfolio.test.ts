@@ -9,7 +9,6 @@ import {
 } from '../../domain/portfolio';
 import { expectDomainError } from '../support/domain-error';
 
-
 // A month-end snapshot and the one before it. Balances in minor units.
 const march: LoanPosition[] = [
   {

@@ -15,8 +15,10 @@ import {
 const T0 = '2026-11-20T10:00:00.000Z';
 const DEADLINE = '2026-11-21T10:00:00.000Z';
 const parties = partyIdsOf({ applicantCustomerId: 'cus_1', submittedBy: 'agent_7' });
-const open = (reviewersRequired: 1 | 2 = 1) => openReview({ reviewersRequired, partyIds: parties, deadlineAt: DEADLINE });
-const approve = (s: ReviewState, reviewerId: string, at = T0) => applyDecision(s, { reviewerId, decision: 'approve', at });
+const open = (reviewersRequired: 1 | 2 = 1) =>
+  openReview({ reviewersRequired, partyIds: parties, deadlineAt: DEADLINE });
+const approve = (s: ReviewState, reviewerId: string, at = T0) =>
+  applyDecision(s, { reviewerId, decision: 'approve', at });
 
 function refusalCode(f: () => unknown): string | undefined {
   try {
@@ -51,16 +53,30 @@ describe('single reviewer', () => {
   test('one approval approves', () => {
     const s = approve(open(), 'rev_a');
     expect(s.status).toBe('approved');
-    expect(s.outcome).toEqual({ decision: 'approve', reasons: [{ code: 'REVIEW_APPROVED', message: 'Approved by a credit reviewer.' }] });
+    expect(s.outcome).toEqual({
+      decision: 'approve',
+      reasons: [{ code: 'REVIEW_APPROVED', message: 'Approved by a credit reviewer.' }],
+    });
     expect(isFinal(s)).toBe(true);
     expect(decideRefusal(s, 'rev_b')?.code).toBe('REVIEW_CLOSED');
   });
 
   test('a decline needs a reason and carries it', () => {
-    expect(refusalCode(() => applyDecision(open(), { reviewerId: 'rev_a', decision: 'decline', reason: '  ', at: T0 }))).toBe('invalid');
-    const s = applyDecision(open(), { reviewerId: 'rev_a', decision: 'decline', reason: 'income not verifiable', at: T0 });
+    expect(
+      refusalCode(() =>
+        applyDecision(open(), { reviewerId: 'rev_a', decision: 'decline', reason: '  ', at: T0 }),
+      ),
+    ).toBe('invalid');
+    const s = applyDecision(open(), {
+      reviewerId: 'rev_a',
+      decision: 'decline',
+      reason: 'income not verifiable',
+      at: T0,
+    });
     expect(s.status).toBe('declined');
-    expect(s.outcome?.reasons).toEqual([{ code: 'REVIEW_DECLINED', message: 'Declined in credit review: income not verifiable' }]);
+    expect(s.outcome?.reasons).toEqual([
+      { code: 'REVIEW_DECLINED', message: 'Declined in credit review: income not verifiable' },
+    ]);
   });
 
   test('applying a decision leaves the previous state untouched', () => {
@@ -90,11 +106,20 @@ describe('maker-checker (two reviewers)', () => {
 
   test('nor change their approval into a decline', () => {
     const one = approve(open(2), 'rev_a');
-    expect(refusalCode(() => applyDecision(one, { reviewerId: 'rev_a', decision: 'decline', reason: 'second thoughts', at: T0 }))).toBe('ALREADY_DECIDED');
+    expect(
+      refusalCode(() =>
+        applyDecision(one, { reviewerId: 'rev_a', decision: 'decline', reason: 'second thoughts', at: T0 }),
+      ),
+    ).toBe('ALREADY_DECIDED');
   });
 
   test('any decline declines, even after one approval', () => {
-    const s = applyDecision(approve(open(2), 'rev_a'), { reviewerId: 'rev_b', decision: 'decline', reason: 'debt burden', at: T0 });
+    const s = applyDecision(approve(open(2), 'rev_a'), {
+      reviewerId: 'rev_b',
+      decision: 'decline',
+      reason: 'debt burden',
+      at: T0,
+    });
     expect(s.status).toBe('declined');
     expect(s.outcome?.decision).toBe('decline');
   });
@@ -102,7 +127,12 @@ describe('maker-checker (two reviewers)', () => {
 
 describe('request for information', () => {
   test('moves to info_requested, blocks decisions, and returns to pending when info arrives', () => {
-    const asked = applyDecision(open(2), { reviewerId: 'rev_a', decision: 'request_info', reason: 'payslips for 3 months', at: T0 });
+    const asked = applyDecision(open(2), {
+      reviewerId: 'rev_a',
+      decision: 'request_info',
+      reason: 'payslips for 3 months',
+      at: T0,
+    });
     expect(asked.status).toBe('info_requested');
     expect(decideRefusal(asked, 'rev_b')?.code).toBe('AWAITING_INFO');
 
@@ -115,7 +145,9 @@ describe('request for information', () => {
   });
 
   test('needs a reason, and info cannot arrive when none was asked for', () => {
-    expect(refusalCode(() => applyDecision(open(), { reviewerId: 'rev_a', decision: 'request_info', at: T0 }))).toBe('invalid');
+    expect(
+      refusalCode(() => applyDecision(open(), { reviewerId: 'rev_a', decision: 'request_info', at: T0 })),
+    ).toBe('invalid');
     expect(refusalCode(() => onInfoReceived(open(), T0))).toBe('NOT_AWAITING_INFO');
   });
 });
@@ -127,13 +159,23 @@ describe('deadline', () => {
     expect(escalated.status).toBe('pending');
     expect(escalated.escalations).toBe(1);
     expect(escalated.deadlineAt).toBe('2026-11-22T10:00:00.000Z');
-    expect(escalated.history.at(-1)).toEqual({ type: 'escalated', at: DEADLINE, deadlineAt: '2026-11-22T10:00:00.000Z', to: DEFAULT_REVIEW_POLICY.escalateTo });
+    expect(escalated.history.at(-1)).toEqual({
+      type: 'escalated',
+      at: DEADLINE,
+      deadlineAt: '2026-11-22T10:00:00.000Z',
+      to: DEFAULT_REVIEW_POLICY.escalateTo,
+    });
 
     const expired = onDeadline(escalated, '2026-11-22T10:00:00.000Z');
     expect(expired.status).toBe('expired');
     expect(expired.outcome).toEqual({
       decision: 'decline',
-      reasons: [{ code: 'REVIEW_EXPIRED', message: 'Declined: the credit review was not completed in time, even after escalation.' }],
+      reasons: [
+        {
+          code: 'REVIEW_EXPIRED',
+          message: 'Declined: the credit review was not completed in time, even after escalation.',
+        },
+      ],
     });
     expect(decideRefusal(expired, 'rev_a')?.code).toBe('REVIEW_CLOSED');
   });
@@ -145,7 +187,12 @@ describe('deadline', () => {
   });
 
   test('an unanswered request for information expires too', () => {
-    const asked = applyDecision(open(), { reviewerId: 'rev_a', decision: 'request_info', reason: 'proof of address', at: T0 });
+    const asked = applyDecision(open(), {
+      reviewerId: 'rev_a',
+      decision: 'request_info',
+      reason: 'proof of address',
+      at: T0,
+    });
     const expired = onDeadline(onDeadline(asked, DEADLINE), '2026-11-22T10:00:00.000Z');
     expect(expired.status).toBe('expired');
   });
@@ -169,7 +216,9 @@ describe('deadline', () => {
   });
 
   test('malformed instants are refused', () => {
-    expect(() => openReview({ reviewersRequired: 1, partyIds: [], deadlineAt: 'tomorrow' })).toThrow(DomainError);
+    expect(() => openReview({ reviewersRequired: 1, partyIds: [], deadlineAt: 'tomorrow' })).toThrow(
+      DomainError,
+    );
     expect(() => onDeadline(open(), '2026-11-21')).toThrow(DomainError);
   });
 });

@@ -1,8 +1,22 @@
 import fc from 'fast-check';
 import { DomainError } from '../../domain/errors';
-import { DEFAULT_SCORECARD, assertScorecard, gradeFor, gradeRank, scoreApplicant, type Scorecard, type ScorecardInput } from '../../domain/scorecard';
+import {
+  DEFAULT_SCORECARD,
+  assertScorecard,
+  gradeFor,
+  gradeRank,
+  scoreApplicant,
+  type Scorecard,
+  type ScorecardInput,
+} from '../../domain/scorecard';
 
-const base: ScorecardInput = { bureauScore: 720, currentDebtsMinor: 1_000_000, requestedMinor: 3_000_000, overdueCountLast24m: 0, age: 30 };
+const base: ScorecardInput = {
+  bureauScore: 720,
+  currentDebtsMinor: 1_000_000,
+  requestedMinor: 3_000_000,
+  overdueCountLast24m: 0,
+  age: 30,
+};
 
 describe('scoreApplicant', () => {
   test('adds the points of each characteristic and names them', () => {
@@ -45,7 +59,12 @@ describe('scoreApplicant', () => {
 
   test('more late payments never raise the score', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 20 }), (n) => scoreApplicant({ ...base, overdueCountLast24m: n + 1 }).score <= scoreApplicant({ ...base, overdueCountLast24m: n }).score),
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        (n) =>
+          scoreApplicant({ ...base, overdueCountLast24m: n + 1 }).score <=
+          scoreApplicant({ ...base, overdueCountLast24m: n }).score,
+      ),
     );
   });
 
@@ -57,7 +76,14 @@ describe('scoreApplicant', () => {
   });
 
   test('thresholds are data: a stricter card grades the same file lower', () => {
-    const strict: Scorecard = { ...DEFAULT_SCORECARD, grades: [{ grade: 'A', minScore: 470 }, { grade: 'C', minScore: 400 }, { grade: 'E', minScore: 0 }] };
+    const strict: Scorecard = {
+      ...DEFAULT_SCORECARD,
+      grades: [
+        { grade: 'A', minScore: 470 },
+        { grade: 'C', minScore: 400 },
+        { grade: 'E', minScore: 0 },
+      ],
+    };
     expect(scoreApplicant(base, strict).grade).toBe('C');
   });
 });
@@ -68,8 +94,22 @@ describe('assertScorecard', () => {
   });
 
   test('bins out of order or grades not descending are refused', () => {
-    const bins = { ...DEFAULT_SCORECARD.bins, age: [{ from: 30, points: 1 }, { from: 20, points: 2 }] };
+    const bins = {
+      ...DEFAULT_SCORECARD.bins,
+      age: [
+        { from: 30, points: 1 },
+        { from: 20, points: 2 },
+      ],
+    };
     expect(() => assertScorecard({ ...DEFAULT_SCORECARD, bins })).toThrow(/ascend/);
-    expect(() => assertScorecard({ ...DEFAULT_SCORECARD, grades: [{ grade: 'A', minScore: 100 }, { grade: 'B', minScore: 200 }] })).toThrow(/descend/);
+    expect(() =>
+      assertScorecard({
+        ...DEFAULT_SCORECARD,
+        grades: [
+          { grade: 'A', minScore: 100 },
+          { grade: 'B', minScore: 200 },
+        ],
+      }),
+    ).toThrow(/descend/);
   });
 });

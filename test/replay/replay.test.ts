@@ -14,13 +14,23 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 test('every exported workflow type has recorded histories', () => {
   const recorded = new Set(
-    files.map((f) => (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { events: { workflowExecutionStartedEventAttributes?: { workflowType: { name: string } } }[] }).events[0]
-      ?.workflowExecutionStartedEventAttributes?.workflowType.name),
+    files.map(
+      (f) =>
+        (
+          JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as {
+            events: { workflowExecutionStartedEventAttributes?: { workflowType: { name: string } } }[];
+          }
+        ).events[0]?.workflowExecutionStartedEventAttributes?.workflowType.name,
+    ),
   );
   for (const type of Object.keys(workflows)) expect(recorded).toContain(type);
 });
 
 test.each(files)('%s replays without nondeterminism', async (file) => {
   const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
-  await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: testDataConverter }, history, file);
+  await Worker.runReplayHistory(
+    { workflowBundle: await workflowBundle(), dataConverter: testDataConverter },
+    history,
+    file,
+  );
 });

@@ -36,7 +36,12 @@ export interface ApplicantOverrides {
 
 export function applicationBody(overrides: ApplicantOverrides = {}) {
   return {
-    customer: { name: '张三', idNumber: overrides.idNumber ?? idNumber(), phone: overrides.phone ?? phone(), bankCard: overrides.card ?? bankCard() },
+    customer: {
+      name: '张三',
+      idNumber: overrides.idNumber ?? idNumber(),
+      phone: overrides.phone ?? phone(),
+      bankCard: overrides.card ?? bankCard(),
+    },
     productCode: overrides.productCode ?? 'cash-installment',
     requestedLimit: { amount: overrides.amount ?? 2_000_000, currency: 'CNY' },
     consents: { bureauQuery: { version: 'bq-2026-01', acceptedAt: '2026-11-20T10:00:00+08:00' } },
@@ -64,7 +69,10 @@ export async function idNumberGrantingUpTo(limitMinor: number): Promise<string> 
   const bureau = new SandboxCreditBureau();
   for (let i = 0; i < 500; i++) {
     const id = idNumber();
-    const report = await bureau.pullReport({ name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } }, `probe-${id}`);
+    const report = await bureau.pullReport(
+      { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
+      `probe-${id}`,
+    );
     const decision = decideCredit({
       applicant: { idNumber: id },
       requestedLimit: { amount: limitMinor, currency: 'CNY' },

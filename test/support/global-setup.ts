@@ -19,7 +19,13 @@ export default async function globalSetup(): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
   if (!url) {
     const database = `loanflow_test_${process.pid}`;
-    const pg = await startOwnedPostgres({ dataDir: TEST_PG_DIR, port: TEST_PG_PORT, database, fast: true, fresh: true });
+    const pg = await startOwnedPostgres({
+      dataDir: TEST_PG_DIR,
+      port: TEST_PG_PORT,
+      database,
+      fast: true,
+      fresh: true,
+    });
     url = pg.url;
     state.__loanflowPg = { adminUrl: url.replace(/\/[^/]+$/, '/postgres'), database, stop: pg.stop };
   }
@@ -36,7 +42,9 @@ export async function releaseTestDatabase(): Promise<void> {
   let others = 0;
   try {
     await admin.query(`drop database if exists "${run.database}" with (force)`);
-    const res = await admin.query("select count(*)::int as n from pg_database where datname like 'loanflow_test_%'");
+    const res = await admin.query(
+      "select count(*)::int as n from pg_database where datname like 'loanflow_test_%'",
+    );
     others = res.rows[0].n as number;
   } finally {
     await admin.end();

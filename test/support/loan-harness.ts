@@ -52,7 +52,13 @@ export function loanHarness(taskQueue: string) {
         dataConverter: testDataConverter,
         activities: {
           ...buildActivities({ pool, adapters }),
-          ...createLoanActivities({ bank: adapters.bank, notify: adapters.notify, lists: adapters.lists, ledger, loans }),
+          ...createLoanActivities({
+            bank: adapters.bank,
+            notify: adapters.notify,
+            lists: adapters.lists,
+            ledger,
+            loans,
+          }),
         },
       });
       h.running = h.worker.run();
@@ -145,8 +151,15 @@ export function loanHarness(taskQueue: string) {
       const deadline = Date.now() + 30_000;
       for (;;) {
         const row = await loans.find(loanId);
-        if (row && row.status === v.status && row.outstanding === v.outstanding.amount && row.bucket === v.bucket) break;
-        if (Date.now() > deadline) throw new Error(`read model behind: ${JSON.stringify(row)} vs ${v.status}/${v.outstanding.amount}`);
+        if (
+          row &&
+          row.status === v.status &&
+          row.outstanding === v.outstanding.amount &&
+          row.bucket === v.bucket
+        )
+          break;
+        if (Date.now() > deadline)
+          throw new Error(`read model behind: ${JSON.stringify(row)} vs ${v.status}/${v.outstanding.amount}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       const schedule = await loans.schedule(loanId);
@@ -163,7 +176,10 @@ export async function approvedApplication(limitMinor: number, asOf: string) {
   const birth = `${Number(asOf.slice(0, 4)) - 30}0101`;
   for (let i = 0; i < 500; i++) {
     const id = idNumber(birth);
-    const report = await bureau.pullReport({ name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } }, `probe-${id}`);
+    const report = await bureau.pullReport(
+      { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
+      `probe-${id}`,
+    );
     const decision = decideCredit({
       applicant: { idNumber: id },
       requestedLimit: { amount: limitMinor, currency: 'CNY' },
@@ -173,7 +189,8 @@ export async function approvedApplication(limitMinor: number, asOf: string) {
       identity: { matched: true },
       bureau: report,
     });
-    if (decision.outcome === 'approve' && decision.limit.amount === limitMinor) return application({ amount: limitMinor, idNumber: id });
+    if (decision.outcome === 'approve' && decision.limit.amount === limitMinor)
+      return application({ amount: limitMinor, idNumber: id });
   }
   throw new Error(`no sandbox applicant is approved for ${limitMinor}`);
 }

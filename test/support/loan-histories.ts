@@ -14,7 +14,11 @@ type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
  * payoff, delinquency bucket wake, disbursement refusal, continue-as-new). For scripts/record-histories.ts;
  * a worker with the loan activities must be polling `taskQueue`.
  */
-export async function recordLoanHistories(env: TestWorkflowEnvironment, taskQueue: string, save: Save): Promise<void> {
+export async function recordLoanHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
   const zone = 'Asia/Shanghai';
   const start = async (over: Partial<LoanInput> & { card?: string }, run?: LoanRun) => {
     const { card, ...rest } = over;
@@ -34,8 +38,16 @@ export async function recordLoanHistories(env: TestWorkflowEnvironment, taskQueu
       ...rest,
     };
     const workflowId = loanWorkflowId(input.loanId);
-    const started = await env.client.workflow.start(loan, { workflowId, taskQueue, args: run ? [input, run] : [input] });
-    return { workflowId, firstRunId: started.firstExecutionRunId, handle: env.client.workflow.getHandle<typeof loan>(workflowId) };
+    const started = await env.client.workflow.start(loan, {
+      workflowId,
+      taskQueue,
+      args: run ? [input, run] : [input],
+    });
+    return {
+      workflowId,
+      firstRunId: started.firstExecutionRunId,
+      handle: env.client.workflow.getHandle<typeof loan>(workflowId),
+    };
   };
   type Started = Awaited<ReturnType<typeof start>>;
   const until = async (l: Started, done: (v: LoanView) => boolean) => {
@@ -65,29 +77,75 @@ export async function recordLoanHistories(env: TestWorkflowEnvironment, taskQueu
   const v0 = await until(busy, (v) => v.status === 'active');
   await sleepTo(addDays(v0.installments[0]!.dueDate, 10));
   await until(busy, (v) => paid(v) === 1);
-  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-over', amount: { amount: v0.installments[1]!.total + 1_000, currency: 'CNY' }, channel: 'app' }] });
+  await busy.handle.executeUpdate(repay, {
+    args: [
+      {
+        paymentId: 'rec-over',
+        amount: { amount: v0.installments[1]!.total + 1_000, currency: 'CNY' },
+        channel: 'app',
+      },
+    ],
+  });
   const debit = (await busy.handle.query(getLoan)).autopayAttempts.find((a) => a.result === 'succeeded')!;
-  await busy.handle.signal(paymentCallback, { eventId: 'rec-rev', kind: 'reversal', paymentId: debit.paymentId!, amount: { amount: debit.amount, currency: 'CNY' } });
-  await busy.handle.signal(paymentCallback, { eventId: 'rec-ok', kind: 'success', paymentId: 'rec-transfer', amount: { amount: debit.amount, currency: 'CNY' } });
+  await busy.handle.signal(paymentCallback, {
+    eventId: 'rec-rev',
+    kind: 'reversal',
+    paymentId: debit.paymentId!,
+    amount: { amount: debit.amount, currency: 'CNY' },
+  });
+  await busy.handle.signal(paymentCallback, {
+    eventId: 'rec-ok',
+    kind: 'success',
+    paymentId: 'rec-transfer',
+    amount: { amount: debit.amount, currency: 'CNY' },
+  });
   await sleepTo(addDays(v0.installments[2]!.dueDate, 3));
   await until(busy, (v) => paid(v) === 3);
-  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-pre', amount: { amount: 100_000, currency: 'CNY' }, channel: 'app', mode: 'reduce-term' }] });
+  await busy.handle.executeUpdate(repay, {
+    args: [
+      {
+        paymentId: 'rec-pre',
+        amount: { amount: 100_000, currency: 'CNY' },
+        channel: 'app',
+        mode: 'reduce-term',
+      },
+    ],
+  });
   const quote = await busy.handle.query(payoffQuote, await today());
-  await busy.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-payoff', amount: quote.amount, channel: 'app' }] });
+  await busy.handle.executeUpdate(repay, {
+    args: [{ paymentId: 'rec-payoff', amount: quote.amount, channel: 'app' }],
+  });
   await busy.handle.result();
   await save('loan-repayments-payoff', busy.workflowId);
 
-  const late = await start({ card: bankCard('0004'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  const late = await start({
+    card: bankCard('0004'),
+    termMonths: 3,
+    principal: { amount: 300_000, currency: 'CNY' },
+  });
   const l0 = await until(late, (v) => v.status === 'active');
   await sleepTo(addDays(l0.installments[0]!.dueDate, 2));
   const behind = await until(late, (v) => v.bucket === 'M1');
-  await late.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-late', amount: { amount: behind.nextDue!.amount, currency: 'CNY' }, channel: 'counter' }] });
+  await late.handle.executeUpdate(repay, {
+    args: [
+      {
+        paymentId: 'rec-late',
+        amount: { amount: behind.nextDue!.amount, currency: 'CNY' },
+        channel: 'counter',
+      },
+    ],
+  });
   const settle = await late.handle.query(payoffQuote, await today());
-  await late.handle.executeUpdate(repay, { args: [{ paymentId: 'rec-settle', amount: settle.amount, channel: 'counter' }] });
+  await late.handle.executeUpdate(repay, {
+    args: [{ paymentId: 'rec-settle', amount: settle.amount, channel: 'counter' }],
+  });
   await late.handle.result();
   await save('loan-delinquent-repaid', late.workflowId);
 
-  const long = await start({ termMonths: 12, principal: { amount: 1_200_000, currency: 'CNY' } }, { settings: { historyLimit: 60 } });
+  const long = await start(
+    { termMonths: 12, principal: { amount: 1_200_000, currency: 'CNY' } },
+    { settings: { historyLimit: 60 } },
+  );
   await long.handle.result();
   await save('loan-continued-first-run', long.workflowId, long.firstRunId);
   await save('loan-continued-last-run', long.workflowId);

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { failureConverterPath, loanflowDataConverter } from '../../codec/data-converter';
 import { devKeyring } from '../../codec/keyring';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';

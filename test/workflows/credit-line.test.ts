@@ -73,7 +73,10 @@ async function until(handle: Handle, done: (v: CreditLineView) => boolean): Prom
   }
 }
 /** The read model follows the workflow through an activity, so it catches up a moment later. */
-async function rowMatches(row: () => Promise<Record<string, unknown> | undefined>, expected: Record<string, unknown>): Promise<void> {
+async function rowMatches(
+  row: () => Promise<Record<string, unknown> | undefined>,
+  expected: Record<string, unknown>,
+): Promise<void> {
   let last: unknown;
   await eventually(async () => {
     last = await row();
@@ -94,17 +97,24 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
   }
 }
 /** SMS the sandbox notifier recorded for a line (one per status the applicant was told about). */
-const sentTo = (creditLineId: string) => (adapters.notify as SandboxNotifier).sent().filter((n) => n.params.creditLineId === creditLineId);
+const sentTo = (creditLineId: string) =>
+  (adapters.notify as SandboxNotifier).sent().filter((n) => n.params.creditLineId === creditLineId);
 const settled = (v: CreditLineView) => v.status !== 'pending';
 const codes = (v: CreditLineView) => v.reasons.map((r) => r.code);
-const lineRow = async (id: string) => (await pool.query('select * from credit_lines where id = $1', [id])).rows[0];
-const reviewRow = async (id: string) => (await pool.query('select * from reviews where id = $1', [reviewIdFor(id)])).rows[0];
+const lineRow = async (id: string) =>
+  (await pool.query('select * from credit_lines where id = $1', [id])).rows[0];
+const reviewRow = async (id: string) =>
+  (await pool.query('select * from reviews where id = $1', [reviewIdFor(id)])).rows[0];
 
 describe('automatic decisions', () => {
   test('a good applicant under 50,000.00 is approved with grade, price and expiry, and the read model follows', async () => {
     const app = application({ amount: 2_000_000 });
     const view = await until(await start(app), settled);
-    expect(view).toMatchObject({ status: 'active', limit: app.requestedLimit, available: app.requestedLimit });
+    expect(view).toMatchObject({
+      status: 'active',
+      limit: app.requestedLimit,
+      available: app.requestedLimit,
+    });
     expect(view.grade).toMatch(/^[A-D]$/);
     expect(Number(view.apr)).toBeGreaterThan(0);
     expect(Number(view.apr)).toBeLessThanOrEqual(0.36);
@@ -112,7 +122,11 @@ describe('automatic decisions', () => {
     expect(codes(view)).toContain('APPROVED');
     await rowMatches(() => lineRow(app.creditLineId), { status: 'active', grade: view.grade, apr: view.apr });
     await eventually(async () => sentTo(app.creditLineId).length === 1);
-    expect(sentTo(app.creditLineId)[0]).toMatchObject({ to: app.applicant.phone, template: 'credit-line-active', channel: 'sms' });
+    expect(sentTo(app.creditLineId)[0]).toMatchObject({
+      to: app.applicant.phone,
+      template: 'credit-line-active',
+      channel: 'sms',
+    });
   });
 
   test('a blacklisted phone (0000) is declined without a bureau pull', async () => {
@@ -120,7 +134,9 @@ describe('automatic decisions', () => {
     const result = await (await start(app)).result();
     expect(result.status).toBe('declined');
     expect(codes(result)).toEqual(['BLACKLISTED']);
-    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [app.customerId]);
+    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [
+      app.customerId,
+    ]);
     expect(pulls.rows[0].n).toBe(0);
   });
 
@@ -142,7 +158,9 @@ describe('automatic decisions', () => {
     const app = application({ idNumber: `${transient}${checkChar(transient)}` });
     const view = await until(await start(app), settled);
     expect(view.status).toBe('active');
-    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [app.customerId]);
+    const pulls = await pool.query('select count(*)::int as n from bureau_reports where customer_id = $1', [
+      app.customerId,
+    ]);
     expect(pulls.rows[0].n).toBe(1);
   });
 });
@@ -160,19 +178,32 @@ describe('manual review', () => {
     const view = await until(handle, (v) => v.status !== 'pending_review');
     expect(view).toMatchObject({ status: 'active', limit: { amount: 5_000_000 } });
     expect(codes(view)).toContain('REVIEW_APPROVED');
-    await rowMatches(() => reviewRow(app.creditLineId), { status: 'approved', approvals: ['key_reviewer_1'] });
+    await rowMatches(() => reviewRow(app.creditLineId), {
+      status: 'approved',
+      approvals: ['key_reviewer_1'],
+    });
     await eventually(async () => sentTo(app.creditLineId).length === 2);
-    expect(sentTo(app.creditLineId).map((n) => n.template)).toEqual(['credit-line-pending-review', 'credit-line-active']);
+    expect(sentTo(app.creditLineId).map((n) => n.template)).toEqual([
+      'credit-line-pending-review',
+      'credit-line-active',
+    ]);
   });
 
   test('one reviewer declines, with the reason kept for the customer', async () => {
     const app = application({ amount: 6_000_000, idNumber: await idNumberGrantingUpTo(6_000_000) });
     const handle = await start(app);
     await until(handle, (v) => v.status === 'pending_review');
-    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'decline', reason: 'income not verifiable' });
+    await handle.signal(reviewDecision, {
+      reviewerId: 'key_reviewer_1',
+      decision: 'decline',
+      reason: 'income not verifiable',
+    });
     const result = await handle.result();
     expect(result.status).toBe('declined');
-    expect(result.reasons.at(-1)).toEqual({ code: 'REVIEW_DECLINED', message: expect.stringContaining('income not verifiable') });
+    expect(result.reasons.at(-1)).toEqual({
+      code: 'REVIEW_DECLINED',
+      message: expect.stringContaining('income not verifiable'),
+    });
   });
 
   test('above 200,000.00 two different reviewers are needed; the same one twice and a party are refused', async () => {
@@ -184,7 +215,11 @@ describe('manual review', () => {
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
     await handle.signal(reviewDecision, { reviewerId: app.submittedBy, decision: 'approve' });
     // A later no-op query proves both refused signals were processed without effect.
-    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'request_info', reason: 'x' });
+    await handle.signal(reviewDecision, {
+      reviewerId: 'key_reviewer_1',
+      decision: 'request_info',
+      reason: 'x',
+    });
     const still = await handle.query(getCreditLine);
     expect(still.status).toBe('pending_review');
     expect(still.review?.approvals).toEqual(['key_reviewer_1']);
@@ -192,7 +227,10 @@ describe('manual review', () => {
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' });
     const view = await until(handle, (v) => v.status !== 'pending_review');
     expect(view.status).toBe('active');
-    await rowMatches(() => reviewRow(app.creditLineId), { status: 'approved', approvals: ['key_reviewer_1', 'key_reviewer_2'] });
+    await rowMatches(() => reviewRow(app.creditLineId), {
+      status: 'approved',
+      approvals: ['key_reviewer_1', 'key_reviewer_2'],
+    });
   });
 
   test('a missed deadline escalates once, then expires as declined — never approved', async () => {
@@ -209,11 +247,18 @@ describe('manual review', () => {
     const app = application({ amount: 5_000_000, idNumber: await idNumberGrantingUpTo(5_000_000) });
     const handle = await start(app);
     await until(handle, (v) => v.status === 'pending_review');
-    await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'request_info', reason: 'proof of income' });
+    await handle.signal(reviewDecision, {
+      reviewerId: 'key_reviewer_1',
+      decision: 'request_info',
+      reason: 'proof of income',
+    });
     await until(handle, (v) => v.review?.status === 'info_requested');
     await eventually(async () => (await reviewRow(app.creditLineId)).status === 'info_requested');
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' }); // refused while waiting
-    await handle.signal(submitInfo, { monthlyIncome: { amount: 3_000_000, currency: 'CNY' }, occupation: 'engineer' });
+    await handle.signal(submitInfo, {
+      monthlyIncome: { amount: 3_000_000, currency: 'CNY' },
+      occupation: 'engineer',
+    });
     await until(handle, (v) => v.review?.status === 'pending');
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
     expect((await until(handle, (v) => v.status !== 'pending_review')).status).toBe('active');
@@ -233,18 +278,28 @@ describe('long life', () => {
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
     const afterFirstApproval = await waitForNewRun(handle, reviewing);
     const carried = await handle.query(getCreditLine);
-    expect(carried.review).toMatchObject({ status: 'pending', approvals: ['key_reviewer_1'], reviewersRequired: 2 });
+    expect(carried.review).toMatchObject({
+      status: 'pending',
+      approvals: ['key_reviewer_1'],
+      reviewersRequired: 2,
+    });
     await rowMatches(() => reviewRow(app.creditLineId), { status: 'pending', approvals: ['key_reviewer_1'] });
 
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' }); // refused: same reviewer
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_2', decision: 'approve' });
     await until(handle, (v) => v.status === 'active');
     const serving = await waitForNewRun(handle, afterFirstApproval);
-    const frozen = await handle.executeUpdate(controlLine, { args: [{ action: 'freeze', reason: 'fraud alert', actor: 'key_ops' }] });
+    const frozen = await handle.executeUpdate(controlLine, {
+      args: [{ action: 'freeze', reason: 'fraud alert', actor: 'key_ops' }],
+    });
     expect(frozen.status).toBe('frozen');
     await waitForNewRun(handle, serving);
     const view = await handle.query(getCreditLine);
-    expect(view).toMatchObject({ status: 'frozen', limit: { amount: 25_000_000 }, review: { approvals: ['key_reviewer_1', 'key_reviewer_2'] } });
+    expect(view).toMatchObject({
+      status: 'frozen',
+      limit: { amount: 25_000_000 },
+      review: { approvals: ['key_reviewer_1', 'key_reviewer_2'] },
+    });
     expect(codes(view)).toEqual(expect.arrayContaining(['REVIEW_APPROVED', 'LINE_FREEZE']));
   });
 
@@ -255,11 +310,23 @@ describe('long life', () => {
     await until(unused, (v) => v.status === 'active');
     const first = await used.query(getCreditLine);
     await used.executeUpdate(drawdown, {
-      args: [{ loanId: `ln_test_${first.id}`, amount: { amount: 600_000, currency: 'CNY' }, termMonths: 3, purpose: 'appliance', actor: 'key_client' }],
+      args: [
+        {
+          loanId: `ln_test_${first.id}`,
+          amount: { amount: 600_000, currency: 'CNY' },
+          termMonths: 3,
+          purpose: 'appliance',
+          actor: 'key_client',
+        },
+      ],
     });
     await env.sleep('400 days'); // the 3-month loan is repaid by autopay, then the line reaches its expiry
     const renewed = await used.query(getCreditLine);
-    expect(renewed).toMatchObject({ status: 'active', limit: { amount: 2_400_000 }, available: { amount: 2_400_000 } });
+    expect(renewed).toMatchObject({
+      status: 'active',
+      limit: { amount: 2_400_000 },
+      available: { amount: 2_400_000 },
+    });
     expect(renewed.expiresOn! > first.expiresOn!).toBe(true);
     expect(codes(renewed)).toContain('LINE_RENEWED');
     const closed = await unused.query(getCreditLine);
@@ -272,12 +339,23 @@ describe('long life', () => {
     await until(handle, (v) => v.status === 'active');
     await expect(
       handle.executeUpdate(controlLine, { args: [{ action: 'unfreeze', reason: 'x', actor: 'key_ops' }] }),
-    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/only a frozen line can be unfrozen/) } });
+    ).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/only a frozen line can be unfrozen/) },
+    });
     const changed = await handle.executeUpdate(controlLine, {
-      args: [{ action: 'change_limit', reason: 'renewal review', actor: 'key_ops', limit: { amount: 1_500_000, currency: 'CNY' } }],
+      args: [
+        {
+          action: 'change_limit',
+          reason: 'renewal review',
+          actor: 'key_ops',
+          limit: { amount: 1_500_000, currency: 'CNY' },
+        },
+      ],
     });
     expect(changed).toMatchObject({ limit: { amount: 1_500_000 }, available: { amount: 1_500_000 } });
-    await handle.executeUpdate(controlLine, { args: [{ action: 'close', reason: 'customer request', actor: 'key_ops' }] });
+    await handle.executeUpdate(controlLine, {
+      args: [{ action: 'close', reason: 'customer request', actor: 'key_ops' }],
+    });
     expect((await handle.result()).status).toBe('closed');
   });
 });
@@ -299,11 +377,23 @@ describe('privacy', () => {
     const handle = await start(app);
     await handle.result();
     const raw = execFileSync(path.join(TOOLS_BIN, 'temporal'), [
-      'workflow', 'show', '--address', env.address, '--workflow-id', creditLineWorkflowId(app.creditLineId), '--output', 'json',
+      'workflow',
+      'show',
+      '--address',
+      env.address,
+      '--workflow-id',
+      creditLineWorkflowId(app.creditLineId),
+      '--output',
+      'json',
     ]).toString();
     // The encoding name sits base64-encoded in each payload's metadata: the payloads are there, encrypted.
     expect(raw).toContain(Buffer.from('binary/encrypted').toString('base64'));
-    for (const secret of [app.applicant.idNumber, app.applicant.bankCard, app.applicant.phone, app.applicant.name]) {
+    for (const secret of [
+      app.applicant.idNumber,
+      app.applicant.bankCard,
+      app.applicant.phone,
+      app.applicant.name,
+    ]) {
       expect(raw).not.toContain(secret);
       expect(raw).not.toContain(Buffer.from(JSON.stringify(secret)).toString('base64').slice(0, 16));
     }

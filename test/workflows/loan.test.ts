@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { addDays, localDateTimeAt } from '../../domain/localdate';
 import { creditLine } from '../../workflows/credit-line';
-import { getLoan, type LoanView, paymentCallback, payoffQuote, repay, type RepaymentRequest } from '../../workflows/loan-messages';
+import {
+  getLoan,
+  type LoanView,
+  paymentCallback,
+  payoffQuote,
+  repay,
+  type RepaymentRequest,
+} from '../../workflows/loan-messages';
 import { type CreditLineView, creditLineWorkflowId, drawdown, getCreditLine } from '../../workflows/messages';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
@@ -15,7 +22,10 @@ const paidSeqs = (v: LoanView) => v.installments.filter((i) => i.status === 'pai
 const inst = (v: LoanView, seq: number) => v.installments.find((i) => i.seq === seq)!;
 const attemptsOf = (v: LoanView, seq: number) => v.autopayAttempts.filter((a) => a.seq === seq);
 const interestIncome = async (loanId: string) =>
-  (await h.ledger.entries(loanId)).flatMap((e) => e.lines).filter((l) => l.account === 'interest_income').reduce((s, l) => s + l.credit - l.debit, 0);
+  (await h.ledger.entries(loanId))
+    .flatMap((e) => e.lines)
+    .filter((l) => l.account === 'interest_income')
+    .reduce((s, l) => s + l.credit - l.debit, 0);
 const payment = (amount: number, extra: Partial<RepaymentRequest> = {}): RepaymentRequest => ({
   paymentId: `pay_${randomUUID()}`,
   amount: { amount, currency: 'CNY' },
@@ -27,12 +37,19 @@ const payment = (amount: number, extra: Partial<RepaymentRequest> = {}): Repayme
 async function activeLine() {
   const app = await approvedApplication(2_000_000, await h.today());
   const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
-  await h.env.client.workflow.start(creditLine, { workflowId: line.workflowId, taskQueue: h.taskQueue, args: [{ application: app }] });
+  await h.env.client.workflow.start(creditLine, {
+    workflowId: line.workflowId,
+    taskQueue: h.taskQueue,
+    args: [{ application: app }],
+  });
   const view = await untilLine(line, (v) => v.status !== 'pending');
   expect({ status: view.status, reasons: view.reasons }).toMatchObject({ status: 'active' });
   return line;
 }
-async function untilLine(line: ReturnType<typeof h.env.client.workflow.getHandle>, done: (v: CreditLineView) => boolean): Promise<CreditLineView> {
+async function untilLine(
+  line: ReturnType<typeof h.env.client.workflow.getHandle>,
+  done: (v: CreditLineView) => boolean,
+): Promise<CreditLineView> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const v = await line.query(getCreditLine);
@@ -47,7 +64,15 @@ describe('the life of a loan', () => {
     const line = await activeLine();
     const loanId = `ln_test_${randomUUID()}`;
     await line.executeUpdate(drawdown, {
-      args: [{ loanId, amount: { amount: 1_200_000, currency: 'CNY' }, termMonths: 12, purpose: 'furniture', actor: 'key_test_client' }],
+      args: [
+        {
+          loanId,
+          amount: { amount: 1_200_000, currency: 'CNY' },
+          termMonths: 12,
+          purpose: 'furniture',
+          actor: 'key_test_client',
+        },
+      ],
     });
     expect((await line.query(getCreditLine)).available?.amount).toBe(800_000);
 
@@ -59,7 +84,9 @@ describe('the life of a loan', () => {
     const done = await h.handle(loanId).result();
     expect(done.status).toBe('closed');
     expect(paidSeqs(done)).toEqual(running.installments.map((i) => i.seq));
-    expect(done.autopayAttempts.map((a) => [a.seq, a.slot, a.result])).toEqual(running.installments.map((i) => [i.seq, 0, 'succeeded']));
+    expect(done.autopayAttempts.map((a) => [a.seq, a.slot, a.result])).toEqual(
+      running.installments.map((i) => [i.seq, 0, 'succeeded']),
+    );
     for (const r of done.reminders) {
       const local = localDateTimeAt(Date.parse(r.at), ZONE);
       expect(r.sent).toBe(true);
@@ -89,11 +116,18 @@ describe('the life of a loan', () => {
     expect(quote.breakdown.accruedInterest).toBeLessThan(inst(v, 3).interest);
     expect(quote.amount.amount).toBe(quote.breakdown.principal + quote.breakdown.accruedInterest);
 
-    await expect(handle.executeUpdate(repay, { args: [payment(quote.amount.amount + 1)] })).rejects.toMatchObject({
+    await expect(
+      handle.executeUpdate(repay, { args: [payment(quote.amount.amount + 1)] }),
+    ).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/settle the loan today/) },
     });
     const paid = await handle.executeUpdate(repay, { args: [payment(quote.amount.amount)] });
-    expect(paid).toMatchObject({ kind: 'payoff', status: 'closed', outstanding: { amount: 0 }, creditBalance: { amount: 0 } });
+    expect(paid).toMatchObject({
+      kind: 'payoff',
+      status: 'closed',
+      outstanding: { amount: 0 },
+      creditBalance: { amount: 0 },
+    });
 
     const done = await handle.result();
     expect(done.status).toBe('closed');
@@ -105,33 +139,36 @@ describe('the life of a loan', () => {
     await h.checkBooks(input.loanId);
   });
 
-  test.each(['reduce-term', 'reduce-installment'] as const)('a partial prepayment (%s) re-amortises the rest, then autopay closes it', async (mode) => {
-    const { input, handle } = await h.start();
-    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
-    await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 10));
-    const before = await h.until(input.loanId, (x) => paidSeqs(x).length === 1);
+  test.each(['reduce-term', 'reduce-installment'] as const)(
+    'a partial prepayment (%s) re-amortises the rest, then autopay closes it',
+    async (mode) => {
+      const { input, handle } = await h.start();
+      const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+      await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 10));
+      const before = await h.until(input.loanId, (x) => paidSeqs(x).length === 1);
 
-    const r = await handle.executeUpdate(repay, { args: [payment(300_000, { mode })] });
-    expect(r.kind).toBe('prepayment');
-    expect(r.prepayment!.principalReduction + r.prepayment!.accruedInterest).toBe(300_000);
-    const after = await handle.query(getLoan);
-    expect(after.receivable.principal).toBe(before.receivable.principal - r.prepayment!.principalReduction);
-    const next = (v: LoanView) => v.installments.filter((i) => i.seq > 1);
-    if (mode === 'reduce-term') {
-      expect(next(after).length).toBeLessThan(next(before).length);
-      expect(inst(after, 3).total).toBeLessThanOrEqual(inst(before, 3).total);
-    } else {
-      expect(next(after).length).toBe(next(before).length);
-      expect(inst(after, 3).total).toBeLessThan(inst(before, 3).total);
-      expect(next(after).map((i) => i.dueDate)).toEqual(next(before).map((i) => i.dueDate));
-    }
-    await h.checkBooks(input.loanId);
+      const r = await handle.executeUpdate(repay, { args: [payment(300_000, { mode })] });
+      expect(r.kind).toBe('prepayment');
+      expect(r.prepayment!.principalReduction + r.prepayment!.accruedInterest).toBe(300_000);
+      const after = await handle.query(getLoan);
+      expect(after.receivable.principal).toBe(before.receivable.principal - r.prepayment!.principalReduction);
+      const next = (v: LoanView) => v.installments.filter((i) => i.seq > 1);
+      if (mode === 'reduce-term') {
+        expect(next(after).length).toBeLessThan(next(before).length);
+        expect(inst(after, 3).total).toBeLessThanOrEqual(inst(before, 3).total);
+      } else {
+        expect(next(after).length).toBe(next(before).length);
+        expect(inst(after, 3).total).toBeLessThan(inst(before, 3).total);
+        expect(next(after).map((i) => i.dueDate)).toEqual(next(before).map((i) => i.dueDate));
+      }
+      await h.checkBooks(input.loanId);
 
-    const done = await handle.result();
-    expect(done.status).toBe('closed');
-    expect(done.autopayAttempts).toHaveLength(after.installments.length);
-    await h.checkBooks(input.loanId);
-  });
+      const done = await handle.result();
+      expect(done.status).toBe('closed');
+      expect(done.autopayAttempts).toHaveLength(after.installments.length);
+      await h.checkBooks(input.loanId);
+    },
+  );
 
   test('an overpayment is held as credit and pays the next due amount first; a repeated payment id changes nothing', async () => {
     const { input, handle } = await h.start();
@@ -142,7 +179,11 @@ describe('the life of a loan', () => {
     const second = inst(v0, 2);
     const req = payment(second.total + 10_000);
     const first = await handle.executeUpdate(repay, { args: [req] });
-    expect(first.allocation).toMatchObject({ toCredit: 10_000, principal: second.principal, interest: second.interest });
+    expect(first.allocation).toMatchObject({
+      toCredit: 10_000,
+      principal: second.principal,
+      interest: second.interest,
+    });
     expect(first.allocation.installments.map((i) => i.seq)).toEqual([2]);
     expect(first.creditBalance.amount).toBe(10_000);
     const again = await handle.executeUpdate(repay, { args: [req] });
@@ -151,7 +192,10 @@ describe('the life of a loan', () => {
     expect(v1.payments).toHaveLength(2); // the autopay of installment 1 and this one
     expect(v1.creditBalance.amount).toBe(10_000);
 
-    const refused = (r: RepaymentRequest) => expect(handle.executeUpdate(repay, { args: [r] })).rejects.toMatchObject({ cause: { type: 'DomainError' } });
+    const refused = (r: RepaymentRequest) =>
+      expect(handle.executeUpdate(repay, { args: [r] })).rejects.toMatchObject({
+        cause: { type: 'DomainError' },
+      });
     await refused({ ...req, amount: { amount: 5, currency: 'CNY' } });
     await refused(payment(0));
     await refused({ ...payment(100), amount: { amount: 100, currency: 'USD' } });
@@ -176,15 +220,30 @@ describe('disbursement', () => {
     const line = await activeLine();
     const loanId = `ln_test_${randomUUID()}`;
     await line.executeUpdate(drawdown, {
-      args: [{ loanId, amount: { amount: 500_000, currency: 'CNY' }, termMonths: 6, purpose: 'travel', bankCard: bankCard('0002'), actor: 'key_test_client' }],
+      args: [
+        {
+          loanId,
+          amount: { amount: 500_000, currency: 'CNY' },
+          termMonths: 6,
+          purpose: 'travel',
+          bankCard: bankCard('0002'),
+          actor: 'key_test_client',
+        },
+      ],
     });
     const done = await h.handle(loanId).result();
-    expect(done).toMatchObject({ status: 'disbursement_failed', failure: { code: 'DISBURSEMENT_REFUSED' }, installments: [] });
+    expect(done).toMatchObject({
+      status: 'disbursement_failed',
+      failure: { code: 'DISBURSEMENT_REFUSED' },
+      installments: [],
+    });
     expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toEqual([]);
     // The refusal can come back before the line is even queried, so the release is read from the line's own history.
     const restored = await untilLine(line, (v) => v.available?.amount === 2_000_000);
     expect(restored.status).toBe('active');
-    const signals = (await line.fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'releaseLimit');
+    const signals = (await line.fetchHistory()).events?.filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'releaseLimit',
+    );
     expect(signals).toHaveLength(1);
     expect(await h.ledger.entries(loanId)).toEqual([]);
     await h.checkBooks(loanId);
@@ -195,7 +254,11 @@ describe('disbursement', () => {
     const v = await h.until(input.loanId, (x) => x.status === 'active');
     const payouts = h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId));
     expect(payouts).toHaveLength(1);
-    expect(payouts[0]).toMatchObject({ idempotencyKey: `${input.loanId}:disbursement`, amountMinor: 1_200_000, payoutId: v.disbursement!.payoutId });
+    expect(payouts[0]).toMatchObject({
+      idempotencyKey: `${input.loanId}:disbursement`,
+      amountMinor: 1_200_000,
+      payoutId: v.disbursement!.payoutId,
+    });
     await h.checkBooks(input.loanId);
     await h.handle(input.loanId).terminate('scenario over');
   });
@@ -211,7 +274,11 @@ describe('disbursement', () => {
 
 describe('collection by autopay', () => {
   test('card 0005: the first attempt of each due day fails, a later one pays, and the loan never turns delinquent', async () => {
-    const { input, handle } = await h.start({ card: bankCard('0005'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+    const { input, handle } = await h.start({
+      card: bankCard('0005'),
+      termMonths: 3,
+      principal: { amount: 300_000, currency: 'CNY' },
+    });
     const done = await handle.result();
     expect(done.status).toBe('closed');
     for (const seq of [1, 2, 3]) {
@@ -224,21 +291,35 @@ describe('collection by autopay', () => {
   });
 
   test('card 0004: every attempt fails, the installment is overdue and the loan delinquent until it is repaid', async () => {
-    const { input, handle } = await h.start({ card: bankCard('0004'), termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+    const { input, handle } = await h.start({
+      card: bankCard('0004'),
+      termMonths: 3,
+      principal: { amount: 300_000, currency: 'CNY' },
+    });
     const v0 = await h.until(input.loanId, (v) => v.status === 'active');
     const dueDate = v0.installments[0]!.dueDate;
     await h.sleepUntilLocal(dueDate, '20:00');
     const missed = await h.until(input.loanId, (v) => v.status === 'delinquent');
-    expect(attemptsOf(missed, 1).map((a) => a.reason)).toEqual(['INSUFFICIENT_FUNDS', 'INSUFFICIENT_FUNDS', 'INSUFFICIENT_FUNDS']);
+    expect(attemptsOf(missed, 1).map((a) => a.reason)).toEqual([
+      'INSUFFICIENT_FUNDS',
+      'INSUFFICIENT_FUNDS',
+      'INSUFFICIENT_FUNDS',
+    ]);
     expect(missed).toMatchObject({ dpd: 0, bucket: 'M0' }); // the due date itself is still on time
     // The loan wakes once at the M1 threshold (not daily) and publishes it, to the read model too.
     await h.sleepUntilLocal(addDays(dueDate, 2));
     const late = await h.until(input.loanId, (v) => v.bucket === 'M1');
-    expect(late).toMatchObject({ status: 'delinquent', dpd: 1, nextDue: { seq: 1, amount: inst(v0, 1).total } });
+    expect(late).toMatchObject({
+      status: 'delinquent',
+      dpd: 1,
+      nextDue: { seq: 1, amount: inst(v0, 1).total },
+    });
     expect(inst(late, 1).status).toBe('overdue');
     await h.checkBooks(input.loanId);
 
-    const r = await handle.executeUpdate(repay, { args: [payment(late.nextDue!.amount, { channel: 'counter' })] });
+    const r = await handle.executeUpdate(repay, {
+      args: [payment(late.nextDue!.amount, { channel: 'counter' })],
+    });
     expect(r.status).toBe('active');
     await h.checkBooks(input.loanId);
     await handle.terminate('scenario over');
@@ -251,10 +332,19 @@ describe('collection by autopay', () => {
     const paid = await h.until(input.loanId, (v) => paidSeqs(v).length === 1);
     const debit = attemptsOf(paid, 1)[0]!;
 
-    const reversal = { eventId: `evt_${randomUUID()}`, kind: 'reversal' as const, paymentId: debit.paymentId!, amount: { amount: debit.amount, currency: 'CNY' as const } };
+    const reversal = {
+      eventId: `evt_${randomUUID()}`,
+      kind: 'reversal' as const,
+      paymentId: debit.paymentId!,
+      amount: { amount: debit.amount, currency: 'CNY' as const },
+    };
     await handle.signal(paymentCallback, reversal);
     const reopened = await h.until(input.loanId, (v) => inst(v, 1).status !== 'paid');
-    expect(reopened).toMatchObject({ status: 'delinquent', dpd: 1, outstanding: { amount: paid.outstanding.amount + debit.amount } });
+    expect(reopened).toMatchObject({
+      status: 'delinquent',
+      dpd: 1,
+      outstanding: { amount: paid.outstanding.amount + debit.amount },
+    });
     expect(inst(reopened, 1)).toMatchObject({ status: 'overdue', paid: 0 });
     expect(reopened.payments.find((p) => p.paymentId === debit.paymentId)?.reversed).toBe(true);
     // Queries see every signal sent before them, so these prove the repeats changed nothing.
@@ -265,7 +355,12 @@ describe('collection by autopay', () => {
     expect(unchanged.exceptions).toEqual([]);
     await h.checkBooks(input.loanId);
 
-    const success = { eventId: `evt_${randomUUID()}`, kind: 'success' as const, paymentId: `transfer_${randomUUID()}`, amount: { amount: debit.amount, currency: 'CNY' as const } };
+    const success = {
+      eventId: `evt_${randomUUID()}`,
+      kind: 'success' as const,
+      paymentId: `transfer_${randomUUID()}`,
+      amount: { amount: debit.amount, currency: 'CNY' as const },
+    };
     await handle.signal(paymentCallback, success);
     await handle.signal(paymentCallback, { ...success, eventId: `evt_${randomUUID()}` }); // the provider retried with a new event id
     const repaid = await h.until(input.loanId, (v) => v.status === 'active');
@@ -280,7 +375,12 @@ describe('collection by autopay', () => {
 describe('long life', () => {
   test('a 36-month loan continues as new and carries its state intact to closure', async () => {
     const { input, handle } = await h.start(
-      { productCode: 'cash-equal-principal', method: 'equal-principal', termMonths: 36, principal: { amount: 3_600_000, currency: 'CNY' } },
+      {
+        productCode: 'cash-equal-principal',
+        method: 'equal-principal',
+        termMonths: 36,
+        principal: { amount: 3_600_000, currency: 'CNY' },
+      },
       { settings: { historyLimit: 150 } },
     );
     const firstRun = (await handle.describe()).runId;
@@ -292,7 +392,9 @@ describe('long life', () => {
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(mid.autopayAttempts).toHaveLength(18);
     expect(mid.reminders).toHaveLength(18);
-    expect(mid.installments.map((i) => [i.seq, i.dueDate, i.total])).toEqual(v0.installments.map((i) => [i.seq, i.dueDate, i.total]));
+    expect(mid.installments.map((i) => [i.seq, i.dueDate, i.total])).toEqual(
+      v0.installments.map((i) => [i.seq, i.dueDate, i.total]),
+    );
     await h.checkBooks(input.loanId);
 
     const done = await handle.result();
@@ -311,9 +413,12 @@ async function runsOf(workflowId: string, firstRunId: string): Promise<number> {
   let runId: string | undefined = firstRunId;
   while (runId) {
     runs++;
-    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
     const events = history.events ?? [];
-    const next: string | null | undefined = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    const next: string | null | undefined =
+      events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
     runId = next ?? undefined;
   }
   return runs;
