@@ -42,34 +42,10 @@ export interface CreditLineRouteDeps extends IdempotencyDeps {
   customerIdKey: string;
 }
 
-/** The wire view: what a client may see of a line (no internal fields). */
+/** The wire view: the line without who submitted it and the opaque customer id. */
 export function creditLineResponse(view: CreditLineView) {
-  const {
-    id,
-    status,
-    productCode,
-    requestedLimit,
-    grade,
-    limit,
-    available,
-    apr,
-    expiresOn,
-    reasons,
-    review,
-  } = view;
-  return {
-    id,
-    status,
-    productCode,
-    requestedLimit,
-    grade,
-    limit,
-    available,
-    apr,
-    expiresOn,
-    reasons,
-    review,
-  };
+  const { customerId: _customerId, submittedBy: _submittedBy, ...wire } = view;
+  return wire;
 }
 
 const loanIdFor = (actor: string, key: string): string =>
