@@ -7,11 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
-import { loanflowDataConverter } from '../codec/data-converter';
-import { devKeyring } from '../codec/keyring';
 import { createApp } from '../api/app';
 import { createLogger } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
@@ -19,6 +16,7 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { startOwnedPostgres } from '../scripts/lib/postgres';
 import { applicationBody } from '../test/support/applicants';
+import { devServerEnv, testDataConverter } from '../test/support/temporal';
 import { createLoanflowWorker } from '../worker/worker';
 import { ping } from './noop-workflow';
 
@@ -42,7 +40,6 @@ async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const pg = await startOwnedPostgres({
     dataDir: path.join(root, '.data', 'bench-pg'),
     port: 55434,
@@ -51,15 +48,8 @@ async function main(): Promise<void> {
   });
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
-  const dataConverter = loanflowDataConverter(devKeyring());
-  const env = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter },
-    server: {
-      executable: { type: 'existing-path', path: path.join(root, '.tools', 'bin', 'temporal') },
-      ip: '127.0.0.1',
-      extraArgs: ['--headless'],
-    },
-  });
+  const dataConverter = testDataConverter;
+  const env = await devServerEnv();
   const workers = [
     await createLoanflowWorker({
       connection: env.nativeConnection,
