@@ -10,6 +10,7 @@ import {
   proxyLocalActivities,
   type RetryPolicy,
   upsertSearchAttributes,
+  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
@@ -373,6 +374,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       workflowId: loanWorkflowId(req.loanId),
       args: [loanInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Loan ${req.loanId} · ${(req.amount.amount / 100).toFixed(2)} ${req.amount.currency} over ${req.termMonths} months · line ${app.creditLineId}`,
     });
   }
 
@@ -387,6 +389,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   }
 
   async function persist(): Promise<void> {
+    setCurrentDetails(describeLine(s));
     upsertSearchAttributes([
       { key: CreditLineId, value: app.creditLineId },
       { key: CustomerId, value: app.customerId },
@@ -430,6 +433,22 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     await condition(allHandlersFinished);
     return continueAsNew<typeof creditLine>({ application: app, settings: input.settings, carried: s });
   }
+}
+
+/** Where the line stands, for the operator looking at it in the Temporal UI (ids and amounts, no PII). */
+function describeLine({ line, review, loans }: CarriedState): string {
+  const amount = (m: Money | null) => (m ? `${(m.amount / 100).toFixed(2)} ${m.currency}` : '—');
+  const open = Object.values(loans).filter((l) => !l.released).length;
+  return [
+    `**${line.status}** · ${line.productCode} · grade ${line.grade ?? '—'} · APR ${line.apr ?? '—'}`,
+    `limit ${amount(line.limit)} · available ${amount(line.available)} · open loans ${open}`,
+    review
+      ? `review ${review.status} · approvals ${review.approvals.length}/${review.reviewersRequired} · due ${review.deadlineAt}`
+      : '',
+    line.expiresOn ? `valid until ${line.expiresOn}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 function newLineView(app: CreditLineApplication): CreditLineView {

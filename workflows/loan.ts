@@ -10,6 +10,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   type RetryPolicy,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -502,6 +503,18 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     s.version += 1;
     const v = view();
     index(v);
+    setCurrentDetails(
+      [
+        `**${v.status}** · ${v.bucket} · DPD ${v.dpd}`,
+        `outstanding ${(v.outstanding.amount / 100).toFixed(2)} ${v.outstanding.currency} · credit ${(v.creditBalance.amount / 100).toFixed(2)}`,
+        v.nextDue
+          ? `next due #${v.nextDue.seq} on ${v.nextDue.dueDate}: ${(v.nextDue.amount / 100).toFixed(2)}`
+          : 'nothing due',
+        v.exceptions.length ? `${v.exceptions.length} callback(s) for an operator` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
     await books.saveLoan(v);
   }
 

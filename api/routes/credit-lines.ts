@@ -80,6 +80,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       const body = req.body as CreditLineApplicationBody;
       const actor = actorOf(req);
       const id = creditLineIdFor(actor.id, key);
+      req.log.setBindings({ workflowId: creditLineWorkflowId(id) });
       const application: CreditLineApplication = {
         creditLineId: id,
         customerId: customerIdOf(body.customer.idNumber),
@@ -97,6 +98,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
             taskQueue: deps.taskQueue,
             args: [{ application }],
             workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: `Credit line ${id} · ${application.productCode} · requested ${(application.requestedLimit.amount / 100).toFixed(2)} ${application.requestedLimit.currency}`,
             // In clear on purpose (operators filter on them): ids and codes only, never PII.
             typedSearchAttributes: [
               { key: CreditLineId, value: id },
@@ -149,6 +151,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       await readOwnLine(req, id);
       const actor = actorOf(req).id;
       // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
+      req.log.setBindings({ workflowId: creditLineWorkflowId(id) });
       const request: DrawdownRequest = {
         ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>),
         loanId: loanIdFor(actor, key),

@@ -64,6 +64,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   }
 
   async function readLoan(req: Request, id: string): Promise<LoanView> {
+    req.log.setBindings({ workflowId: loanWorkflowId(id) });
     const view = await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
     if (!(await ownsLine(req, view.creditLineId)))
       throw new Problem(404, 'Not found', `loan ${id} does not exist`);

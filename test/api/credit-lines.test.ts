@@ -73,6 +73,15 @@ describe('POST /v1/credit-lines', () => {
     const described = await h.env.client.workflow.getHandle(creditLineWorkflowId(id)).describe();
     expect(described.type).toBe('creditLine');
     expect(described.status.name).toBe('RUNNING');
+    // What an operator sees in the UI: a summary from the start, current details from the workflow.
+    expect(await described.staticSummary()).toMatch(new RegExp(`^Credit line ${id} · cash-installment`));
+    const metadata = (await h.env.client.workflow
+      .getHandle(creditLineWorkflowId(id))
+      .query('__temporal_workflow_metadata')) as {
+      currentDetails?: string;
+    };
+    expect(metadata.currentDetails).toMatch(/\*\*active\*\* · cash-installment/);
+    expect(metadata.currentDetails).not.toContain(body.customer.idNumber);
     // Operators find it by search attributes, which follow the line's status.
     const query = `CreditLineId = "${id}" AND LoanStatus = "active" AND ProductCode = "cash-installment"`;
     const deadline = Date.now() + 15_000;
