@@ -27,6 +27,16 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * A resource id derived from (actor, Idempotency-Key): a retry after a crash between the effect and
+ * the stored response reaches the same workflow, never a second one. `scope` keeps ids of different
+ * kinds apart for the same key.
+ */
+export function idFromKey(prefix: string, actor: string, key: string, scope?: string): string {
+  const material = scope ? `${scope}\n${actor}\n${key}` : `${actor}\n${key}`;
+  return `${prefix}_${createHash('sha256').update(material).digest('base64url').slice(0, 22)}`;
+}
+
 export function idempotencyKeyOf(req: Request): string {
   const key = req.header('idempotency-key');
   if (!key) throw Problem.field(400, 'Idempotency-Key', 'header is required on this request');

@@ -8,7 +8,6 @@ import {
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
-  type RetryPolicy,
   upsertSearchAttributes,
   setCurrentDetails,
   setHandler,
@@ -56,6 +55,7 @@ import {
   reviewIdFor,
   submitInfo,
 } from './messages';
+import { retry } from './retry-policies';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
 /** Borrowers' local calendar for dates such as the line's expiry. */
@@ -92,14 +92,6 @@ export interface CreditLineInput {
   carried?: CarriedState;
 }
 
-const retry: RetryPolicy = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '5 minutes',
-  maximumAttempts: 20,
-  // Provider errors carry their retryability in their name (adapters/errors.ts).
-  nonRetryableErrorTypes: ['ProviderNonRetryableError'],
-};
 const grant = proxyActivities<CreditGrantActivities>({ startToCloseTimeout: '30 seconds', retry });
 /**
  * The assessment's calls are short and idempotent by key, and an applicant waits on the answer:

@@ -9,7 +9,6 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
-  type RetryPolicy,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -58,6 +57,7 @@ import {
   type RepaymentResult,
 } from './loan-messages';
 import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
+import { retry, untilDone } from './retry-policies';
 import {
   CreditLineId,
   CustomerId,
@@ -111,14 +111,6 @@ export interface LoanRun {
   carried?: LoanState;
 }
 
-/** No attempt limit: for calls whose giving up would be worse than waiting. */
-const untilDone: RetryPolicy = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '5 minutes',
-  nonRetryableErrorTypes: ['ProviderNonRetryableError'],
-};
-const retry: RetryPolicy = { ...untilDone, maximumAttempts: 20 };
 const checks = proxyActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
 /** A payout whose outcome is unknown is asked again with the same key until the bank answers: giving up could only pay twice or free a limit still in use. */
 const bank = proxyActivities<LoanActivities>({ startToCloseTimeout: '1 minute', retry: untilDone });

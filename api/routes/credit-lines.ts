@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import {
   type Client,
   WithStartWorkflowOperation,
@@ -22,7 +22,7 @@ import {
 import { CreditLineId, CustomerId, LoanStatus, ProductCode } from '../../workflows/search-attributes';
 import { actorOf, requireRole } from '../auth';
 import type { Metrics } from '../metrics';
-import { type IdempotencyDeps, idempotent } from '../idempotency';
+import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
 import { Problem } from '../problem';
 import {
   ApplicantInfoSchema,
@@ -48,12 +48,9 @@ export function creditLineResponse(view: CreditLineView) {
   return wire;
 }
 
-const loanIdFor = (actor: string, key: string): string =>
-  `ln_${createHash('sha256').update(`loan\n${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
+const loanIdFor = (actor: string, key: string): string => idFromKey('ln', actor, key, 'loan');
 
-/** Derived from (actor, key) so a retried request after a crash reaches the same workflow. */
-export const creditLineIdFor = (actor: string, key: string): string =>
-  `cl_${createHash('sha256').update(`${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
+export const creditLineIdFor = (actor: string, key: string): string => idFromKey('cl', actor, key);
 
 export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
   const router = Router();
@@ -118,12 +115,8 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
     }),
   );
 
-  router.get('/v1/credit-lines/:id', requireRole('client', 'ops'), async (req, res, next) => {
-    try {
-      res.json(creditLineResponse(await readOwnLine(req, String(req.params.id))));
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/credit-lines/:id', requireRole('client', 'ops'), async (req, res) => {
+    res.json(creditLineResponse(await readOwnLine(req, String(req.params.id))));
   });
 
   router.post(
@@ -150,8 +143,8 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       const id = String(req.params.id);
       await readOwnLine(req, id);
       const actor = actorOf(req).id;
-      // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
       req.log.setBindings({ workflowId: creditLineWorkflowId(id) });
+      // The loan id comes from the key, so a retry after a crash reaches the same loan, never a second one.
       const request: DrawdownRequest = {
         ...(req.body as Omit<DrawdownRequest, 'loanId' | 'actor'>),
         loanId: loanIdFor(actor, key),

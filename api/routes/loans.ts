@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { type Request, Router } from 'express';
 import type { Pool } from 'pg';
@@ -16,7 +15,7 @@ import {
 } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
-import { type IdempotencyDeps, idempotent } from '../idempotency';
+import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
 import { Problem, problemFromZod } from '../problem';
 import { LoanListQuerySchema, PaymentWebhookSchema, PayoffQuerySchema, RepaymentSchema } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
@@ -31,8 +30,7 @@ export interface LoanRouteDeps extends IdempotencyDeps {
   webhookSecret: string;
 }
 
-const paymentIdFor = (actor: string, key: string): string =>
-  `pay_${createHash('sha256').update(`payment\n${actor}\n${key}`).digest('base64url').slice(0, 22)}`;
+const paymentIdFor = (actor: string, key: string): string => idFromKey('pay', actor, key, 'payment');
 
 /** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
 export function loanResponse(view: LoanView) {
@@ -71,77 +69,61 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
     return view;
   }
 
-  router.get('/v1/loans', requireRole('client', 'ops'), async (req, res, next) => {
-    try {
-      const parsed = LoanListQuerySchema.safeParse(req.query);
-      if (!parsed.success) throw problemFromZod(parsed.error);
-      const { cursor, creditLineId, ...filters } = parsed.data;
-      if (actorOf(req).role === 'client') {
-        if (!creditLineId)
-          throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
-        if (!(await ownsLine(req, creditLineId)))
-          throw new Problem(404, 'Not found', `credit line ${creditLineId} does not exist`);
-      }
-      const page = await deps.loans
-        .list({
-          ...filters,
-          ...(creditLineId ? { creditLineId } : {}),
-          ...(cursor ? { after: cursor } : {}),
-        })
-        .catch((err: unknown) => {
-          // A cursor this API did not issue is a malformed request, not a broken rule.
-          if (err instanceof DomainError && err.field === 'after')
-            throw Problem.field(400, 'cursor', err.message);
-          throw err;
-        });
-      res.json({ items: page.items, nextCursor: page.next });
-    } catch (err) {
-      next(err);
+  router.get('/v1/loans', requireRole('client', 'ops'), async (req, res) => {
+    const parsed = LoanListQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw problemFromZod(parsed.error);
+    const { cursor, creditLineId, ...filters } = parsed.data;
+    if (actorOf(req).role === 'client') {
+      if (!creditLineId)
+        throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
+      if (!(await ownsLine(req, creditLineId)))
+        throw new Problem(404, 'Not found', `credit line ${creditLineId} does not exist`);
     }
-  });
-
-  router.get('/v1/loans/:id', requireRole('client', 'ops'), async (req, res, next) => {
-    try {
-      res.json(loanResponse(await readLoan(req, String(req.params.id))));
-    } catch (err) {
-      next(err);
-    }
-  });
-
-  router.get('/v1/loans/:id/schedule', requireRole('client', 'ops'), async (req, res, next) => {
-    try {
-      const view = await readLoan(req, String(req.params.id));
-      res.json({
-        currency: view.principal.currency,
-        installments: view.installments.map(
-          ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
-            seq,
-            dueDate,
-            principal,
-            interest,
-            fees,
-            total,
-            paid,
-            balanceAfter,
-            status,
-          }),
-        ),
+    const page = await deps.loans
+      .list({
+        ...filters,
+        ...(creditLineId ? { creditLineId } : {}),
+        ...(cursor ? { after: cursor } : {}),
+      })
+      .catch((err: unknown) => {
+        // A cursor this API did not issue is a malformed request, not a broken rule.
+        if (err instanceof DomainError && err.field === 'after')
+          throw Problem.field(400, 'cursor', err.message);
+        throw err;
       });
-    } catch (err) {
-      next(err);
-    }
+    res.json({ items: page.items, nextCursor: page.next });
   });
 
-  router.get('/v1/loans/:id/payoff-quote', requireRole('client', 'ops'), async (req, res, next) => {
-    try {
-      const parsed = PayoffQuerySchema.safeParse(req.query);
-      if (!parsed.success) throw problemFromZod(parsed.error);
-      const id = String(req.params.id);
-      await readLoan(req, id);
-      res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, parsed.data.date)));
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/loans/:id', requireRole('client', 'ops'), async (req, res) => {
+    res.json(loanResponse(await readLoan(req, String(req.params.id))));
+  });
+
+  router.get('/v1/loans/:id/schedule', requireRole('client', 'ops'), async (req, res) => {
+    const view = await readLoan(req, String(req.params.id));
+    res.json({
+      currency: view.principal.currency,
+      installments: view.installments.map(
+        ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
+          seq,
+          dueDate,
+          principal,
+          interest,
+          fees,
+          total,
+          paid,
+          balanceAfter,
+          status,
+        }),
+      ),
+    });
+  });
+
+  router.get('/v1/loans/:id/payoff-quote', requireRole('client', 'ops'), async (req, res) => {
+    const parsed = PayoffQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw problemFromZod(parsed.error);
+    const id = String(req.params.id);
+    await readLoan(req, id);
+    res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, parsed.data.date)));
   });
 
   router.post(
@@ -161,40 +143,36 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
     }),
   );
 
-  router.post('/v1/webhooks/payments', async (req, res, next) => {
-    try {
-      const raw = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-      const check = verifySignature(
-        deps.webhookSecret,
-        req.header(SIGNATURE_HEADER),
-        raw,
-        Math.floor(Date.now() / 1000),
-      );
-      if (!check.ok) throw Problem.field(401, SIGNATURE_HEADER, check.reason);
-      const parsed = PaymentWebhookSchema.safeParse(req.body);
-      if (!parsed.success) throw problemFromZod(parsed.error);
-      const e = parsed.data;
-      if (!(await deps.webhookEvents.claim(e))) {
-        res.json({ eventId: e.eventId, duplicate: true });
-        return;
-      }
-      try {
-        await viaWorkflow(`loan ${e.loanId}`, () =>
-          handleOf(e.loanId).signal(paymentCallback, {
-            eventId: e.eventId,
-            kind: e.type === 'payment.succeeded' ? 'success' : 'reversal',
-            paymentId: e.paymentId,
-            amount: e.amount as Money,
-          }),
-        );
-      } catch (err) {
-        await deps.webhookEvents.release(e.eventId);
-        throw err;
-      }
-      res.status(202).json({ eventId: e.eventId, accepted: true });
-    } catch (err) {
-      next(err);
+  router.post('/v1/webhooks/payments', async (req, res) => {
+    const raw = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+    const check = verifySignature(
+      deps.webhookSecret,
+      req.header(SIGNATURE_HEADER),
+      raw,
+      Math.floor(Date.now() / 1000),
+    );
+    if (!check.ok) throw Problem.field(401, SIGNATURE_HEADER, check.reason);
+    const parsed = PaymentWebhookSchema.safeParse(req.body);
+    if (!parsed.success) throw problemFromZod(parsed.error);
+    const e = parsed.data;
+    if (!(await deps.webhookEvents.claim(e))) {
+      res.json({ eventId: e.eventId, duplicate: true });
+      return;
     }
+    try {
+      await viaWorkflow(`loan ${e.loanId}`, () =>
+        handleOf(e.loanId).signal(paymentCallback, {
+          eventId: e.eventId,
+          kind: e.type === 'payment.succeeded' ? 'success' : 'reversal',
+          paymentId: e.paymentId,
+          amount: e.amount as Money,
+        }),
+      );
+    } catch (err) {
+      await deps.webhookEvents.release(e.eventId);
+      throw err;
+    }
+    res.status(202).json({ eventId: e.eventId, accepted: true });
   });
 
   return router;

@@ -49,26 +49,22 @@ function decodeCursor(cursor: string): { dueAt: string; id: string } {
 export function reviewRoutes(deps: ReviewRouteDeps): Router {
   const router = Router();
 
-  router.get('/v1/reviews', requireRole('reviewer'), async (req, res, next) => {
-    try {
-      const parsed = ReviewListQuerySchema.safeParse(req.query);
-      if (!parsed.success) throw problemFromZod(parsed.error);
-      const { status, dueBefore, limit, cursor } = parsed.data;
-      const rows = await deps.reviews.list({
-        ...(status ? { status } : {}),
-        ...(dueBefore ? { dueBefore } : {}),
-        ...(cursor ? { after: decodeCursor(cursor) } : {}),
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      res.json({
-        items: page.map(reviewResponse),
-        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-      });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/reviews', requireRole('reviewer'), async (req, res) => {
+    const parsed = ReviewListQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw problemFromZod(parsed.error);
+    const { status, dueBefore, limit, cursor } = parsed.data;
+    const rows = await deps.reviews.list({
+      ...(status ? { status } : {}),
+      ...(dueBefore ? { dueBefore } : {}),
+      ...(cursor ? { after: decodeCursor(cursor) } : {}),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    res.json({
+      items: page.map(reviewResponse),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    });
   });
 
   router.post(
