@@ -18,7 +18,9 @@ export type LedgerAccount =
   | 'penalty_income'
   | 'customer_credit_balance'
   | 'risk_reserve_expense'
-  | 'risk_reserve_provision';
+  | 'risk_reserve_provision'
+  | 'write_off_expense'
+  | 'recovery_income';
 
 export const LEDGER_ACCOUNTS: readonly LedgerAccount[] = [
   'loan_principal_receivable',
@@ -32,6 +34,8 @@ export const LEDGER_ACCOUNTS: readonly LedgerAccount[] = [
   'customer_credit_balance',
   'risk_reserve_expense',
   'risk_reserve_provision',
+  'write_off_expense',
+  'recovery_income',
 ];
 
 export interface JournalLine {
@@ -120,6 +124,45 @@ export function repaymentEntry(
     cr('fee_receivable', p.fees),
     cr('penalty_receivable', p.penalty),
     cr('customer_credit_balance', p.toCredit),
+  ]);
+}
+
+/**
+ * An unrecoverable balance leaves the books: every receivable is credited by what is left of it. The
+ * provision booked at disbursement exists to absorb this loss, so it is used first; only the part it
+ * cannot cover is a new expense.
+ */
+export function writeOffEntry(
+  p: EntryHead & { principal: number; interest: number; fees: number; penalty: number; reserve: number },
+): JournalEntry {
+  const total = p.principal + p.interest + p.fees + p.penalty;
+  const absorbed = Math.min(p.reserve, total);
+  return entry(p, 'write-off', [
+    dr('risk_reserve_provision', absorbed),
+    dr('write_off_expense', total - absorbed),
+    cr('loan_principal_receivable', p.principal),
+    cr('interest_receivable', p.interest),
+    cr('fee_receivable', p.fees),
+    cr('penalty_receivable', p.penalty),
+  ]);
+}
+
+/** Money received on a written-off loan: the receivables are gone, so it is income, not a repayment. */
+export function recoveryEntry(p: EntryHead & { amount: number }): JournalEntry {
+  return entry(p, 'recovery', [dr('cash_clearing', p.amount), cr('recovery_income', p.amount)]);
+}
+
+/**
+ * A settlement forgives interest or penalty already booked as earned. It is taken back out of the
+ * income it was booked to (contra-income), not expensed: the income was never going to be earned, and
+ * an expense line would overstate both income and cost by the same amount.
+ */
+export function waiverEntry(p: EntryHead & { interest: number; penalty: number }): JournalEntry {
+  return entry(p, 'waiver', [
+    dr('interest_income', p.interest),
+    cr('interest_receivable', p.interest),
+    dr('penalty_income', p.penalty),
+    cr('penalty_receivable', p.penalty),
   ]);
 }
 

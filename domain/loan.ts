@@ -62,6 +62,17 @@ export interface LoanBook {
   installments: BookInstallment[];
   /** Held for the borrower; negative only when a reversal took back credit already spent. */
   creditBalance: number;
+  /** What a write-off took off the books (domain/write-off.ts), and recovered since. */
+  writtenOff?: WrittenOff | null;
+}
+
+export interface WrittenOff {
+  date: string;
+  principal: number;
+  interest: number;
+  fees: number;
+  penalty: number;
+  recovered: number;
 }
 
 export type PaymentKind = 'allocation' | 'prepayment' | 'payoff';
@@ -184,7 +195,10 @@ export function owedBy(book: LoanBook, date: string): number {
   return due + Math.max(0, -book.creditBalance);
 }
 
-/** The loan as the ledger must show it: booked and unpaid, net of credit held. */
+/**
+ * The loan as the ledger must show it: booked and unpaid, net of credit held. A write-off leaves the
+ * installments as the contract stands but takes their balance off the receivables.
+ */
 export function position(book: LoanBook) {
   const p = { principal: 0, interest: 0, fees: 0, penalty: 0, credit: book.creditBalance, outstanding: 0 };
   for (const i of book.installments) {
@@ -192,6 +206,13 @@ export function position(book: LoanBook) {
     p.interest += i.accrued.interest - i.paid.interest;
     p.fees += i.accrued.fees - i.paid.fees;
     p.penalty += i.accrued.penalty - i.paid.penalty;
+  }
+  const off = book.writtenOff;
+  if (off) {
+    p.principal -= off.principal;
+    p.interest -= off.interest;
+    p.fees -= off.fees;
+    p.penalty -= off.penalty;
   }
   p.outstanding = p.principal + p.interest + p.fees + p.penalty - p.credit;
   return p;
@@ -482,7 +503,8 @@ function prepayPart(book: LoanBook, p: PaymentInput, mode: PrepaymentMode): Book
   );
 }
 
-function head(book: LoanBook, event: string, date: string) {
+/** The entry head every posting of this loan shares; `event` is unique within the loan. */
+export function head(book: LoanBook, event: string, date: string) {
   return { loanId: book.loanId, eventId: `${book.loanId}:${event}`, date, currency: book.currency };
 }
 

@@ -3,8 +3,10 @@ import {
   accrualEntry,
   disbursementEntry,
   loanPosition,
+  recoveryEntry,
   repaymentEntry,
   reversalEntry,
+  writeOffEntry,
 } from '../../domain/ledger';
 import { ledgerRepository } from '../../db/ledger';
 import { testPool } from '../support/db';
@@ -97,4 +99,60 @@ test('the database refuses an unbalanced entry, an entry written piecemeal, and 
   await expect(pool.query('delete from journal_entries where loan_id = $1', [loanId])).rejects.toThrow(
     /append-only/,
   );
+});
+
+test('a write-off posts to the write-off accounts and balances, and a recovery posts after it', async () => {
+  const loanId = `ln_${randomUUID()}`;
+  await ledger.post(
+    disbursementEntry({
+      ...head(loanId, `${loanId}:disbursement`),
+      principal: 600_000,
+      cashOut: 600_000,
+      originationFee: 0,
+      riskReserve: 12_000,
+    }),
+  );
+  await ledger.post(
+    accrualEntry({ ...head(loanId, `${loanId}:accrual:1`), interest: 6_000, fees: 0, penalty: 1_500 }),
+  );
+  const off = writeOffEntry({
+    ...head(loanId, `${loanId}:write-off`),
+    principal: 600_000,
+    interest: 6_000,
+    fees: 0,
+    penalty: 1_500,
+    reserve: 12_000,
+  });
+  expect(await ledger.post(off)).toBe('posted');
+  expect(await ledger.post(recoveryEntry({ ...head(loanId, `${loanId}:recovery:r1`), amount: 50_000 }))).toBe(
+    'posted',
+  );
+
+  const balances = await ledger.balances(loanId);
+  expect(loanPosition(balances)).toEqual({
+    principal: 0,
+    interest: 0,
+    fees: 0,
+    penalty: 0,
+    credit: 0,
+    outstanding: 0,
+  });
+  expect(balances).toMatchObject({
+    risk_reserve_provision: 0,
+    write_off_expense: 595_500,
+    recovery_income: -50_000,
+    cash_clearing: -550_000,
+  });
+  const { rows } = await pool.query<{ unbalanced: number }>(
+    `select count(*)::int as unbalanced from (select entry_id from journal_lines where loan_id = $1
+       group by entry_id having sum(debit) <> sum(credit)) x`,
+    [loanId],
+  );
+  expect(rows[0]!.unbalanced).toBe(0);
+  expect((await ledger.entries(loanId)).map((e) => e.kind)).toEqual([
+    'disbursement',
+    'accrual',
+    'write-off',
+    'recovery',
+  ]);
 });

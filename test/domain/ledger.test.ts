@@ -8,7 +8,10 @@ import {
   type LedgerAccount,
   loanPosition,
   repaymentEntry,
+  recoveryEntry,
   reversalEntry,
+  waiverEntry,
+  writeOffEntry,
 } from '../../domain/ledger';
 
 const head = { loanId: 'ln_1', date: '2026-03-15', currency: 'CNY' as const };
@@ -129,4 +132,60 @@ test('an unbalanced or negative entry is refused with the field', () => {
   expect(() => accrualEntry({ ...head, eventId: 'n', interest: -1, fees: 0, penalty: 0 })).toThrow(
     /non-negative/,
   );
+});
+
+test('a write-off clears every receivable, the provision absorbing the loss before any expense', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        principal: fc.nat(10_000_000),
+        interest: fc.nat(1_000_000),
+        fees: fc.nat(100_000),
+        penalty: fc.nat(100_000),
+        reserve: fc.nat(1_000_000),
+      }),
+      (p) => {
+        const opened = [
+          disbursementEntry({
+            ...head,
+            eventId: 'd',
+            principal: p.principal,
+            cashOut: p.principal,
+            originationFee: 0,
+            riskReserve: p.reserve,
+          }),
+          accrualEntry({ ...head, eventId: 'a', interest: p.interest, fees: p.fees, penalty: p.penalty }),
+        ];
+        const off = writeOffEntry({ ...head, eventId: 'w', ...p });
+        expect(sum(off, 'debit')).toBe(sum(off, 'credit'));
+        const b = balancesOf([...opened, off]);
+        expect(loanPosition(b)).toMatchObject({
+          principal: 0,
+          interest: 0,
+          fees: 0,
+          penalty: 0,
+          outstanding: 0,
+        });
+        const total = p.principal + p.interest + p.fees + p.penalty;
+        expect(b.risk_reserve_provision ?? 0).toBe(Math.min(0, total - p.reserve));
+        expect(b.write_off_expense ?? 0).toBe(Math.max(0, total - p.reserve));
+      },
+    ),
+  );
+});
+
+test('a recovery is cash and income, and touches no receivable', () => {
+  const e = recoveryEntry({ ...head, eventId: 'r', amount: 12_345 });
+  expect(e.kind).toBe('recovery');
+  expect(balancesOf([e])).toEqual({ cash_clearing: 12_345, recovery_income: -12_345 });
+});
+
+test('a waiver takes forgiven interest and penalty back out of income', () => {
+  const booked = accrualEntry({ ...head, eventId: 'a', interest: 900, fees: 50, penalty: 300 });
+  const w = waiverEntry({ ...head, eventId: 'w', interest: 400, penalty: 300 });
+  expect(sum(w, 'debit')).toBe(700);
+  const b = balancesOf([booked, w]);
+  expect(loanPosition(b)).toMatchObject({ interest: 500, fees: 50, penalty: 0 });
+  expect(b).toMatchObject({ interest_income: -500, penalty_income: 0, fee_income: -50 });
+  expect(waiverEntry({ ...head, eventId: 'w0', interest: 0, penalty: 0 }).lines).toEqual([]);
 });
