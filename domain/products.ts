@@ -88,7 +88,7 @@ const standardExtension: ExtensionPolicy = {
   maxDays: 30,
   fee: { rate: '0.01' },
   minPaidInstallments: 1,
-  maxDpd: 0,
+  maxDpd: 30,
 };
 
 const common = {
