@@ -7,6 +7,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
 import { auditRepository } from '../db/audit';
+import { collectionRepository } from '../db/collection';
 import { idempotencyRepository } from '../db/idempotency';
 import { loanRepository } from '../db/loans';
 import { reviewRepository } from '../db/reviews';
@@ -15,6 +16,7 @@ import { authenticate } from './auth';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
+import { collectionRoutes } from './routes/collections';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes } from './routes/health';
 import { loanRoutes } from './routes/loans';
@@ -92,6 +94,9 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(loans);
   app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
+  app.use(
+    collectionRoutes({ ...repos, temporal: deps.temporal, collection: collectionRepository(deps.pool) }),
+  );
 
   app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -2,6 +2,16 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import {
   ApplicantInfoSchema,
+  CollectionTaskListQuerySchema,
+  CollectionTaskSchema,
+  ExtensionResultSchema,
+  ExtensionSchema,
+  PromiseToPaySchema,
+  PromiseViewSchema,
+  SettlementDecisionSchema,
+  SettlementOfferRequestSchema,
+  SettlementOfferViewSchema,
+  TaskOutcomeSchema,
   CreditLineApplicationSchema,
   CreditLineSchema,
   DrawdownResultSchema,
@@ -218,6 +228,107 @@ const routes: RouteConfig[] = [
     responses: {
       201: { description: 'allocation, outstanding, credit balance, status' },
       422: problem('refused: loan not in service, over the payoff'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/loans/{id}/extensions',
+    summary: "Defer the unpaid due dates under the product's extension policy (role client, own loans)",
+    ...secured,
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(ExtensionSchema),
+    },
+    responses: {
+      201: json('the new due dates, the fee and the extensions used', ExtensionResultSchema),
+      404: problem('no such loan'),
+      422: problem('the policy refuses it; `field` names the input, `errors[0].code` the rule'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/collection-tasks',
+    summary:
+      'Call tasks, window closing first; callable=true: open and inside contact hours now (role collector, ops)',
+    ...secured,
+    request: { query: CollectionTaskListQuerySchema },
+    responses: {
+      200: json(
+        'a page of tasks',
+        z.object({ items: z.array(CollectionTaskSchema), nextCursor: z.string().nullable() }),
+      ),
+      400: problem('bad filter or a cursor this API did not issue'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/collection-tasks/{id}/outcome',
+    summary: 'Report a call: recorded once, then signalled to collection:{loanId} (role collector)',
+    ...secured,
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(TaskOutcomeSchema),
+    },
+    responses: {
+      200: json('the task, done', CollectionTaskSchema),
+      404: problem('no such task'),
+      409: problem('the task is not open (done, cancelled, expired) or the loan is not in collection'),
+      422: problem(
+        'promise missing for promise_to_pay (or given without it), promise date past, PII in the note',
+      ),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/loans/{id}/promises-to-pay',
+    summary: 'Record a promise to pay; it pauses escalation until kept or broken (role collector)',
+    ...secured,
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(PromiseToPaySchema),
+    },
+    responses: {
+      201: json('the promise', PromiseViewSchema),
+      409: problem('the loan is not in collection'),
+      422: problem(
+        'refused: a promise is open, the date is past or too far, the amount or currency is wrong',
+      ),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/loans/{id}/settlement-offers',
+    summary:
+      'Propose a settlement that waives interest and penalty if paid by a date; reviewers approve (role collector)',
+    ...secured,
+    request: {
+      params: z.object({ id: z.string() }),
+      headers: idempotencyHeader,
+      body: body(SettlementOfferRequestSchema),
+    },
+    responses: {
+      201: json('the offer, pending approval', SettlementOfferViewSchema),
+      409: problem('the loan is not in collection'),
+      422: problem('refused by the settlement policy; `field` names the input, `errors[0].code` the rule'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/loans/{id}/settlement-offers/{offerId}/decision',
+    summary: 'Approve or decline a settlement offer (role reviewer); approval tells the loan its terms',
+    ...secured,
+    request: {
+      params: z.object({ id: z.string(), offerId: z.string() }),
+      headers: idempotencyHeader,
+      body: body(SettlementDecisionSchema),
+    },
+    responses: {
+      200: json('the offer after the decision', SettlementOfferViewSchema),
+      409: problem('the loan is not in collection'),
+      422: problem('refused: unknown offer, the proposer deciding, a second vote, a closed offer'),
     },
   },
   {

@@ -246,3 +246,117 @@ export const PaymentWebhookSchema = z
     occurredAt: z.iso.datetime({ offset: true }).optional(),
   })
   .openapi('PaymentWebhook');
+
+// Collection: call tasks, promises to pay, extensions and settlements.
+
+const localDate = (example: string) =>
+  z.iso.date().openapi({ example, description: "the borrower's local date" });
+const reasonText = z.string().trim().min(1).max(500);
+
+export const CollectionTaskListQuerySchema = z.strictObject({
+  status: z.enum(['open', 'done', 'cancelled', 'expired']).optional(),
+  loanId: z.string().min(1).max(64).optional(),
+  callable: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: "true: only open tasks inside the borrower's contact window now" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const CollectionTaskSchema = z
+  .object({
+    id: z.string(),
+    loanId: z.string(),
+    bucket: z.string(),
+    dpd: z.number().int(),
+    timeZone: z.string(),
+    notBefore: z.string().openapi({ description: 'the contact window opens (ISO instant)' }),
+    notAfter: z.string().openapi({ description: 'the contact window closes; an open task then expires' }),
+    status: z.enum(['open', 'done', 'cancelled', 'expired']),
+    outcome: z.string().nullable(),
+    collectorId: z.string().nullable(),
+    note: z.string().nullable(),
+    outcomeAt: z.string().nullable(),
+    closeReason: z.string().nullable(),
+  })
+  .openapi('CollectionTask');
+
+export const PromiseToPaySchema = z
+  .strictObject({ date: localDate('2026-12-05'), amount: MoneySchema })
+  .openapi('PromiseToPay');
+
+export const TaskOutcomeSchema = z
+  .strictObject({
+    outcome: z.enum(['reached', 'no_answer', 'wrong_number', 'refused', 'promise_to_pay']),
+    note: reasonText
+      // Notes are stored beside the task: no phone, ID or card numbers in them.
+      .refine((n) => !/\d[\d\s-]{8,}\d/.test(n), 'must not contain phone, ID or card numbers')
+      .optional(),
+    promise: PromiseToPaySchema.optional(),
+  })
+  .refine((o) => (o.outcome === 'promise_to_pay') === (o.promise !== undefined), {
+    message: 'is required with the outcome promise_to_pay, and only with it',
+    path: ['promise'],
+  })
+  .openapi('TaskOutcome');
+
+export const PromiseViewSchema = z
+  .object({
+    id: z.string(),
+    date: z.string(),
+    amount: MoneySchema,
+    status: z.enum(['open', 'kept', 'broken']),
+    recordedBy: z.string(),
+    recordedAt: z.string(),
+    receivedAtPromise: z.number().int(),
+    resolvedOn: z.string().optional(),
+  })
+  .openapi('PromiseView');
+
+export const ExtensionSchema = z
+  .strictObject({
+    days: z.number().int().min(1).max(365).openapi({ description: 'days every unpaid due date moves' }),
+  })
+  .openapi('Extension');
+
+export const ExtensionResultSchema = z
+  .object({
+    extensionId: z.string(),
+    days: z.number().int(),
+    fee: MoneySchema,
+    dueDates: z.array(z.object({ seq: z.number().int(), from: z.string(), to: z.string() })),
+    extensionsUsed: z.number().int(),
+    status: z.string(),
+  })
+  .openapi('ExtensionResult');
+
+export const SettlementOfferRequestSchema = z
+  .strictObject({ amount: MoneySchema, payBy: localDate('2026-12-20'), reason: reasonText })
+  .openapi('SettlementOfferRequest');
+
+export const SettlementDecisionSchema = z
+  .strictObject({ decision: z.enum(['approve', 'decline']), reason: reasonText })
+  .openapi('SettlementDecision');
+
+export const SettlementOfferViewSchema = z
+  .object({
+    id: z.string(),
+    amount: MoneySchema,
+    payBy: z.string(),
+    waived: z.number().int().openapi({ description: 'minor units waived if paid in time' }),
+    status: z.enum(['pending_approval', 'approved', 'declined', 'paid', 'lapsed']),
+    reviewersRequired: z.number().int(),
+    approvals: z.array(z.string()),
+    proposedBy: z.string(),
+    reason: z.string(),
+    decisions: z.array(
+      z.object({
+        reviewerId: z.string(),
+        decision: z.enum(['approve', 'decline']),
+        reason: z.string(),
+        at: z.string(),
+      }),
+    ),
+  })
+  .openapi('SettlementOffer');

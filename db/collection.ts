@@ -1,0 +1,279 @@
+import type { Pool, PoolClient } from 'pg';
+import { DomainError } from '../domain/errors';
+import { localDateTimeAt } from '../domain/localdate';
+
+export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
+export type ContactChannel = 'sms' | 'push' | 'call' | 'agency' | 'legal';
+
+export interface TaskRow {
+  id: string;
+  loanId: string;
+  customerId: string;
+  bucket: string;
+  dpd: number;
+  timeZone: string;
+  notBefore: string;
+  notAfter: string;
+  status: TaskStatus;
+  outcome: string | null;
+  collectorId: string | null;
+  note: string | null;
+  outcomeAt: string | null;
+  closeReason: string | null;
+  createdAt: string;
+}
+
+export interface ContactRow {
+  id: string;
+  loanId: string;
+  channel: ContactChannel;
+  at: string;
+  localDate: string;
+  localTime: string;
+  bucket: string;
+  dpd: number;
+  outcome: string;
+  taskId: string | null;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  loanId?: string;
+  /** Only open tasks whose window holds this instant: notBefore ≤ t < notAfter. */
+  callableAt?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+// An open task past its window reads as expired, so no job has to sweep the queue for the rule to hold.
+const STATUS = `case when status = 'open' and not_after <= now() then 'expired' else status end`;
+const TASK_COLUMNS = `id, loan_id, customer_id, bucket, dpd, time_zone, not_before, not_after, ${STATUS} as status,
+  outcome, collector_id, note, outcome_at, close_reason, created_at,
+  (extract(epoch from not_after) * 1000000)::bigint as not_after_us`;
+const CONTACT_COLUMNS = `id, loan_id, channel, at, to_char(local_date, 'YYYY-MM-DD') as local_date, local_time,
+  bucket, dpd, outcome, task_id`;
+
+/**
+ * Collection call tasks and the contact log. Writes come from the collection workflow's activities
+ * (retried, so each is idempotent by the id the workflow derives) and from collectors through the API.
+ */
+export function collectionRepository(pool: Pool) {
+  return {
+    async createTask(t: {
+      id: string;
+      loanId: string;
+      customerId: string;
+      bucket: string;
+      dpd: number;
+      timeZone: string;
+      notBefore: string;
+      notAfter: string;
+    }): Promise<void> {
+      await pool.query(
+        `insert into collection_tasks (id, loan_id, customer_id, bucket, dpd, time_zone, not_before, not_after)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing`,
+        [t.id, t.loanId, t.customerId, t.bucket, t.dpd, t.timeZone, t.notBefore, t.notAfter],
+      );
+    },
+
+    /** The loan left collection: nobody may call about it any more. Tasks already past their window expire. */
+    async closeOpenTasks(loanId: string, reason: string): Promise<number> {
+      const res = await pool.query(
+        `update collection_tasks
+         set status = case when not_after <= now() then 'expired' else 'cancelled' end,
+           close_reason = $2, updated_at = now()
+         where loan_id = $1 and status = 'open'`,
+        [loanId, reason],
+      );
+      return res.rowCount ?? 0;
+    },
+
+    /** Window closing first, keyset-paginated on (notAfter, id). */
+    async listTasks(q: TaskQuery): Promise<{ items: TaskRow[]; nextCursor: string | null }> {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const arg = (v: unknown) => `$${args.push(v)}`;
+      if (q.status === 'open') where.push(`status = 'open' and not_after > now()`);
+      else if (q.status === 'expired')
+        where.push(`(status = 'expired' or (status = 'open' and not_after <= now()))`);
+      else if (q.status) where.push(`status = ${arg(q.status)}`);
+      if (q.loanId) where.push(`loan_id = ${arg(q.loanId)}`);
+      if (q.callableAt) {
+        const t = arg(q.callableAt.toISOString());
+        where.push(`status = 'open' and not_before <= ${t} and not_after > ${t}`);
+      }
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        where.push(
+          `(not_after, id) > (timestamptz 'epoch' + ${arg(c.notAfterUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
+        );
+      }
+      const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
+      const res = await pool.query(
+        `select ${TASK_COLUMNS} from collection_tasks ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by not_after, id limit ${arg(limit + 1)}`,
+        args,
+      );
+      const rows = res.rows.slice(0, limit);
+      const last = rows.at(-1);
+      return {
+        items: rows.map(toTask),
+        nextCursor: res.rows.length > limit && last ? encodeCursor(String(last.not_after_us), last.id) : null,
+      };
+    },
+
+    async getTask(id: string): Promise<TaskRow | null> {
+      const res = await pool.query(`select ${TASK_COLUMNS} from collection_tasks where id = $1`, [id]);
+      return res.rows[0] ? toTask(res.rows[0]) : null;
+    },
+
+    /**
+     * A collector's report on a call made at `at`, inside the task's window. The call is logged as a
+     * contact in the same transaction, under the id the workflow gives it, so the two logs agree.
+     */
+    async recordOutcome(
+      id: string,
+      o: { outcome: string; collectorId: string; note?: string; at: string },
+    ): Promise<'recorded' | 'duplicate' | 'not_open' | 'not_found'> {
+      return inTransaction(pool, async (client) => {
+        const updated = await client.query(
+          `update collection_tasks set status = 'done', outcome = $2, collector_id = $3, note = $4, outcome_at = $5,
+             updated_at = now()
+           where id = $1 and status = 'open' and not_before <= $5 and not_after > $5
+           returning loan_id, bucket, dpd, time_zone`,
+          [id, o.outcome, o.collectorId, o.note ?? null, o.at],
+        );
+        const task = updated.rows[0];
+        if (task) {
+          await insertContact(client, {
+            id: `${task.loan_id}:call:${id}`,
+            loanId: task.loan_id,
+            channel: 'call',
+            at: o.at,
+            ...localOf(o.at, task.time_zone),
+            bucket: task.bucket,
+            dpd: task.dpd,
+            outcome: o.outcome,
+            taskId: id,
+          });
+          return 'recorded';
+        }
+        const found = await client.query(
+          'select status, outcome, collector_id from collection_tasks where id = $1',
+          [id],
+        );
+        const row = found.rows[0];
+        if (!row) return 'not_found';
+        return row.status === 'done' && row.outcome === o.outcome && row.collector_id === o.collectorId
+          ? 'duplicate'
+          : 'not_open';
+      });
+    },
+
+    async logContact(c: {
+      id: string;
+      loanId: string;
+      channel: ContactChannel;
+      at: string;
+      localDate: string;
+      localTime: string;
+      bucket: string;
+      dpd: number;
+      outcome: string;
+      taskId?: string;
+    }): Promise<void> {
+      await insertContact(pool, c);
+    },
+
+    async contacts(loanId: string): Promise<ContactRow[]> {
+      const res = await pool.query(
+        `select ${CONTACT_COLUMNS} from collection_contacts where loan_id = $1 order by at, id`,
+        [loanId],
+      );
+      return res.rows.map(toContact);
+    },
+  };
+}
+
+export type CollectionRepository = ReturnType<typeof collectionRepository>;
+
+async function insertContact(
+  db: Pool | PoolClient,
+  c: Omit<ContactRow, 'taskId'> & { taskId?: string | null },
+): Promise<void> {
+  await db.query(
+    `insert into collection_contacts (id, loan_id, channel, at, local_date, local_time, bucket, dpd, outcome, task_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing`,
+    [c.id, c.loanId, c.channel, c.at, c.localDate, c.localTime, c.bucket, c.dpd, c.outcome, c.taskId ?? null],
+  );
+}
+
+function localOf(at: string, timeZone: string): { localDate: string; localTime: string } {
+  const l = localDateTimeAt(Date.parse(at), timeZone);
+  return {
+    localDate: l.date,
+    localTime: `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`,
+  };
+}
+
+async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const out = await fn(client);
+    await client.query('commit');
+    return out;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+function encodeCursor(notAfterUs: string, id: string): string {
+  return Buffer.from(`${notAfterUs}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { notAfterUs: string; id: string } {
+  const m = /^(\d{1,17}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new DomainError('cursor', 'is not a cursor this listing returned', 'invalid_cursor');
+  return { notAfterUs: m[1]!, id: m[2]! };
+}
+
+const iso = (v: unknown): string | null => (v ? (v as Date).toISOString() : null);
+
+function toTask(r: Record<string, unknown>): TaskRow {
+  return {
+    id: r.id as string,
+    loanId: r.loan_id as string,
+    customerId: r.customer_id as string,
+    bucket: r.bucket as string,
+    dpd: r.dpd as number,
+    timeZone: r.time_zone as string,
+    notBefore: iso(r.not_before)!,
+    notAfter: iso(r.not_after)!,
+    status: r.status as TaskStatus,
+    outcome: (r.outcome as string | null) ?? null,
+    collectorId: (r.collector_id as string | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    outcomeAt: iso(r.outcome_at),
+    closeReason: (r.close_reason as string | null) ?? null,
+    createdAt: iso(r.created_at)!,
+  };
+}
+
+function toContact(r: Record<string, unknown>): ContactRow {
+  return {
+    id: r.id as string,
+    loanId: r.loan_id as string,
+    channel: r.channel as ContactChannel,
+    at: iso(r.at)!,
+    localDate: r.local_date as string,
+    localTime: r.local_time as string,
+    bucket: r.bucket as string,
+    dpd: r.dpd as number,
+    outcome: r.outcome as string,
+    taskId: (r.task_id as string | null) ?? null,
+  };
+}
