@@ -1,12 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
+import type { AccountReport, CreditBureau } from '../adapters/bureau';
 import type { BankGateway, DebitRequest, DebitResult, PayRequest, Payout } from '../adapters/bank';
-import { isProviderError, NON_RETRYABLE_PROVIDER_ERROR } from '../adapters/errors';
 import type { ListResult, ListScreener, ScreeningSubject } from '../adapters/lists';
 import type { Notification, Notifier, SentNotification } from '../adapters/notify';
 import type { LedgerRepository } from '../db/ledger';
 import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../workflows/loan-messages';
+import { withProviderCode } from './provider-errors';
 
 export interface LoanActivityDeps {
   bank: BankGateway;
@@ -14,6 +14,7 @@ export interface LoanActivityDeps {
   lists: ListScreener;
   ledger: LedgerRepository;
   loans: LoanRepository;
+  bureau: CreditBureau;
 }
 
 /** Activities of a loan: thin calls over the providers and repositories, each idempotent by a business key. */
@@ -41,6 +42,10 @@ export function createLoanActivities(deps: LoanActivityDeps) {
       return entries.map((e) => e.sourceEventId);
     },
 
+    async fileBureauReport(report: AccountReport): Promise<string> {
+      return (await withProviderCode(() => deps.bureau.fileAccountReport(report))).reportId;
+    },
+
     async saveLoan(view: LoanView): Promise<void> {
       await deps.loans.save(view);
     },
@@ -48,23 +53,3 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 }
 
 export type LoanActivities = ReturnType<typeof createLoanActivities>;
-
-/**
- * A provider refusal keeps its stable code in the failure details: the workflow must tell "the bank
- * refused" (nothing paid, compensate) from "the key already paid something else" (never compensate).
- */
-async function withProviderCode<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isProviderError(err) && !err.retryable) {
-      throw ApplicationFailure.create({
-        type: NON_RETRYABLE_PROVIDER_ERROR,
-        message: err.message,
-        nonRetryable: true,
-        details: [{ code: err.code }],
-      });
-    }
-    throw err;
-  }
-}

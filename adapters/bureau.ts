@@ -27,9 +27,30 @@ export interface BureauReport {
   maxDpdLast24m: number;
 }
 
+/** What a lender furnishes to the bureau about one account; no name or ID number beyond the account's opaque ids. */
+export interface AccountReport {
+  /** From the business event (`{loanId}:bureau:{bucket}`): a retried report is filed once. */
+  idempotencyKey: string;
+  loanId: string;
+  customerId: string;
+  status: 'current' | 'delinquent' | 'written_off' | 'closed';
+  dpd: number;
+  bucket: string;
+  outstandingMinor: number;
+  currency: string;
+  /** Borrower's local date the figures are for. */
+  asOf: string;
+}
+
+export interface FiledReport {
+  reportId: string;
+}
+
 export interface CreditBureau {
   /** Pulls are billed and leave a footprint on the file, so a retry must reuse the idempotency key. */
   pullReport(query: BureauQuery, idempotencyKey: string): Promise<BureauReport>;
+  /** Furnishes an account's repayment status; the bureau keeps one filing per key. */
+  fileAccountReport(report: AccountReport): Promise<FiledReport>;
 }
 
 /**
@@ -48,6 +69,8 @@ export interface CreditBureau {
 export class SandboxCreditBureau implements CreditBureau {
   private readonly attempts = new Map<string, number>();
   private readonly reports = new Map<string, BureauReport>();
+  /** Filings by idempotency key, for tests and demos to read back. */
+  readonly filed = new Map<string, AccountReport & FiledReport>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -73,6 +96,15 @@ export class SandboxCreditBureau implements CreditBureau {
     };
     this.reports.set(idempotencyKey, report);
     return report;
+  }
+
+  async fileAccountReport(report: AccountReport): Promise<FiledReport> {
+    if (!report.idempotencyKey) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
+    const earlier = this.filed.get(report.idempotencyKey);
+    if (earlier) return { reportId: earlier.reportId };
+    const reportId = `sbx-fil-${hash(report.idempotencyKey).toString(36)}`;
+    this.filed.set(report.idempotencyKey, { ...report, reportId });
+    return { reportId };
   }
 }
 
@@ -122,4 +154,11 @@ export class HttpCreditBureau implements CreditBureau {
     const { name, idNumber, consent } = query;
     return this.client.post('/bureau/reports', { name, idNumber, consent }, reportSchema, idempotencyKey);
   }
+
+  async fileAccountReport(report: AccountReport): Promise<FiledReport> {
+    const { idempotencyKey, ...body } = report;
+    return this.client.post('/bureau/filings', body, filedSchema, idempotencyKey);
+  }
 }
+
+const filedSchema = z.object({ reportId: z.string().min(1) });

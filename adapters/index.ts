@@ -1,3 +1,4 @@
+import { HttpCollectionAgency, SandboxCollectionAgency, type CollectionAgency } from './agency';
 import { HttpBank, SandboxBank, type BankGateway } from './bank';
 import { HttpCreditBureau, SandboxCreditBureau, type CreditBureau } from './bureau';
 import { type HttpProviderOptions } from './http';
@@ -15,6 +16,7 @@ export interface Adapters {
   bureau: CreditBureau;
   bank: BankGateway;
   notify: Notifier;
+  agency: CollectionAgency;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createAdapters(config: AdapterConfig): Adapters {
       bureau: new SandboxCreditBureau(now),
       bank: new SandboxBank(now),
       notify: new SandboxNotifier(now),
+      agency: new SandboxCollectionAgency(),
     };
   }
   const options: HttpProviderOptions = {
@@ -43,6 +46,7 @@ export function createAdapters(config: AdapterConfig): Adapters {
     bureau: new HttpCreditBureau(options),
     bank: new HttpBank(options),
     notify: new HttpNotifier(options),
+    agency: new HttpCollectionAgency(options),
   };
 }
 
@@ -50,7 +54,9 @@ export * from './errors';
 export type { HttpProviderOptions } from './http';
 export type { FourElements, IdentityResult, IdentityVerifier } from './identity';
 export type { ListResult, ListScreener, ScreeningSubject, ListElement, ListName, ListEntry } from './lists';
-export type { BureauReport, BureauQuery, BureauConsent, CreditBureau } from './bureau';
+export type { BureauReport, BureauQuery, BureauConsent, CreditBureau, AccountReport } from './bureau';
+export type { CollectionAgency, AgencyHandOff, LegalNotice } from './agency';
+export { SandboxCollectionAgency, HttpCollectionAgency } from './agency';
 export type {
   BankGateway,
   PayRequest,

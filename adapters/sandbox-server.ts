@@ -2,6 +2,7 @@ import { type AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { CURRENCIES, type Currency } from '../domain/money';
+import { SandboxCollectionAgency } from './agency';
 import { SandboxBank } from './bank';
 import { SandboxCreditBureau } from './bureau';
 import { ProviderError } from './errors';
@@ -15,6 +16,7 @@ export interface SandboxProviders {
   bureau: SandboxCreditBureau;
   bank: SandboxBank;
   notify: SandboxNotifier;
+  agency: SandboxCollectionAgency;
 }
 
 export interface SandboxServerOptions {
@@ -70,6 +72,31 @@ const bodies = {
     fromCard: nonEmpty,
     dueDate: nonEmpty,
   }),
+  filing: z.object({
+    loanId: nonEmpty,
+    customerId: nonEmpty,
+    status: z.enum(['current', 'delinquent', 'written_off', 'closed']),
+    dpd: z.number().int().nonnegative(),
+    bucket: nonEmpty,
+    outstandingMinor: z.number().int(),
+    currency: nonEmpty,
+    asOf: nonEmpty,
+  }),
+  handOff: z.object({
+    loanId: nonEmpty,
+    customerId: nonEmpty,
+    amountMinor: z.number().int(),
+    currency: nonEmpty,
+    dpd: z.number().int(),
+    bucket: nonEmpty,
+  }),
+  notice: z.object({
+    loanId: nonEmpty,
+    customerId: nonEmpty,
+    amountMinor: z.number().int(),
+    currency: nonEmpty,
+    dpd: z.number().int(),
+  }),
   message: z.object({
     idempotencyKey: nonEmpty,
     channel: z.enum(['sms', 'push']),
@@ -91,6 +118,7 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
     bureau: options.providers?.bureau ?? new SandboxCreditBureau(now),
     bank: options.providers?.bank ?? new SandboxBank(now),
     notify: options.providers?.notify ?? new SandboxNotifier(now),
+    agency: options.providers?.agency ?? new SandboxCollectionAgency(),
   };
   const random = options.random ?? Math.random;
   const faultRate = options.faultRate ?? 0;
@@ -139,6 +167,15 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
   route('/identity/four-elements', bodies.identity, (body) => providers.identity.verifyFourElements(body));
   route('/lists/screen', bodies.screen, (body) => providers.lists.screen(body));
   route('/bureau/reports', bodies.bureau, (body, key) => providers.bureau.pullReport(body, key));
+  route('/bureau/filings', bodies.filing, (body, key) =>
+    providers.bureau.fileAccountReport({ ...body, idempotencyKey: key }),
+  );
+  route('/agency/assignments', bodies.handOff, (body, key) =>
+    providers.agency.handOff({ ...body, idempotencyKey: key }),
+  );
+  route('/legal/notices', bodies.notice, (body, key) =>
+    providers.agency.serveLegalNotice({ ...body, idempotencyKey: key }),
+  );
   route('/bank/payouts', bodies.payout, (body) => providers.bank.pay(body));
   route('/bank/debits', bodies.debit, (body) => providers.bank.debit(body));
   route('/notify/messages', bodies.message, (body) => providers.notify.send(body));

@@ -1,6 +1,5 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -24,7 +23,6 @@ import {
   renewalLimit,
 } from '../domain/credit-line';
 import { DEFAULT_CREDIT_POLICY, decideCredit, preBureauDecline, type Decision } from '../domain/decision';
-import { DomainError } from '../domain/errors';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
@@ -47,6 +45,7 @@ import {
   type DrawdownRequest,
   type LoanInput,
   loanWorkflowId,
+  loanStanding,
   releaseLimit,
   type CreditLineApplication,
   type CreditLineView,
@@ -55,6 +54,7 @@ import {
   reviewIdFor,
   submitInfo,
 } from './messages';
+import { asFailure, refused } from './failures';
 import { retry } from './retry-policies';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
@@ -84,6 +84,8 @@ export interface CarriedState {
   info: ApplicantInfo[];
   /** Limit reserved per loan; released once, when the loan settles or its disbursement fails. */
   loans: Record<string, LoanOnLine & { amount: Money }>;
+  /** Loans delinquent or written off: while any is, the line stays frozen and no operator can unfreeze it. */
+  heldBy?: string[];
 }
 
 export interface CreditLineInput {
@@ -154,7 +156,17 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       lineChanged = true;
       return s.line;
     },
-    { validator: (req) => asFailure(() => applyLineControl(balancesOf(s.line), req)) },
+    {
+      validator: (req) => {
+        if (req.action === 'unfreeze' && s.heldBy?.length)
+          throw refused(
+            'action',
+            'line_held',
+            `the line is held while loan ${s.heldBy[0]} is past due or written off`,
+          );
+        asFailure(() => applyLineControl(balancesOf(s.line), req));
+      },
+    },
   );
 
   setHandler(
@@ -178,6 +190,27 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       },
     },
   );
+  setHandler(loanStanding, ({ loanId, delinquent }) => {
+    const held = new Set(s.heldBy ?? []);
+    const before = held.size;
+    if (delinquent) held.add(loanId);
+    else held.delete(loanId);
+    s.heldBy = [...held];
+    if (before === 0 && held.size > 0 && s.line.status === 'active') {
+      s.line.status = 'frozen';
+      s.line.reasons = [
+        ...s.line.reasons,
+        { code: 'LINE_HELD_DELINQUENT', message: `loan ${loanId} is past due` },
+      ];
+    } else if (before > 0 && held.size === 0 && s.line.status === 'frozen') {
+      s.line.status = 'active';
+      s.line.reasons = [
+        ...s.line.reasons,
+        { code: 'LINE_RELEASED_CURED', message: 'no loan on the line is past due' },
+      ];
+    } else return;
+    lineChanged = true;
+  });
   setHandler(releaseLimit, (release) => {
     const reserved = s.loans[release.loanId];
     if (!reserved || reserved.released) return;
@@ -468,15 +501,3 @@ function balancesOf(line: CreditLineView) {
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const today = () => localDateAt(Date.now(), BORROWER_ZONE);
-
-/** A broken business rule fails the update or the workflow; a plain Error would retry the task forever. */
-function asFailure<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      throw ApplicationFailure.nonRetryable(err.message, 'DomainError', { field: err.field, code: err.code });
-    }
-    throw err;
-  }
-}

@@ -25,6 +25,8 @@ export interface AutopayAttempt {
   amount: number;
   /** The payment a successful debit became; a provider reversal names it. */
   paymentId?: string;
+  /** Set on a retry collection asked for (slot is then -1). */
+  retryId?: string;
 }
 
 export interface PaymentSummary {
@@ -62,6 +64,14 @@ export interface LoanView {
   failure: { code: string; message: string } | null;
   /** Provider callbacks that could not be applied automatically; an operator looks at these. */
   exceptions: { eventId: string; paymentId: string; reason: string }[];
+  /** Late fees charged (count), penalty booked through each installment's date, and what the APR cap refused. */
+  lateCharges?: { lateFees: number; penaltyThrough: Record<string, string>; capped: number };
+  extensions?: ExtensionResult[];
+  /** An approved settlement waiting for its money. */
+  settlement?: (SettlementTerms & { received: number }) | null;
+  /** How a closed loan closed: repaid in full, or by a settlement that waived the rest. */
+  closedAs?: 'paid' | 'settled' | null;
+  writtenOff?: { date: string; amount: number; recovered: number } | null;
   /** Journal entries decided but not yet confirmed posted. */
   ledgerPending: number;
   /** Increases with every read-model write, so a late write never overwrites a newer one. */
@@ -81,7 +91,8 @@ export interface RepaymentRequest {
 
 export interface RepaymentResult {
   paymentId: string;
-  kind: PaymentKind;
+  /** `recovery`: money received after write-off, booked as recovery income. */
+  kind: PaymentKind | 'recovery';
   allocation: ReturnType<typeof allocationSummary>;
   prepayment?: {
     mode: PrepaymentMode;
@@ -89,6 +100,7 @@ export interface RepaymentResult {
     principalReduction: number;
     installmentsAfter: number;
   };
+  recovery?: { recovered: number; remaining: number };
   outstanding: Money;
   creditBalance: Money;
   status: LoanStatus;
@@ -116,3 +128,38 @@ export interface PaymentCallback {
 
 /** A provider callback, verified by the webhook (HMAC, replay window) before it is signalled. */
 export const paymentCallback = defineSignal<[PaymentCallback]>('paymentCallback');
+
+export interface ExtensionRequest {
+  /** From the API's idempotency key: a repeated id is answered, not granted twice. */
+  extensionId: string;
+  /** Days every unpaid installment's due date moves. */
+  days: number;
+  actor: string;
+}
+
+export interface ExtensionResult {
+  extensionId: string;
+  days: number;
+  fee: Money;
+  /** Due dates of the unpaid installments after the move. */
+  dueDates: { seq: number; from: string; to: string }[];
+  extensionsUsed: number;
+  status: LoanStatus;
+}
+
+/** Defer the due dates under the product's policy; the validator names the rule that refuses. */
+export const extendLoan = defineUpdate<ExtensionResult, [ExtensionRequest]>('extendLoan');
+
+/** Collection asks the loan to try the borrower's card again (M1); the key names the retry. */
+export interface AutopayRetry {
+  retryId: string;
+}
+export const retryAutopay = defineSignal<[AutopayRetry]>('retryAutopay');
+
+/** An approved settlement: if `amount` arrives by `payBy`, the rest of the interest and penalty is waived and the loan closes as settled. */
+export interface SettlementTerms {
+  offerId: string;
+  amount: Money;
+  payBy: string;
+}
+export const settlementApproved = defineSignal<[SettlementTerms]>('settlementApproved');

@@ -7,16 +7,26 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoanActivities } from '../activities/loan';
+import type { AccountReport } from '../adapters/bureau';
 import type { DebitResult, Payout } from '../adapters/bank';
+import { bucketFor, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
+import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { DomainError } from '../domain/errors';
+import { checkExtension, extendBook } from '../domain/extension';
+import { bringLateChargesUpToDate, type LateChargeState, NO_LATE_CHARGES } from '../domain/late-charges';
+import { recoverPayment, settleWithWaiver, writeOffBook } from '../domain/write-off';
 import { disbursementEntry, type JournalEntry } from '../domain/ledger';
 import {
   type AgendaStep,
@@ -25,6 +35,7 @@ import {
   applyPayment,
   type Booked,
   checkCalendar,
+  delinquencyOn,
   fallDue,
   isLate,
   isSettled,
@@ -41,11 +52,16 @@ import {
   snapshotOf,
   useCredit,
 } from '../domain/loan';
-import { localDateAt } from '../domain/localdate';
+import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMajor, type Money } from '../domain/money';
 import { getProduct } from '../domain/products';
+import { collection, type CollectionRun } from './collection';
+import { collectionWorkflowId, delinquencyUpdate, type DelinquencyUpdate } from './collection-messages';
+import { asFailure, refused } from './failures';
 import {
   type AutopayAttempt,
+  extendLoan,
+  type ExtensionResult,
   getLoan,
   type LoanStatus,
   type LoanView,
@@ -55,8 +71,17 @@ import {
   repay,
   type RepaymentRequest,
   type RepaymentResult,
+  retryAutopay,
+  settlementApproved,
+  type SettlementTerms,
 } from './loan-messages';
-import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
+import {
+  creditLineWorkflowId,
+  type LimitRelease,
+  type LoanInput,
+  loanStanding,
+  releaseLimit,
+} from './messages';
 import { retry, untilDone } from './retry-policies';
 import {
   CreditLineId,
@@ -75,12 +100,50 @@ export interface LoanSettings {
   reminderTime: string;
   /** Local times of the autopay attempts on the due day. */
   autopayTimes: string[];
+  /** Days past due on which the loan is written off. */
+  writeOffDpd: number;
+  /** A late loan is furnished to the bureau from this DPD on, and its cure or closure after that. */
+  bureauReportFromDpd: number;
+  /** How long a written-off loan keeps taking recoveries before its workflow completes. */
+  recoveryDays: number;
+  /** Handed to the collection child (tests shorten or tighten the strategy). */
+  collection?: CollectionRun['settings'];
 }
 const DEFAULT_SETTINGS: LoanSettings = {
   historyLimit: 5_000,
   reminderDaysBefore: 3,
   reminderTime: '10:00',
   autopayTimes: ['09:00', '14:00', '19:00'],
+  writeOffDpd: 180,
+  bureauReportFromDpd: 31,
+  recoveryDays: 3 * 365,
+};
+
+/** What servicing a late loan adds to the state (absent in runs started before it existed). */
+export interface Servicing {
+  charges: LateChargeState;
+  extensions: Record<string, ExtensionResult>;
+  retries: { pending: string[]; done: string[] };
+  /** The running collection child: the episode (oldest due date it began on) and the last update sent. */
+  collection: { episode: string; sent: string } | null;
+  /** The line was told this loan holds it. */
+  held: boolean;
+  /** Last status furnished to the bureau, per delinquency episode. */
+  bureau: { episode: string; last: string } | null;
+  settlement: (SettlementTerms & { received: number }) | null;
+  settledBy: string | null;
+  writtenOffOn: string | null;
+}
+const NO_SERVICING: Servicing = {
+  charges: NO_LATE_CHARGES,
+  extensions: {},
+  retries: { pending: [], done: [] },
+  collection: null,
+  held: false,
+  bureau: null,
+  settlement: null,
+  settledBy: null,
+  writtenOffOn: null,
 };
 
 /** Everything a run hands to the next one on continue-as-new: plain JSON. */
@@ -104,6 +167,7 @@ export interface LoanState {
   version: number;
   /** An installment went unpaid past its due day at least once: the line's renewal reads it. */
   everLate?: boolean;
+  servicing?: Servicing;
 }
 
 export interface LoanRun {
@@ -148,6 +212,17 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   };
   let changed = true;
   let indexed = '';
+  /**
+   * Late charges, collection, extension, settlement and write-off came after loans were already running:
+   * a run begun before them keeps its old agenda to the end (test/histories replays such runs).
+   */
+  const collects = patched('delinquency-collection');
+  const policy: DelinquencyPolicy = {
+    ...DEFAULT_POLICY,
+    graceDays: product.graceDays,
+    writeOffDpd: settings.writeOffDpd,
+  };
+  const sv = (): Servicing => (s.servicing ??= JSON.parse(JSON.stringify(NO_SERVICING)) as Servicing);
 
   setHandler(getLoan, view);
   setHandler(payoffQuote, (date) => {
@@ -161,10 +236,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       const known = s.payments[req.paymentId];
       if (known) return known.answer;
       const answer = takePayment(req.paymentId, req.amount.amount, req.channel, req.mode);
-      // The main loop posts; activities run from one place only, so replay sees their results in the
-      // order the first run did. The caller hears back once the payment is on the books.
-      const pending = new Set(s.outbox.map((e) => e.sourceEventId));
-      await condition(() => !s.outbox.some((e) => pending.has(e.sourceEventId)));
+      await posted();
       return answer;
     },
     { validator: (req) => asFailure(() => checkRepayment(req)) },
@@ -177,6 +249,45 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       log.warn('payment callback needs a person', { loanId: input.loanId, eventId: cb.eventId, problem });
       s.exceptions.push({ eventId: cb.eventId, paymentId: cb.paymentId, reason: problem });
     }
+    changed = true;
+  });
+  setHandler(
+    extendLoan,
+    async (req) => {
+      const known = s.servicing?.extensions[req.extensionId];
+      if (known) return known;
+      const moved = commit(extendBook(inService(), product.extension, req, today()));
+      const result: ExtensionResult = {
+        extensionId: req.extensionId,
+        days: req.days,
+        fee: money(moved.fee),
+        dueDates: moved.dueDates,
+        extensionsUsed: Object.keys(sv().extensions).length + 1,
+        status: currentStatus(),
+      };
+      sv().extensions[req.extensionId] = result;
+      changed = true;
+      await posted();
+      return result;
+    },
+    {
+      validator: (req) => {
+        if (s.servicing?.extensions[req.extensionId]) return;
+        const book = servingOrRefuse();
+        asFailure(() => checkExtension(book, product.extension, req, extensionContext(book)));
+      },
+    },
+  );
+  setHandler(retryAutopay, ({ retryId }) => {
+    const r = sv().retries;
+    if (r.done.includes(retryId) || r.pending.includes(retryId)) return;
+    r.pending.push(retryId);
+    changed = true;
+  });
+  setHandler(settlementApproved, (terms) => {
+    if (terms.amount.currency !== input.principal.currency)
+      return void log.warn('settlement in another currency ignored', { offerId: terms.offerId });
+    sv().settlement = { ...terms, received: 0 };
     changed = true;
   });
 
@@ -257,11 +368,22 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       await flush();
       if (changed) {
         changed = false;
+        if (collects) await keepStanding();
         await persist();
         continue;
       }
       if (historyIsLong()) return continueAsNewNow();
-      const step = nextStep(inService(), cal, s.watermark);
+      if (collects && sv().retries.pending.length > 0) {
+        await retryDebit(sv().retries.pending[0]!);
+        continue;
+      }
+      if (s.status === 'written_off') {
+        if (await awaitRecoveries()) continue;
+        return;
+      }
+      const step = collects
+        ? nextServicingStep(inService(), cal, policy, s.watermark)
+        : nextStep(inService(), cal, s.watermark);
       // Woken early, every step up to now belonged to an installment paid meanwhile: a reversal that
       // reopens one later does not replay its missed attempts. A late timer still catches up.
       if (!step) {
@@ -278,9 +400,10 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     }
   }
 
-  async function perform(step: AgendaStep): Promise<void> {
+  async function perform(step: AgendaStep | ServicingStep): Promise<void> {
     if (step.kind === 'reminder') return remind(step.seq);
     if (step.kind === 'bucket') return bucketCrossed(step.seq, step.bucket);
+    if (step.kind === 'delinquency' || step.kind === 'month_end') return thresholdReached(step);
     const date = today();
     if (step.slot === 0) {
       // The installment falls due: its charges become receivable and credit held pays first.
@@ -288,7 +411,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       commit(useCredit(inService(), step.seq, date));
       changed = true;
     }
-    await autopay(step.seq, step.slot, date);
+    await autopay(step.seq, `${step.seq}:${step.slot}`, { slot: step.slot }, date);
     const installment = inService().installments.find((i) => i.seq === step.seq);
     if (step.last && installment && openOf(installment) > 0) missedInstallment(step.seq);
   }
@@ -317,13 +440,19 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   /** One debit per slot for everything due by today; its key names the slot, so a retry never debits twice. */
-  async function autopay(seq: number, slot: number, date: string): Promise<void> {
+  async function autopay(
+    seq: number,
+    slotKey: string,
+    tag: { slot: number; retryId?: string },
+    date: string,
+  ): Promise<void> {
+    lateChargesToDate();
     const amount = owedBy(inService(), date);
     if (amount === 0 || !autopayCard) return;
     let result: DebitResult | { status: 'failed'; reason: string };
     try {
       result = await provider.debitAutopay({
-        idempotencyKey: `${input.loanId}:autopay:${seq}:${slot}`,
+        idempotencyKey: `${input.loanId}:autopay:${slotKey}`,
         amountMinor: amount,
         currency: input.principal.currency,
         fromCard: autopayCard,
@@ -334,18 +463,18 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     }
     const attempt: AutopayAttempt = {
       seq,
-      slot,
+      ...tag,
       at: new Date(Date.now()).toISOString(),
       amount,
       result: result.status,
     };
     if (result.status === 'succeeded') {
-      const paymentId = `autopay:${seq}:${slot}`;
+      const paymentId = `autopay:${slotKey}`;
       const received = result.amountMinor;
       Object.assign(attempt, { paymentId, amount: received });
       const problem = guarded(paymentId, () => takePayment(paymentId, received, 'autopay'));
       if (problem)
-        s.exceptions.push({ eventId: `${input.loanId}:autopay:${seq}:${slot}`, paymentId, reason: problem });
+        s.exceptions.push({ eventId: `${input.loanId}:autopay:${slotKey}`, paymentId, reason: problem });
     } else {
       attempt.reason = result.reason;
     }
@@ -372,7 +501,221 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   async function close(): Promise<void> {
     await flush();
     await giveBackLimit('settled');
+    if (collects) await keepStanding();
     await persist();
+  }
+
+  // ---- delinquency, collection and write-off ------------------------------------------------------
+
+  /** A grace end, bucket boundary, write-off day or month end: charges are brought to date and posted. */
+  function thresholdReached(step: Extract<ServicingStep, { kind: 'delinquency' | 'month_end' }>): void {
+    lateChargesToDate();
+    if (step.kind === 'delinquency' && step.changes.some((c) => c.kind === 'write_off')) writeOff();
+    changed = true;
+  }
+
+  /** Late fee and penalty interest to today, capped so the loan's APR stays within the product's cap. */
+  function lateChargesToDate(): void {
+    if (!collects || !s.book || !s.disbursement || s.status === 'written_off') return;
+    const charged = commit(bringLateChargesUpToDate(s.book, product, sv().charges, today(), capContext()));
+    sv().charges = charged.state;
+  }
+
+  function chargedBook(): LoanBook {
+    const book = inService();
+    if (!collects || !s.disbursement) return book;
+    return bringLateChargesUpToDate(book, product, sv().charges, today(), capContext()).book;
+  }
+
+  function capContext() {
+    const d = s.disbursement!;
+    return {
+      disbursed: { date: d.date, amount: d.netAmount },
+      payments: Object.values(s.payments)
+        .filter((p) => !p.reversed)
+        .map((p) => ({ date: p.record.date, amount: p.record.amount })),
+    };
+  }
+
+  /** What is left moves off the books; the risk reserve booked at disbursement absorbs it first. */
+  function writeOff(): void {
+    const book = inService();
+    commit(writeOffBook(book, today(), price(book.startDate).riskReserve));
+    s.status = 'written_off';
+    sv().writtenOffOn = today();
+    log.info('loan written off', { loanId: input.loanId, dpd: policy.writeOffDpd });
+  }
+
+  /** Collection asked for another debit (M1): one attempt per retry id, keyed by it. */
+  async function retryDebit(retryId: string): Promise<void> {
+    const r = sv().retries;
+    r.pending = r.pending.filter((id) => id !== retryId);
+    r.done.push(retryId);
+    const oldest = inService().installments.find((i) => openOf(i) > 0);
+    if (s.status === 'delinquent' && oldest)
+      await autopay(oldest.seq, `retry:${retryId}`, { slot: -1, retryId }, today());
+    changed = true;
+  }
+
+  /** A written-off loan still takes recoveries for a while; then its workflow completes. */
+  async function awaitRecoveries(): Promise<boolean> {
+    const end = instantOfLocal(
+      addDays(sv().writtenOffOn ?? today(), settings.recoveryDays),
+      '00:00',
+      input.timeZone,
+    );
+    if (Date.now() >= end) return false;
+    await condition(() => changed || historyIsLong(), end - Date.now());
+    return true;
+  }
+
+  /** After every change: collection, the line and the bureau hear what they need to. */
+  async function keepStanding(): Promise<void> {
+    const v = view();
+    const late = v.status === 'delinquent';
+    await tellCollection(v, late);
+    const hold = late || v.status === 'written_off';
+    if (hold !== sv().held) {
+      try {
+        await getExternalWorkflowHandle(creditLineWorkflowId(input.creditLineId)).signal(loanStanding, {
+          loanId: input.loanId,
+          delinquent: hold,
+        });
+      } catch (err) {
+        log.warn('credit line not told of the loan standing', {
+          loanId: input.loanId,
+          error: (err as Error).message,
+        });
+      }
+      sv().held = hold;
+    }
+    await reportToBureau(v);
+  }
+
+  async function tellCollection(v: LoanView, late: boolean): Promise<void> {
+    const c = sv().collection;
+    if (!c && !late) return;
+    const update = delinquencyUpdateOf(v);
+    const sent = JSON.stringify({ ...update, asOf: null });
+    if (!c) {
+      sv().collection = { episode: update.oldestDueDate ?? update.asOf, sent };
+      try {
+        await startChild(collection, {
+          workflowId: collectionWorkflowId(input.loanId),
+          args: [
+            {
+              loanId: input.loanId,
+              creditLineId: input.creditLineId,
+              customerId: input.customerId,
+              productCode: input.productCode,
+              timeZone: input.timeZone,
+              currency: input.principal.currency,
+              borrower: { phone: input.borrower.phone },
+              first: update,
+            },
+            settings.collection ? { settings: settings.collection } : {},
+          ],
+          // The loan continues as new many times; its collection must outlive each run.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          staticSummary: `Collection of loan ${input.loanId}`,
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        await signalCollection(update);
+      }
+      return;
+    }
+    if (sent !== c.sent) {
+      await signalCollection(update);
+      c.sent = sent;
+    }
+    if (!late) sv().collection = null;
+  }
+
+  async function signalCollection(update: DelinquencyUpdate): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(collectionWorkflowId(input.loanId)).signal(delinquencyUpdate, update);
+    } catch (err) {
+      log.warn('collection not signalled', { loanId: input.loanId, error: (err as Error).message });
+    }
+  }
+
+  function delinquencyUpdateOf(v: LoanView): DelinquencyUpdate {
+    const book = inService();
+    const open = v.status === 'delinquent' || v.status === 'active';
+    return {
+      asOf: today(),
+      status: v.status,
+      dpd: v.dpd,
+      bucket: v.bucket,
+      stage: v.status === 'written_off' ? 'written_off' : bucketFor(v.dpd).stage,
+      oldestDueDate: book.installments.find((i) => openOf(i) > 0)?.dueDate ?? null,
+      overdue: open ? owedBy(book, today()) : 0,
+      outstanding: open ? payoffOf(book, today()).amount : 0,
+      receivable: v.receivable,
+      receivedTotal: receivedTotal(),
+      ...(sv().settledBy ? { settledBy: sv().settledBy! } : {}),
+    };
+  }
+
+  /** Late loans are furnished from the configured DPD, once per bucket; their cure, closure or write-off after. */
+  async function reportToBureau(v: LoanView): Promise<void> {
+    const last = sv().bureau;
+    let episode: string;
+    let tag: string;
+    if (v.status === 'delinquent') {
+      if (v.dpd < settings.bureauReportFromDpd) return;
+      episode = inService().installments.find((i) => openOf(i) > 0)?.dueDate ?? today();
+      tag = v.bucket;
+    } else {
+      if (!last) return;
+      episode = last.episode;
+      tag = v.status === 'written_off' ? 'written_off' : v.status === 'closed' ? 'closed' : 'current';
+    }
+    if (last?.episode === episode && last.last === tag) return;
+    const status: AccountReport['status'] =
+      v.status === 'delinquent' || v.status === 'written_off' || v.status === 'closed' ? v.status : 'current';
+    try {
+      await provider.fileBureauReport({
+        idempotencyKey: `${input.loanId}:bureau:${episode}:${tag}`,
+        loanId: input.loanId,
+        customerId: input.customerId,
+        status,
+        dpd: v.dpd,
+        bucket: v.bucket,
+        outstandingMinor: v.outstanding.amount,
+        currency: v.outstanding.currency,
+        asOf: today(),
+      });
+      sv().bureau = { episode, last: tag };
+    } catch (err) {
+      // Filed at the next change instead; a bureau outage must not stall servicing.
+      log.warn('bureau report not filed', { loanId: input.loanId, error: (err as Error).message });
+    }
+  }
+
+  function extensionContext(book: LoanBook) {
+    const { dpd } = delinquencyOn(book, today());
+    return {
+      today: today(),
+      used: Object.keys(s.servicing?.extensions ?? {}).length,
+      dpd,
+      stage: s.status === 'written_off' ? ('written_off' as const) : bucketFor(dpd).stage,
+      paidInstallments: book.installments.filter((i) => openOf(i) === 0).length,
+    };
+  }
+
+  function receivedTotal(): number {
+    return Object.values(s.payments).reduce((sum, p) => (p.reversed ? sum : sum + p.record.amount), 0);
+  }
+
+  /**
+   * The caller hears back once what its handler booked is on the books. The main loop posts: activities
+   * run from one place only, so replay sees their results in the order the first run did.
+   */
+  async function posted(): Promise<void> {
+    const pending = new Set(s.outbox.map((e) => e.sourceEventId));
+    await condition(() => !s.outbox.some((e) => pending.has(e.sourceEventId)));
   }
 
   function takePayment(
@@ -381,12 +724,83 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     channel: string,
     mode?: RepaymentRequest['mode'],
   ): RepaymentResult {
-    const booked = applyPayment(inService(), { paymentId, amount, date: today(), ...(mode ? { mode } : {}) });
+    if (s.status === 'written_off') return recover(paymentId, amount, channel);
+    lateChargesToDate();
+    const booked =
+      settlementPayment(paymentId, amount) ??
+      applyPayment(inService(), { paymentId, amount, date: today(), ...(mode ? { mode } : {}) });
     commit(booked);
     const answer = answerOf(booked.result);
     s.payments[paymentId] = { record: booked.result, answer, channel, reversed: false };
     changed = true;
     return answer;
+  }
+
+  /** Money after write-off is recovery income; the contract's figures stay as they were written off. */
+  function recover(paymentId: string, amount: number, channel: string): RepaymentResult {
+    const r = commit(recoverPayment(inService(), { paymentId, amount, date: today() }));
+    const none = { penalty: 0, fees: 0, interest: 0, principal: 0 };
+    const record: PaymentRecord = {
+      paymentId,
+      amount,
+      date: today(),
+      kind: 'allocation',
+      allocation: null,
+      parts: none,
+      creditChange: 0,
+      entry: null,
+    };
+    const answer: RepaymentResult = {
+      paymentId,
+      kind: 'recovery',
+      allocation: allocationSummary(record),
+      recovery: r,
+      outstanding: money(0),
+      creditBalance: money(0),
+      status: 'written_off',
+    };
+    s.payments[paymentId] = { record, answer, channel, reversed: false };
+    changed = true;
+    return answer;
+  }
+
+  /**
+   * An approved settlement closes the loan when the agreed amount has arrived by its date: the payment
+   * that completes it settles in full and the rest of the interest and penalty is waived.
+   */
+  function settlementPayment(paymentId: string, amount: number): Booked<PaymentRecord> | null {
+    const terms = s.servicing?.settlement;
+    if (!collects || !terms || today() > terms.payBy) return null;
+    if (terms.received + amount < terms.amount.amount) {
+      terms.received += amount;
+      return null;
+    }
+    try {
+      const settled = settleWithWaiver(inService(), { paymentId, amount, date: today() });
+      sv().settledBy = terms.offerId;
+      sv().settlement = null;
+      log.info('loan settled', {
+        loanId: input.loanId,
+        offerId: terms.offerId,
+        waived: settled.result.waived,
+      });
+      return { ...settled, result: settled.result.record };
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      log.warn('settlement payment applied as a repayment', { loanId: input.loanId, error: err.message });
+      terms.received += amount;
+      return null;
+    }
+  }
+
+  function servingOrRefuse(statuses: LoanStatus[] = ['active', 'delinquent']): LoanBook {
+    if (!s.book || !statuses.includes(s.status))
+      throw refused(
+        'loan',
+        'loan_not_in_service',
+        `the loan is ${s.status}; only an ${statuses.join(' or ')} loan takes this`,
+      );
+    return s.book;
   }
 
   function checkRepayment(req: RepaymentRequest): void {
@@ -407,10 +821,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         'a payment id is required and must not start with autopay: or credit:',
       );
     const book = s.book;
-    if (!book || (s.status !== 'active' && s.status !== 'delinquent')) {
+    const open: LoanStatus[] = collects ? ['active', 'delinquent', 'written_off'] : ['active', 'delinquent'];
+    if (!book || !open.includes(s.status)) {
       throw new DomainError(
         'loan',
-        `the loan is ${s.status}; only an active or delinquent loan takes repayments`,
+        `the loan is ${s.status}; only an ${open.join(' or ')} loan takes repayments`,
         'loan_not_in_service',
       );
     }
@@ -418,7 +833,12 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       throw new DomainError('amount.currency', `must be ${book.currency}`);
     if (!Number.isSafeInteger(req.amount.amount) || req.amount.amount <= 0)
       throw new DomainError('amount.amount', 'must be a positive integer of minor units');
-    const payoff = payoffOf(book, today());
+    if (s.status === 'written_off') {
+      recoverPayment(book, { paymentId: req.paymentId, amount: req.amount.amount, date: today() });
+      return;
+    }
+    const charged = chargedBook();
+    const payoff = payoffOf(charged, today());
     if (req.amount.amount > payoff.amount) {
       throw new DomainError(
         'amount.amount',
@@ -426,7 +846,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         'over_payoff',
       );
     }
-    applyPayment(book, {
+    applyPayment(charged, {
       paymentId: req.paymentId,
       amount: req.amount.amount,
       date: today(),
@@ -436,7 +856,9 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   /** Answers what went wrong when the callback cannot be applied; each event id arrives here once. */
   function onCallback(cb: PaymentCallback): string | null {
-    if (!s.book || (s.status !== 'active' && s.status !== 'delinquent')) return `the loan is ${s.status}`;
+    const recovering = s.status === 'written_off' && collects && cb.kind === 'success';
+    if (!s.book || (s.status !== 'active' && s.status !== 'delinquent' && !recovering))
+      return `the loan is ${s.status}`;
     if (cb.amount.currency !== s.book.currency)
       return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;
     const known = s.payments[cb.paymentId];
@@ -578,8 +1000,32 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       disbursement: s.disbursement,
       failure: s.failure,
       exceptions: s.exceptions,
+      ...(s.servicing ? servicingView(s.servicing) : {}),
       ledgerPending: s.outbox.length,
       version: s.version,
+    };
+  }
+
+  function servicingView(
+    x: Servicing,
+  ): Pick<LoanView, 'lateCharges' | 'extensions' | 'settlement' | 'closedAs' | 'writtenOff'> {
+    const written = s.book?.writtenOff;
+    return {
+      lateCharges: {
+        lateFees: x.charges.lateFeeCharged.length,
+        penaltyThrough: x.charges.penaltyThrough,
+        capped: x.charges.capped,
+      },
+      extensions: Object.values(x.extensions),
+      settlement: x.settlement,
+      closedAs: currentStatus() === 'closed' ? (x.settledBy ? 'settled' : 'paid') : null,
+      writtenOff: written
+        ? {
+            date: written.date,
+            amount: written.principal + written.interest + written.fees + written.penalty,
+            recovered: written.recovered,
+          }
+        : null,
     };
   }
 
@@ -672,16 +1118,4 @@ function providerCodeOf(err: unknown): string {
     return typeof detail?.code === 'string' ? detail.code : (cause.type ?? 'PROVIDER_ERROR');
   }
   return 'PROVIDER_ERROR';
-}
-
-/** A broken business rule fails the update or query; a plain Error would retry the task forever. */
-function asFailure<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      throw ApplicationFailure.nonRetryable(err.message, 'DomainError', { field: err.field, code: err.code });
-    }
-    throw err;
-  }
 }

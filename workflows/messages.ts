@@ -126,6 +126,13 @@ export interface LimitRelease {
 }
 export const releaseLimit = defineSignal<[LimitRelease]>('releaseLimit');
 
+/** A loan tells its line when it turns delinquent (or is written off) and when it is cured: the line is held meanwhile. */
+export interface LoanStanding {
+  loanId: string;
+  delinquent: boolean;
+}
+export const loanStanding = defineSignal<[LoanStanding]>('loanStanding');
+
 /** What the credit line hands a new loan workflow (plain JSON). */
 export interface LoanInput {
   loanId: string;

@@ -12,3 +12,14 @@ export function expectDomainError(fn: () => unknown, field: string, code?: strin
   }
   throw new Error(`expected a DomainError on ${field}`);
 }
+
+/** Asserts that a workflow update was refused by its validator with a DomainError naming `field` (and `code`). */
+export async function expectDomainFailure(call: Promise<unknown>, field: string, code?: string): Promise<void> {
+  const err = await call.then(
+    () => null,
+    (e: unknown) => e as { cause?: { type?: string; details?: unknown[] } },
+  );
+  if (!err) throw new Error(`expected the update to be refused on ${field}`);
+  expect(err.cause?.type).toBe('DomainError');
+  expect(err.cause?.details?.[0]).toMatchObject(code ? { field, code } : { field });
+}

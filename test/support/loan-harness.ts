@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createAdapters, type SandboxBank, type SandboxNotifier } from '../../adapters';
+import {
+  createAdapters,
+  type SandboxBank,
+  type SandboxCollectionAgency,
+  type SandboxCreditBureau as Bureau,
+  type SandboxNotifier,
+} from '../../adapters';
+import { createCollectionActivities } from '../../activities/collection';
 import { createLoanActivities } from '../../activities/loan';
+import { collectionRepository } from '../../db/collection';
 import { ledgerRepository } from '../../db/ledger';
 import { loanRepository } from '../../db/loans';
 import { assertBalanced, loanPosition } from '../../domain/ledger';
@@ -35,6 +43,9 @@ export function loanHarness(taskQueue: string) {
     adapters,
     bank: adapters.bank as SandboxBank,
     notifier: adapters.notify as SandboxNotifier,
+    agency: adapters.agency as SandboxCollectionAgency,
+    bureau: adapters.bureau as Bureau,
+    collection: collectionRepository(pool),
     ledger,
     loans,
     taskQueue,
@@ -56,8 +67,14 @@ export function loanHarness(taskQueue: string) {
             bank: adapters.bank,
             notify: adapters.notify,
             lists: adapters.lists,
+            bureau: adapters.bureau,
             ledger,
             loans,
+          }),
+          ...createCollectionActivities({
+            notify: adapters.notify,
+            agency: adapters.agency,
+            collection: collectionRepository(pool),
           }),
         },
       });

@@ -1,0 +1,75 @@
+import type { CollectionAgency } from '../adapters/agency';
+import type { Notifier } from '../adapters/notify';
+import type { CollectionRepository } from '../db/collection';
+import type { ContactRecord } from '../workflows/collection-messages';
+import { withProviderCode } from './provider-errors';
+
+export interface CollectionActivityDeps {
+  notify: Notifier;
+  agency: CollectionAgency;
+  collection: CollectionRepository;
+}
+
+export interface ContactRequest {
+  loanId: string;
+  contact: ContactRecord;
+  /** The borrower's phone: contact goes to the borrower only, never to a third party. */
+  to: string;
+  template: string;
+  params: Record<string, string>;
+}
+
+export interface CallTask {
+  id: string;
+  loanId: string;
+  customerId: string;
+  bucket: string;
+  dpd: number;
+  timeZone: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+/**
+ * Collection's effects. Each is idempotent by the contact or task id the workflow derives from the
+ * strategy step and the delinquency episode, and every contact is logged in PostgreSQL for audit.
+ */
+export function createCollectionActivities(deps: CollectionActivityDeps) {
+  return {
+    async contactBorrower(req: ContactRequest): Promise<void> {
+      const channel = req.contact.channel === 'push' ? 'push' : 'sms';
+      await withProviderCode(() =>
+        deps.notify.send({
+          idempotencyKey: req.contact.id,
+          channel,
+          to: req.to,
+          template: req.template,
+          params: req.params,
+        }),
+      );
+      await deps.collection.logContact({ loanId: req.loanId, ...req.contact });
+    },
+
+    async logContact(loanId: string, contact: ContactRecord, taskId?: string): Promise<void> {
+      await deps.collection.logContact({ loanId, ...contact, ...(taskId ? { taskId } : {}) });
+    },
+
+    async openCallTask(task: CallTask): Promise<void> {
+      await deps.collection.createTask(task);
+    },
+
+    async closeCallTasks(loanId: string, reason: string): Promise<number> {
+      return deps.collection.closeOpenTasks(loanId, reason);
+    },
+
+    async handOffToAgency(req: Parameters<CollectionAgency['handOff']>[0]): Promise<string> {
+      return (await withProviderCode(() => deps.agency.handOff(req))).agencyRef;
+    },
+
+    async serveLegalNotice(req: Parameters<CollectionAgency['serveLegalNotice']>[0]): Promise<string> {
+      return (await withProviderCode(() => deps.agency.serveLegalNotice(req))).noticeRef;
+    },
+  };
+}
+
+export type CollectionActivities = ReturnType<typeof createCollectionActivities>;
