@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isValidCardNumber } from '../domain/identity';
+import { localDateAt } from '../domain/localdate';
 import { CURRENCIES, type Currency } from '../domain/money';
 import { ProviderError } from './errors';
-import { HttpProviderClient, type HttpProviderOptions } from './http';
+import { DEFAULT_TIMEOUT_MS, HttpProviderClient, type HttpProviderOptions } from './http';
 
 export interface PayRequest {
   /** From a business id (`{loanId}:disbursement`): the bank pays one key at most once, ever. */
@@ -42,11 +43,32 @@ export type DebitResult =
   | { status: 'succeeded'; debitId: string; amountMinor: number; currency: Currency; debitedAt: string }
   | { status: 'failed'; reason: DebitFailureReason };
 
+/** Money that moved on a bank business day, as the bank books it: what reconciliation trusts. */
+export interface StatementItem {
+  kind: 'payout' | 'debit';
+  /** The bank's id: payoutId or debitId. */
+  reference: string;
+  /** Ours, as sent: it names the loan and the event (`{loanId}:disbursement`, `{loanId}:autopay:{seq}:{slot}`). */
+  idempotencyKey: string;
+  amountMinor: number;
+  currency: Currency;
+  /** ISO instant. */
+  at: string;
+}
+
+export interface BankStatement {
+  /** The bank's business day (ISO local date in the bank's zone). */
+  date: string;
+  items: StatementItem[];
+}
+
 export interface BankGateway {
   /** Disbursement. Throws ProviderError: non-retryable when the bank refused, retryable when the outcome is unknown. */
   pay(request: PayRequest): Promise<Payout>;
   /** Autopay collection. */
   debit(request: DebitRequest): Promise<DebitResult>;
+  /** Payouts made and debits collected on one business day; refused debits moved nothing and are not listed. */
+  statement(date: string): Promise<BankStatement>;
 }
 
 export interface DebitRecord {
@@ -72,7 +94,11 @@ export class SandboxBank implements BankGateway {
   private readonly dueDaysAttempted = new Set<string>();
   private sequence = 0;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** The bank's business day runs in its own zone, not the borrower's. */
+    private readonly timeZone = 'Asia/Shanghai',
+  ) {}
 
   async pay(request: PayRequest): Promise<Payout> {
     validate(request.idempotencyKey, request.amountMinor, request.currency, request.toCard);
@@ -150,6 +176,36 @@ export class SandboxBank implements BankGateway {
     return [...this.debitsByKey.values()];
   }
 
+  async statement(date: string): Promise<BankStatement> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+      throw ProviderError.fatal('INVALID_REQUEST', 'date must be an ISO date');
+    const items: StatementItem[] = [
+      ...this.payouts().map((p) => ({
+        kind: 'payout' as const,
+        reference: p.payoutId,
+        idempotencyKey: p.idempotencyKey,
+        amountMinor: p.amountMinor,
+        currency: p.currency,
+        at: p.paidAt,
+      })),
+      ...this.debits().flatMap(({ request, result }) =>
+        result.status === 'succeeded'
+          ? [
+              {
+                kind: 'debit' as const,
+                reference: result.debitId,
+                idempotencyKey: request.idempotencyKey,
+                amountMinor: result.amountMinor,
+                currency: result.currency,
+                at: result.debitedAt,
+              },
+            ]
+          : [],
+      ),
+    ];
+    return { date, items: items.filter((i) => localDateAt(Date.parse(i.at), this.timeZone) === date) };
+  }
+
   private debitOutcome(request: DebitRequest): DebitResult {
     if (request.fromCard.endsWith('0004')) return { status: 'failed', reason: 'INSUFFICIENT_FUNDS' };
     const day = `${request.fromCard}|${request.dueDate}`;
@@ -204,11 +260,25 @@ const debitResultSchema = z.discriminatedUnion('status', [
   }),
 ]);
 
-/** Bank over HTTP: `POST /bank/payouts`, `POST /bank/debits`. */
+const statementSchema = z.object({
+  date: z.string(),
+  items: z.array(
+    z.object({
+      kind: z.enum(['payout', 'debit']),
+      reference: z.string().min(1),
+      idempotencyKey: z.string().min(1),
+      amountMinor: z.number().int().positive(),
+      currency: currencySchema,
+      at: z.iso.datetime({ offset: true }),
+    }),
+  ),
+});
+
+/** Bank over HTTP: `POST /bank/payouts`, `POST /bank/debits`, `GET /bank/statements?date=`. */
 export class HttpBank implements BankGateway {
   private readonly client: HttpProviderClient;
 
-  constructor(options: HttpProviderOptions) {
+  constructor(private readonly options: HttpProviderOptions) {
     this.client = new HttpProviderClient(options);
   }
 
@@ -223,5 +293,27 @@ export class HttpBank implements BankGateway {
 
   async debit(request: DebitRequest): Promise<DebitResult> {
     return this.client.post('/bank/debits', request, debitResultSchema, request.idempotencyKey);
+  }
+
+  /** A read, so every failure is retryable: asking again changes nothing at the bank. */
+  async statement(date: string): Promise<BankStatement> {
+    const what = 'GET /bank/statements';
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/bank/statements?date=${encodeURIComponent(date)}`;
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+      body = await response.json().catch(() => undefined);
+    } catch (err) {
+      throw ProviderError.retryable('NETWORK', `${what}: ${String(err)}`, { cause: err });
+    }
+    if (!response.ok)
+      throw ProviderError.retryable(`HTTP_${response.status}`, `${what}: status ${response.status}`);
+    const parsed = statementSchema.safeParse(body);
+    if (!parsed.success) throw ProviderError.retryable('BAD_RESPONSE', `${what}: unreadable statement`);
+    return parsed.data;
   }
 }

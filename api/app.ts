@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.pool);
   app.use(metrics.observe);
   app.use(
     express.json({

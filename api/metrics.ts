@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Pool } from 'pg';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one API process: request rate and latency by route, and business counters. */
-export function createMetrics() {
+export function createMetrics(pool?: Pool) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'loanflow_api_' });
   const requestDuration = new Histogram({
@@ -30,6 +31,8 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  if (pool) bookMetrics(registry, pool);
+
   const observe: RequestHandler = (req, res, next) => {
     const end = requestDuration.startTimer();
     res.once('finish', () => {
@@ -44,3 +47,77 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Business totals counted in PostgreSQL at scrape time, so they are exact, the same on every API
+ * replica, and survive restarts (a process-local counter would reset and double across replicas).
+ * Journal entries are append-only, so counts over them only grow, as Prometheus counters must.
+ */
+const BOOK_METRICS: { name: string; help: string; type: 'counter' | 'gauge'; label?: string; sql: string }[] =
+  [
+    {
+      name: 'loanflow_applications_total',
+      help: 'Credit-line applications received, by product',
+      type: 'counter',
+      sql: 'select product_code as label, count(*)::bigint as value from credit_lines group by 1',
+    },
+    {
+      name: 'loanflow_approvals_total',
+      help: 'Credit-line applications approved (lines that were granted a limit), by product',
+      type: 'counter',
+      sql: `select product_code as label, count(*)::bigint as value from credit_lines
+          where status in ('active', 'frozen', 'closed') and limit_amount is not null group by 1`,
+    },
+    {
+      name: 'loanflow_disbursements_total',
+      help: 'Loans disbursed (disbursement entries in the journal), by product',
+      type: 'counter',
+      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
+          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'disbursement' group by 1`,
+    },
+    {
+      name: 'loanflow_repayments_total',
+      help: 'Repayments booked (repayment entries in the journal, reversed ones included), by product',
+      type: 'counter',
+      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
+          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'repayment' group by 1`,
+    },
+    {
+      name: 'loanflow_write_offs_total',
+      help: 'Loans written off (write_off entries in the journal), by product',
+      type: 'counter',
+      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
+          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'write_off' group by 1`,
+    },
+    {
+      // Delinquency is a state a loan enters and leaves, so it is a gauge: loans past due now.
+      name: 'loanflow_delinquent_loans',
+      help: 'Loans currently delinquent (read model), by product',
+      type: 'gauge',
+      sql: `select product_code as label, count(*)::bigint as value from loans where status = 'delinquent' group by 1`,
+    },
+    {
+      name: 'loanflow_reconciliation_breaks',
+      help: 'Breaks in the latest whole-book reconciliation report',
+      type: 'gauge',
+      label: 'scope',
+      sql: `select 'all' as label, coalesce((select breaks from reconciliation_reports where scope = 'all'
+            order by business_date desc limit 1), 0)::bigint as value`,
+    },
+  ];
+
+function bookMetrics(registry: Registry, pool: Pool): void {
+  for (const m of BOOK_METRICS) {
+    const label = m.label ?? 'product';
+    const options = { name: m.name, help: m.help, labelNames: [label], registers: [registry] };
+    async function collect(this: Counter | Gauge) {
+      const res = await pool.query<{ label: string; value: number }>(m.sql);
+      this.reset();
+      for (const r of res.rows)
+        if (this instanceof Counter) this.inc({ [label]: r.label }, r.value);
+        else this.set({ [label]: r.label }, r.value);
+    }
+    if (m.type === 'counter') new Counter({ ...options, collect });
+    else new Gauge({ ...options, collect });
+  }
+}

@@ -3,9 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loanflowDataConverter } from '../codec/data-converter';
+import { keyringFromEnv } from '../codec/keyring';
 import { migrateUp } from '../db/migrate';
 import { apiKeyRepository, ROLES } from '../db/api-keys';
 import { createPool } from '../db/pool';
+import { ensureSchedules } from '../worker/schedules';
 import { searchAttributeFlags } from '../workflows/search-attributes';
 import { startOwnedPostgres } from './lib/postgres';
 
@@ -122,6 +126,21 @@ async function shutdown(code = 0): Promise<void> {
   process.exit(code);
 }
 
+/** The worker ensures them too; doing it here means they are listed before the banner, even if the worker is slow. */
+async function createSchedules(address: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      dataConverter: loanflowDataConverter(keyringFromEnv(process.env.PAYLOAD_KEYS)),
+    });
+    return await ensureSchedules(client, process.env.TEMPORAL_TASK_QUEUE ?? 'loanflow');
+  } finally {
+    await connection.close();
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(data, { recursive: true });
   process.once('SIGINT', () => void shutdown());
@@ -178,6 +197,7 @@ async function main(): Promise<void> {
     temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
   }
   const keys = await devApiKeys(databaseUrl);
+  const schedules = await createSchedules(temporalAddress);
 
   const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: String(PORT) };
   run('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
@@ -190,6 +210,7 @@ async function main(): Promise<void> {
   Temporal UI    http://127.0.0.1:${UI_PORT}
   Temporal gRPC  ${temporalAddress}
   Codec server   http://127.0.0.1:${CODEC_PORT}   (token in .data/codec-token; sign in at /login)
+  Schedules      ${schedules.join(', ')}   (temporal schedule list --address ${temporalAddress})
   PostgreSQL     ${databaseUrl}
   API keys       ${path.relative(root, path.join(data, 'api-keys.json'))}
 ${Object.entries(keys)

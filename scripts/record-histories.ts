@@ -1,7 +1,8 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts`. Payloads are encrypted with the development key.
+ * `npx tsx scripts/record-histories.ts [credit-line] [loan] [operations]` (no names: every group).
+ * Payloads are encrypted with the development key.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
 import { recordLoanHistories } from '../test/support/loan-histories';
+import { recordOperationsHistories } from '../test/support/operations-histories';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { createLoanflowWorker } from '../worker/worker';
 import { creditLine } from '../workflows/credit-line';
@@ -22,6 +24,8 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'test', 'histories');
 
 async function main(): Promise<void> {
+  const groups = process.argv.slice(2);
+  const wanted = (group: string) => groups.length === 0 || groups.includes(group);
   const pg = await startOwnedPostgres({
     dataDir: path.join(root, '.data', 'record-pg'),
     port: 55435,
@@ -83,6 +87,12 @@ async function main(): Promise<void> {
   };
 
   await worker.runUntil(async () => {
+    if (wanted('credit-line')) await recordCreditLines();
+    if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
+    if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
+  });
+
+  async function recordCreditLines() {
     const approved = await start(application({ amount: 2_000_000 }));
     await until(approved.handle, 'active');
     await approved.handle.executeUpdate(controlLine, {
@@ -117,9 +127,7 @@ async function main(): Promise<void> {
     await reviewed.handle.result();
     await save('credit-line-maker-checker-first-run', reviewed.workflowId, reviewed.firstRunId);
     await save('credit-line-maker-checker-last-run', reviewed.workflowId);
-
-    await recordLoanHistories(env, taskQueue, save);
-  });
+  }
 
   await env.teardown();
   await pool.end();

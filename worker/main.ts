@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
 import { loanflowDataConverter } from '../codec/data-converter';
@@ -5,9 +6,10 @@ import { isDevKeyring, keyringFromEnv } from '../codec/keyring';
 import { adapterConfig, loadEnv, temporalConnection } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
-import { createLoanflowWorker } from './worker';
+import { ensureSchedules } from './schedules';
+import { createLoanflowWorkers } from './worker';
 
-/** Worker process: `npm run worker`. SIGINT/SIGTERM drain it (the SDK's default shutdown signals). */
+/** Worker process: `npm run worker`: the main worker and the provider queues' workers, and the daily schedules. */
 async function main(): Promise<void> {
   const env = loadEnv();
   Runtime.install({
@@ -22,17 +24,31 @@ async function main(): Promise<void> {
     log.warn('PAYLOAD_KEYS is not set: payloads are encrypted with the public development key');
   const connection = await NativeConnection.connect(settings);
   const pool = createPool(env.DATABASE_URL);
-  const worker = await createLoanflowWorker({
+  const dataConverter = loanflowDataConverter(keyring);
+  const schedules = await ensureSchedules(
+    new Client({ connection, namespace: settings.namespace, dataConverter }),
+    env.TEMPORAL_TASK_QUEUE,
+  );
+  log.info({ schedules }, 'schedules in place');
+  const workers = await createLoanflowWorkers({
     connection,
     namespace: settings.namespace,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     pool,
     adapters: createAdapters(adapterConfig(env)),
-    dataConverter: loanflowDataConverter(keyring),
+    dataConverter,
   });
-  log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: settings.namespace }, 'worker started');
+  log.info(
+    {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      providerQueues: workers.all.slice(1).map((w) => w.options.taskQueue),
+      namespace: settings.namespace,
+    },
+    'workers started',
+  );
   try {
-    await worker.run();
+    // SIGINT/SIGTERM stop polling on every worker; running activities get the grace time to finish.
+    await workers.runAll();
   } finally {
     await pool.end();
     await connection.close();

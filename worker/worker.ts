@@ -1,14 +1,21 @@
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { Adapters } from '../adapters';
 import { createCreditGrantActivities } from '../activities/credit-grant';
 import { createLoanActivities } from '../activities/loan';
+import { createOperationsActivities } from '../activities/operations';
 import { bureauReportRepository } from '../db/bureau-reports';
 import { creditLineRepository } from '../db/credit-lines';
 import { ledgerRepository } from '../db/ledger';
 import { loanRepository } from '../db/loans';
+import { operationsRepository } from '../db/operations';
 import { reviewRepository } from '../db/reviews';
+import { getLoan, type LoanView } from '../workflows/loan-messages';
+import { loanWorkflowId } from '../workflows/messages';
+import { PROVIDER_QUEUES, type Provider } from '../workflows/task-queues';
+import { PROVIDER_ACTIVITIES, pickActivities, providerRatesFromEnv } from './providers';
 
 export interface LoanflowWorkerOptions {
   connection: NativeConnection;
@@ -23,9 +30,17 @@ export interface LoanflowWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+// Let running activities finish on shutdown before the worker gives up on them.
+const SHUTDOWN_GRACE = '30 seconds';
+
 /** Composition root: wires adapters and repositories into activities and registers the workflows. */
-export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'adapters'>) {
-  const { adapters, pool } = opts;
+export function buildActivities(
+  opts: Pick<LoanflowWorkerOptions, 'pool' | 'adapters'> & {
+    /** Reconciliation asks each loan workflow for its state; without a client every open loan reads as missing. */
+    temporal?: Client;
+  },
+) {
+  const { adapters, pool, temporal } = opts;
   return {
     ...createCreditGrantActivities({
       identity: adapters.identity,
@@ -40,23 +55,106 @@ export function buildActivities(opts: Pick<LoanflowWorkerOptions, 'pool' | 'adap
       bank: adapters.bank,
       notify: adapters.notify,
       lists: adapters.lists,
+      bureau: adapters.bureau,
       ledger: ledgerRepository(pool),
       loans: loanRepository(pool),
+    }),
+    ...createOperationsActivities({
+      operations: operationsRepository(pool),
+      bank: adapters.bank,
+      loanState: async (loanId): Promise<LoanView | null> => {
+        if (!temporal) return null;
+        try {
+          return await temporal.workflow.getHandle(loanWorkflowId(loanId)).query(getLoan);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return null;
+          throw err;
+        }
+      },
     }),
   };
 }
 
-export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise<Worker> {
+function clientOf(opts: LoanflowWorkerOptions): Client {
+  return new Client({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    dataConverter: opts.dataConverter,
+  });
+}
+
+function mainWorker(opts: LoanflowWorkerOptions, activities: object): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: buildActivities(opts),
+    activities,
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    // Let running activities finish on shutdown before the worker gives up on them.
-    shutdownGraceTime: '30 seconds',
+    shutdownGraceTime: SHUTDOWN_GRACE,
   });
+}
+
+/** The workflows and every activity on one task queue (the loans' local activities need them here). */
+export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise<Worker> {
+  return mainWorker(opts, buildActivities({ ...opts, temporal: clientOf(opts) }));
+}
+
+export interface LoanflowWorkers {
+  main: Worker;
+  /** One per provider that has activities, on PROVIDER_QUEUES[provider]. */
+  providers: Partial<Record<Provider, Worker>>;
+  all: Worker[];
+  /** Runs every worker; when one stops or fails, the others are shut down (draining) too. */
+  runAll(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The main worker plus one worker per provider queue, serving only that provider's activities under
+ * the provider's rate limit. All share the adapters, so a sandbox keeps one memory of payouts.
+ */
+export async function createLoanflowWorkers(
+  opts: LoanflowWorkerOptions & { providerRates?: Partial<Record<Provider, number>> },
+): Promise<LoanflowWorkers> {
+  const activities = buildActivities({ ...opts, temporal: clientOf(opts) });
+  const rates = { ...providerRatesFromEnv(), ...opts.providerRates };
+  const main = await mainWorker(opts, activities);
+  const providers: Partial<Record<Provider, Worker>> = {};
+  for (const provider of Object.keys(PROVIDER_QUEUES) as Provider[]) {
+    const served = pickActivities(activities, PROVIDER_ACTIVITIES[provider]);
+    if (Object.keys(served).length === 0) continue;
+    providers[provider] = await Worker.create({
+      connection: opts.connection,
+      namespace: opts.namespace,
+      taskQueue: PROVIDER_QUEUES[provider],
+      activities: served,
+      dataConverter: opts.dataConverter,
+      maxTaskQueueActivitiesPerSecond: rates[provider],
+      shutdownGraceTime: SHUTDOWN_GRACE,
+    });
+  }
+  const all = [main, ...Object.values(providers)];
+  const shutdown = () => {
+    for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    main,
+    providers,
+    all,
+    shutdown,
+    async runAll() {
+      const results = await Promise.allSettled(
+        all.map((w) =>
+          w.run().finally(() => {
+            shutdown();
+          }),
+        ),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }
