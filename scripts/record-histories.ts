@@ -7,15 +7,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Worker } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
 import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
+import { recordCollectionHistories } from '../test/support/collection-histories';
 import { recordLoanHistories } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
-import { createLoanflowWorker } from '../worker/worker';
+import { createLoanflowWorkers } from '../worker/worker';
 import { creditLine } from '../workflows/credit-line';
 import { controlLine, creditLineWorkflowId, getCreditLine, reviewDecision } from '../workflows/messages';
 import { startOwnedPostgres } from './lib/postgres';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const pool = createPool(pg.url);
   const env = await timeSkippingEnv();
   const taskQueue = 'record';
-  const worker: Worker = await createLoanflowWorker({
+  const workers = await createLoanflowWorkers({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue,
@@ -86,11 +86,16 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
   };
 
-  await worker.runUntil(async () => {
+  const running = workers.runAll();
+  try {
     if (wanted('credit-line')) await recordCreditLines();
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
-  });
+    if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
+  } finally {
+    workers.shutdown();
+    await running;
+  }
 
   async function recordCreditLines() {
     const approved = await start(application({ amount: 2_000_000 }));

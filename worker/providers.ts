@@ -1,4 +1,4 @@
-import { PROVIDER_QUEUES, type Provider } from '../workflows/task-queues';
+import { type Provider, PROVIDERS } from '../workflows/task-queues';
 
 /**
  * Which activities each provider's worker serves. A name missing from the activity map (collection's
@@ -20,7 +20,7 @@ const DEFAULT_RATES: Record<Provider, number> = { bank: 20, bureau: 5, notify: 5
 /** `BANK_ACTIVITIES_PER_SECOND`, `BUREAU_…`, `NOTIFY_…`, `AGENCY_…`; the defaults above otherwise. */
 export function providerRatesFromEnv(env: NodeJS.ProcessEnv = process.env): Record<Provider, number> {
   const rates = { ...DEFAULT_RATES };
-  for (const p of Object.keys(PROVIDER_QUEUES) as Provider[]) {
+  for (const p of PROVIDERS) {
     const name = `${p.toUpperCase()}_ACTIVITIES_PER_SECOND`;
     const raw = env[name];
     if (raw === undefined || raw === '') continue;

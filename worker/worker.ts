@@ -4,9 +4,11 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Pool } from 'pg';
 import type { Adapters } from '../adapters';
 import { createCreditGrantActivities } from '../activities/credit-grant';
+import { createCollectionActivities } from '../activities/collection';
 import { createLoanActivities } from '../activities/loan';
 import { createOperationsActivities } from '../activities/operations';
 import { bureauReportRepository } from '../db/bureau-reports';
+import { collectionRepository } from '../db/collection';
 import { creditLineRepository } from '../db/credit-lines';
 import { ledgerRepository } from '../db/ledger';
 import { loanRepository } from '../db/loans';
@@ -14,7 +16,7 @@ import { operationsRepository } from '../db/operations';
 import { reviewRepository } from '../db/reviews';
 import { getLoan, type LoanView } from '../workflows/loan-messages';
 import { loanWorkflowId } from '../workflows/messages';
-import { PROVIDER_QUEUES, type Provider } from '../workflows/task-queues';
+import { type Provider, PROVIDERS, providerQueue } from '../workflows/task-queues';
 import { PROVIDER_ACTIVITIES, pickActivities, providerRatesFromEnv } from './providers';
 
 export interface LoanflowWorkerOptions {
@@ -58,6 +60,11 @@ export function buildActivities(
       bureau: adapters.bureau,
       ledger: ledgerRepository(pool),
       loans: loanRepository(pool),
+    }),
+    ...createCollectionActivities({
+      notify: adapters.notify,
+      agency: adapters.agency,
+      collection: collectionRepository(pool),
     }),
     ...createOperationsActivities({
       operations: operationsRepository(pool),
@@ -104,7 +111,7 @@ export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise
 
 export interface LoanflowWorkers {
   main: Worker;
-  /** One per provider that has activities, on PROVIDER_QUEUES[provider]. */
+  /** One per provider that has activities, on providerQueue(taskQueue, provider). */
   providers: Partial<Record<Provider, Worker>>;
   all: Worker[];
   /** Runs every worker; when one stops or fails, the others are shut down (draining) too. */
@@ -123,13 +130,13 @@ export async function createLoanflowWorkers(
   const rates = { ...providerRatesFromEnv(), ...opts.providerRates };
   const main = await mainWorker(opts, activities);
   const providers: Partial<Record<Provider, Worker>> = {};
-  for (const provider of Object.keys(PROVIDER_QUEUES) as Provider[]) {
+  for (const provider of PROVIDERS) {
     const served = pickActivities(activities, PROVIDER_ACTIVITIES[provider]);
     if (Object.keys(served).length === 0) continue;
     providers[provider] = await Worker.create({
       connection: opts.connection,
       namespace: opts.namespace,
-      taskQueue: PROVIDER_QUEUES[provider],
+      taskQueue: providerQueue(opts.taskQueue, provider),
       activities: served,
       dataConverter: opts.dataConverter,
       maxTaskQueueActivitiesPerSecond: rates[provider],

@@ -52,6 +52,7 @@ import { asFailure, refused } from './failures';
 import { retryAutopay, settlementApproved } from './loan-messages';
 import { loanWorkflowId } from './messages';
 import { retry } from './retry-policies';
+import { providerActivities } from './task-queues';
 
 export interface CollectionSettings {
   strategy: CollectionStrategy;
@@ -116,6 +117,15 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
   /** Names this delinquency episode in every key: a loan cured and late again is worked afresh. */
   const episode = input.first.oldestDueDate ?? input.first.asOf;
   let changed = false;
+  // Messages and partner hand-offs go through the providers' own rate-limited queues.
+  const notify = providerActivities<CollectionActivities>('notify', {
+    startToCloseTimeout: '30 seconds',
+    retry,
+  });
+  const partners = providerActivities<CollectionActivities>('agency', {
+    startToCloseTimeout: '1 minute',
+    retry,
+  });
 
   setHandler(getCollection, view);
   setHandler(delinquencyUpdate, (u) => {
@@ -208,11 +218,13 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       changed = true;
       if (after.status === 'approved' && before.status !== 'approved') {
         // The loan holds the book: it waives the rest only if the agreed amount arrives in time.
-        await getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(settlementApproved, {
-          offerId: after.id,
-          amount: { amount: after.amount, currency: input.currency },
-          payBy: after.payBy,
-        });
+        await tellLoan(() =>
+          getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(settlementApproved, {
+            offerId: after.id,
+            amount: { amount: after.amount, currency: input.currency },
+            payBy: after.payBy,
+          }),
+        );
       }
       return offerView(after);
     },
@@ -296,7 +308,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       case 'push': {
         const c = contact(step.kind, 'sent');
         try {
-          await effects.contactBorrower({
+          await notify.contactBorrower({
             loanId: input.loanId,
             contact: c,
             to: input.borrower.phone,
@@ -338,12 +350,14 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         return;
       }
       case 'autopay_retry':
-        await getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(retryAutopay, {
-          retryId: `${episode}:${key}`,
-        });
+        await tellLoan(() =>
+          getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(retryAutopay, {
+            retryId: `${episode}:${key}`,
+          }),
+        );
         return;
       case 'agency': {
-        s.agencyRef = await effects.handOffToAgency({
+        s.agencyRef = await partners.handOffToAgency({
           idempotencyKey: id,
           loanId: input.loanId,
           customerId: input.customerId,
@@ -358,7 +372,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         return;
       }
       case 'legal_notice': {
-        const ref = await effects.serveLegalNotice({
+        const ref = await partners.serveLegalNotice({
           idempotencyKey: id,
           loanId: input.loanId,
           customerId: input.customerId,
@@ -372,6 +386,15 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         s.contacts.push(c);
         return;
       }
+    }
+  }
+
+  /** A loan an operator terminated cannot be signalled; collection carries on and a person sees the warning. */
+  async function tellLoan(signal: () => Promise<void>): Promise<void> {
+    try {
+      await signal();
+    } catch (err) {
+      log.warn('loan not signalled', { loanId: input.loanId, error: (err as Error).message });
     }
   }
 

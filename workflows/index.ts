@@ -2,3 +2,4 @@
 export { creditLine } from './credit-line';
 export { loan } from './loan';
 export { reconcile, snapshotPortfolio } from './operations';
+export { collection } from './collection';

@@ -1,26 +1,27 @@
-import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
 
 /**
  * Provider calls run on task queues of their own so each provider gets its own rate limit
  * (`maxTaskQueueActivitiesPerSecond`, enforced by the server across every worker) and a slow
  * provider cannot take the slots the loans' own activities need.
  */
-export const PROVIDER_QUEUES = {
-  bank: 'loanflow-bank',
-  bureau: 'loanflow-bureau',
-  notify: 'loanflow-notify',
-  agency: 'loanflow-agency',
-} as const;
-
-export type Provider = keyof typeof PROVIDER_QUEUES;
+export const PROVIDERS = ['bank', 'bureau', 'notify', 'agency'] as const;
+export type Provider = (typeof PROVIDERS)[number];
 
 /**
- * For workflow code: `providerActivities<CollectionActivities>('notify', { startToCloseTimeout, retry })`
- * schedules on that provider's queue. Only activities the worker registers there can be called (worker/providers.ts).
+ * A provider's queue sits beside the workflow's own (`loanflow` → `loanflow-notify`), so two
+ * deployments (or two test files) sharing a server never serve each other's provider calls.
+ */
+export const providerQueue = (mainQueue: string, provider: Provider): string => `${mainQueue}-${provider}`;
+
+/**
+ * For workflow code, inside the workflow function (it reads the run's task queue):
+ * `providerActivities<CollectionActivities>('notify', { startToCloseTimeout, retry })`. Only activities
+ * the worker registers on that queue can be called (worker/providers.ts).
  */
 export function providerActivities<A extends object>(
   provider: Provider,
   options: Omit<ActivityOptions, 'taskQueue'>,
 ) {
-  return proxyActivities<A>({ ...options, taskQueue: PROVIDER_QUEUES[provider] });
+  return proxyActivities<A>({ ...options, taskQueue: providerQueue(workflowInfo().taskQueue, provider) });
 }

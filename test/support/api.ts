@@ -1,12 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { createAdapters } from '../../adapters';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../config/logger';
 import { apiKeyRepository, type Role } from '../../db/api-keys';
 import type { Pool } from '../../db/pool';
-import { createLoanflowWorker } from '../../worker/worker';
+import { createLoanflowWorkers } from '../../worker/worker';
 import { testPool } from './db';
 import { devServerEnv, testDataConverter, workflowBundle } from './temporal';
 
@@ -24,11 +23,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real app over a real PostgreSQL and the dev server, with a worker on its own task queue. */
+/** The real app over a real PostgreSQL and the dev server, with workers on their own task queues (main and providers). */
 export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
   const pool = testPool();
   const env = await devServerEnv();
-  const worker: Worker = await createLoanflowWorker({
+  const workers = await createLoanflowWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
@@ -37,7 +36,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
-  const running = worker.run();
+  const running = workers.runAll();
   const repo = apiKeyRepository(pool);
   const keys = {} as ApiHarness['keys'];
   const actorIds: string[] = [];
@@ -65,7 +64,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     actorIds,
     taskQueue,
     async close() {
-      worker.shutdown();
+      workers.shutdown();
       await running;
       await env.teardown();
       await pool.end();

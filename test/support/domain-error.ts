@@ -14,7 +14,11 @@ export function expectDomainError(fn: () => unknown, field: string, code?: strin
 }
 
 /** Asserts that a workflow update was refused by its validator with a DomainError naming `field` (and `code`). */
-export async function expectDomainFailure(call: Promise<unknown>, field: string, code?: string): Promise<void> {
+export async function expectDomainFailure(
+  call: Promise<unknown>,
+  field: string,
+  code?: string,
+): Promise<void> {
   const err = await call.then(
     () => null,
     (e: unknown) => e as { cause?: { type?: string; details?: unknown[] } },

@@ -8,14 +8,14 @@ import {
   type SandboxCreditBureau as Bureau,
   type SandboxNotifier,
 } from '../../adapters';
-import { createCollectionActivities } from '../../activities/collection';
-import { createLoanActivities } from '../../activities/loan';
 import { collectionRepository } from '../../db/collection';
 import { ledgerRepository } from '../../db/ledger';
 import { loanRepository } from '../../db/loans';
 import { assertBalanced, loanPosition } from '../../domain/ledger';
 import { instantOfLocal, localDateAt } from '../../domain/localdate';
+import { PROVIDER_ACTIVITIES, pickActivities } from '../../worker/providers';
 import { buildActivities } from '../../worker/worker';
+import { PROVIDERS, providerQueue } from '../../workflows/task-queues';
 import { loan, type LoanRun } from '../../workflows/loan';
 import { getLoan, type LoanView } from '../../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
@@ -51,38 +51,43 @@ export function loanHarness(taskQueue: string) {
     taskQueue,
     env: undefined as unknown as TestWorkflowEnvironment,
     worker: undefined as unknown as Worker,
+    providerWorkers: [] as Worker[],
     running: undefined as Promise<void> | undefined,
 
     async setUp(): Promise<void> {
       h.env = await timeSkippingEnv();
+      const connection = h.env.nativeConnection;
+      const namespace = h.env.namespace ?? 'default';
+      const activities = buildActivities({ pool, adapters });
       h.worker = await Worker.create({
-        connection: h.env.nativeConnection,
-        namespace: h.env.namespace ?? 'default',
+        connection,
+        namespace,
         taskQueue,
         workflowBundle: await workflowBundle(),
         dataConverter: testDataConverter,
-        activities: {
-          ...buildActivities({ pool, adapters }),
-          ...createLoanActivities({
-            bank: adapters.bank,
-            notify: adapters.notify,
-            lists: adapters.lists,
-            bureau: adapters.bureau,
-            ledger,
-            loans,
-          }),
-          ...createCollectionActivities({
-            notify: adapters.notify,
-            agency: adapters.agency,
-            collection: collectionRepository(pool),
-          }),
-        },
+        activities,
       });
-      h.running = h.worker.run();
+      // Collection's messages and hand-offs run on the providers' own queues, as in production.
+      const providers = await Promise.all(
+        PROVIDERS.map((p) => [p, pickActivities(activities, PROVIDER_ACTIVITIES[p])] as const)
+          .filter(([, served]) => Object.keys(served).length > 0)
+          .map(([p, served]) =>
+            Worker.create({
+              connection,
+              namespace,
+              taskQueue: providerQueue(taskQueue, p),
+              dataConverter: testDataConverter,
+              activities: served,
+            }),
+          ),
+      );
+      h.providerWorkers = providers;
+      h.running = Promise.all([h.worker.run(), ...providers.map((w) => w.run())]).then(() => undefined);
     },
 
     async tearDown(): Promise<void> {
       h.worker?.shutdown();
+      for (const w of h.providerWorkers) w.shutdown();
       await h.running;
       await h.env?.teardown();
       await pool.end();

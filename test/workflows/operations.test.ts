@@ -16,7 +16,7 @@ import {
   type ReconcileInput,
   snapshotPortfolio,
 } from '../../workflows/operations';
-import { PROVIDER_QUEUES } from '../../workflows/task-queues';
+import { providerQueue } from '../../workflows/task-queues';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
@@ -84,9 +84,10 @@ test('schedules are created idempotently and describe the daily jobs', async () 
 });
 
 test('each provider with activities gets its own worker on its own queue', () => {
-  expect(workers.providers.bank?.options.taskQueue).toBe(PROVIDER_QUEUES.bank);
-  expect(workers.providers.bureau?.options.taskQueue).toBe(PROVIDER_QUEUES.bureau);
-  expect(workers.providers.notify?.options.taskQueue).toBe(PROVIDER_QUEUES.notify);
+  expect(workers.providers.bank?.options.taskQueue).toBe(providerQueue(taskQueue, 'bank'));
+  expect(workers.providers.bureau?.options.taskQueue).toBe(providerQueue(taskQueue, 'bureau'));
+  expect(workers.providers.notify?.options.taskQueue).toBe(providerQueue(taskQueue, 'notify'));
+  expect(workers.providers.bank?.options.taskQueue).toBe('test-operations-bank');
   expect(workers.providers.bank?.options.maxTaskQueueActivitiesPerSecond).toBe(20);
 });
 
