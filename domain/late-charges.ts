@@ -20,6 +20,12 @@ export interface LateChargeState {
   lateFeeCharged: number[];
   /** late charges refused by the APR cap so far, minor units, for the view */
   capped: number;
+  /**
+   * The day of the last posting and how many were made on it. A second posting on one day (after a
+   * reversal reopens an installment) gets its own source event id, or the ledger would take it for a
+   * replay of the first; the first keeps the plain id that recorded histories carry.
+   */
+  lastPosting?: { date: string; count: number };
 }
 
 export const NO_LATE_CHARGES: LateChargeState = Object.freeze({
@@ -102,11 +108,17 @@ export function bringLateChargesUpToDate(
   }
 
   const refused = wanted - allowed;
+  const sameDay = state.lastPosting?.date === today ? state.lastPosting.count : 0;
   const result: LateCharges = {
     state: {
       penaltyThrough,
       lateFeeCharged: [...charged].sort((a, b) => a - b),
       capped: state.capped + refused,
+      ...(allowed > 0
+        ? { lastPosting: { date: today, count: sameDay + 1 } }
+        : state.lastPosting
+          ? { lastPosting: state.lastPosting }
+          : {}),
     },
     lateFees,
     penalty,
@@ -127,7 +139,7 @@ export function bringLateChargesUpToDate(
   });
   const entry = accrualEntry({
     loanId: book.loanId,
-    eventId: `${book.loanId}:late-charges:${today}`,
+    eventId: `${book.loanId}:late-charges:${today}${sameDay > 0 ? `:${sameDay}` : ''}`,
     date: today,
     currency: book.currency,
     interest: 0,

@@ -83,7 +83,11 @@ export interface CollectionRun {
   carried?: CollectionState;
 }
 
-const effects = proxyActivities<CollectionActivities>({ startToCloseTimeout: '30 seconds', retry });
+const effects = proxyActivities<CollectionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry,
+  summary: 'collection records',
+});
 
 /**
  * Collection (催收) of one delinquent loan, a child of the loan: works the strategy table bucket by bucket
@@ -252,7 +256,9 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         await condition(wake);
         continue;
       }
-      if (await condition(wake, wakeAt - Date.now())) continue;
+      const summary =
+        wakeAt === at && next ? `${next.step.kind} (DPD ${next.step.dpd})` : 'promise or settlement deadline';
+      if (await condition(wake, wakeAt - Date.now(), { summary })) continue;
     }
     if (next && at <= Date.now()) await perform(next.step, next.key);
   }

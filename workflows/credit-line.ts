@@ -327,7 +327,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', BORROWER_ZONE)
         : Infinity;
       if (expiresAt === Infinity) await condition(wake);
-      else if (Date.now() < expiresAt) await condition(wake, expiresAt - Date.now());
+      else if (Date.now() < expiresAt)
+        await condition(wake, expiresAt - Date.now(), { summary: 'line expiry' });
       else await condition(() => wake() || nothingDrawn());
       if (Date.now() >= expiresAt && nothingDrawn()) renewOrClose();
       if (lineChanged) {

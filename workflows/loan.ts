@@ -175,9 +175,17 @@ export interface LoanRun {
   carried?: LoanState;
 }
 
-const checks = proxyActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
+const checks = proxyActivities<LoanActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry,
+  summary: 'pre-disbursement check',
+});
 /** A payout whose outcome is unknown is asked again with the same key until the bank answers: giving up could only pay twice or free a limit still in use. */
-const bank = proxyActivities<LoanActivities>({ startToCloseTimeout: '1 minute', retry: untilDone });
+const bank = proxyActivities<LoanActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: untilDone,
+  summary: 'bank payout',
+});
 /** Calls made many times in a loan's life, short and idempotent by key: as local activities each costs one history event. */
 const provider = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
 /** The books must catch up eventually; a database outage is waited out, never turned into a failed loan. */
@@ -391,7 +399,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         s.watermark = Math.max(s.watermark, Date.now());
         continue;
       }
-      if (step.at > Date.now() && (await condition(wake, step.at - Date.now()))) {
+      const summary = `${step.kind} of installment ${step.seq}`;
+      if (step.at > Date.now() && (await condition(wake, step.at - Date.now(), { summary }))) {
         s.watermark = Math.max(s.watermark, Date.now());
         continue;
       }
@@ -565,7 +574,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       input.timeZone,
     );
     if (Date.now() >= end) return false;
-    await condition(() => changed || historyIsLong(), end - Date.now());
+    await condition(() => changed || historyIsLong(), end - Date.now(), { summary: 'recovery window' });
     return true;
   }
 

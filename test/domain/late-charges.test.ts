@@ -139,7 +139,12 @@ describe('bringLateChargesUpToDate', () => {
     const penalty = Math.round(first.principal * 0.0005 * 3);
     expect(r.lateFees).toEqual([{ seq: 1, amount: 5_000 }]);
     expect(r.penalty).toEqual([{ seq: 1, amount: penalty, days: 3 }]);
-    expect(r.state).toEqual({ penaltyThrough: { '1': today }, lateFeeCharged: [1], capped: 0 });
+    expect(r.state).toEqual({
+      penaltyThrough: { '1': today },
+      lateFeeCharged: [1],
+      capped: 0,
+      lastPosting: { date: today, count: 1 },
+    });
     const entry = l.entries.at(-1)!;
     expect(entry.sourceEventId).toBe(`ln_lc:late-charges:${today}`);
     expect(entry.lines).toEqual([
@@ -157,6 +162,22 @@ describe('bringLateChargesUpToDate', () => {
     });
     expect(l.book.installments.slice(1)).toEqual(newLoan().book.installments.slice(1));
     l.reconcile();
+  });
+
+  test('a second posting on one day gets its own event id, so the ledger does not drop it as a replay', () => {
+    const l = newLoan();
+    const due = l.book.installments[0]!.dueDate;
+    l.fallDueBy(due);
+    const today = addDays(due, 10);
+    l.charge(today);
+    // As if a reversal had reopened charges the day already booked: penalty from the due date again.
+    l.state = { ...l.state, penaltyThrough: { '1': addDays(due, 5) } };
+    const again = l.charge(today);
+    expect(again.penalty.map((p) => p.days)).toEqual([5]);
+    expect(l.entries.slice(-2).map((e) => e.sourceEventId)).toEqual([
+      `ln_lc:late-charges:${today}`,
+      `ln_lc:late-charges:${today}:1`,
+    ]);
   });
 
   test('a second run on the same day books nothing and changes nothing', () => {

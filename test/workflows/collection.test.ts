@@ -15,6 +15,7 @@ import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages'
 import { bankCard } from '../support/applicants';
 import { expectDomainFailure } from '../support/domain-error';
 import { loanHarness } from '../support/loan-harness';
+import { statusTrail } from '../support/search-attributes';
 
 const h = loanHarness('test-collection');
 beforeAll(() => h.setUp());
@@ -48,16 +49,6 @@ async function untilCollection(loanId: string, done: (v: CollectionView) => bool
     if (Date.now() > deadline) throw new Error(`${what} not reached; last: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/**
- * Ends a scenario's workflows. A moment first for activities still in flight: the time-skipping server
- * keeps time locked for an activity whose workflow was terminated under it, stalling later tests.
- */
-async function stop(loanId: string): Promise<void> {
-  await new Promise((r) => setTimeout(r, 500));
-  for (const handle of [h.handle(loanId), collectionOf(loanId)])
-    await handle.terminate('scenario over').catch(() => undefined);
 }
 
 const penaltyIncome = async (loanId: string) =>
@@ -160,8 +151,16 @@ describe('delinquency and collection', () => {
 
     // A loan that went all the way stays far below the history limits (50k events, 50 MB).
     const history = await handle.fetchHistory();
+    // Search attributes followed every transition (listing them needs the dev server: search-attributes.test.ts).
+    expect(statusTrail(history)).toEqual([
+      { status: 'disbursing', bucket: 'M0' },
+      { status: 'active', bucket: 'M0' },
+      { status: 'delinquent', bucket: 'M0' },
+      ...['M1', 'M2', 'M3', 'M4', 'M5', 'M6'].map((bucket) => ({ status: 'delinquent', bucket })),
+      { status: 'written_off', bucket: 'M6' },
+    ]);
     expect(history.events?.length).toBeLessThan(1_500);
-    await stop(input.loanId);
+    await h.finish(input.loanId);
   });
 
   test.each([
@@ -202,7 +201,7 @@ describe('delinquency and collection', () => {
     ]);
     const logged = await h.collection.contacts(input.loanId);
     expect(logged.map((r) => r.localTime).sort()).toEqual(c.contacts.map((x) => x.localTime).sort());
-    await stop(input.loanId);
+    await h.finish(input.loanId);
   });
 
   test('cure from M2 by paying everything overdue ends collection and cancels its call tasks', async () => {
@@ -232,7 +231,7 @@ describe('delinquency and collection', () => {
     await untilCollection(input.loanId, (x) => x.status === 'cured' && x.openTasks.length === 0, 'cured');
     expect((await h.collection.getTask(c.openTasks[0]!))?.status).toBe('cancelled');
     await h.checkBooks(input.loanId);
-    await stop(input.loanId);
+    await h.finish(input.loanId);
   });
 
   test('a promise kept ends collection; a promise broken resumes escalation the day after its grace', async () => {
@@ -277,8 +276,8 @@ describe('delinquency and collection', () => {
     );
     expect(resumed.promises[0]).toMatchObject({ id: p.id, status: 'broken', resolvedOn: addDays(due, 7) });
     expect(resumed.contacts.at(-1)!.localDate).toBe(addDays(due, 7));
-    await stop(kept.input.loanId);
-    await stop(broken.input.loanId);
+    await h.finish(kept.input.loanId);
+    await h.finish(broken.input.loanId);
   });
 
   test('an extension moves the due dates and books its fee; a second one and too many days are refused by name', async () => {
@@ -300,7 +299,7 @@ describe('delinquency and collection', () => {
     expect(after.installments.slice(1).map((i) => i.dueDate)).toEqual(r.dueDates.map((d) => d.to));
     expect(after.installments[1]!.fees).toBe(v0.installments[1]!.fees + 2_000);
     await expectDomainFailure(ext(5), 'loan', 'extension_limit');
-    await stop(input.loanId);
+    await h.finish(input.loanId);
   });
 
   test('a settlement declined changes nothing; one approved and paid closes the loan as settled', async () => {
@@ -352,6 +351,6 @@ describe('delinquency and collection', () => {
     expect(waived.length).toBe(1);
     const ended = await untilCollection(input.loanId, (x) => x.status === 'settled', 'settled');
     expect(ended.settlements.map((o) => o.status)).toEqual(['declined', 'paid']);
-    await stop(input.loanId);
+    await h.finish(input.loanId);
   });
 });

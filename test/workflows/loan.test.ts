@@ -260,7 +260,7 @@ describe('disbursement', () => {
       payoutId: v.disbursement!.payoutId,
     });
     await h.checkBooks(input.loanId);
-    await h.handle(input.loanId).terminate('scenario over');
+    await h.finish(input.loanId);
   });
 
   test('a blacklisted borrower is refused before any payout', async () => {
@@ -322,7 +322,7 @@ describe('collection by autopay', () => {
     });
     expect(r.status).toBe('active');
     await h.checkBooks(input.loanId);
-    await handle.terminate('scenario over');
+    await h.finish(input.loanId);
   });
 
   test('a reversed payment reopens its installment; callbacks are applied once per event', async () => {
@@ -368,7 +368,7 @@ describe('collection by autopay', () => {
     expect(repaid.payments.filter((p) => p.paymentId === success.paymentId)).toHaveLength(1);
     expect(repaid.outstanding).toEqual(paid.outstanding);
     await h.checkBooks(input.loanId);
-    await handle.terminate('scenario over');
+    await h.finish(input.loanId);
   });
 });
 
