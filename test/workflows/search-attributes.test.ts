@@ -52,7 +52,7 @@ afterAll(async () => {
 
 const list = async (query: string): Promise<string[]> => {
   // Visibility is eventually consistent: wait for the listing to catch up with the last upsert.
-  let found: string[] = [];
+  const found: string[] = [];
   for (let i = 0; i < 100 && found.length === 0; i++) {
     for await (const w of env.client.workflow.list({ query })) found.push(w.workflowId);
     if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
