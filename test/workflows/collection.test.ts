@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { penaltyByInstallment } from '../../domain/penalty';
-import { addDays, localDateTimeAt } from '../../domain/localdate';
+import { addDays, localDateAt, localDateTimeAt } from '../../domain/localdate';
 import type { collection } from '../../workflows/collection';
 import {
   collectionWorkflowId,
@@ -11,10 +11,18 @@ import {
   offerSettlement,
   promiseToPay,
 } from '../../workflows/collection-messages';
+import { creditLine } from '../../workflows/credit-line';
 import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages';
+import {
+  controlLine,
+  type CreditLineView,
+  creditLineWorkflowId,
+  drawdown,
+  getCreditLine,
+} from '../../workflows/messages';
 import { bankCard } from '../support/applicants';
 import { expectDomainFailure } from '../support/domain-error';
-import { loanHarness } from '../support/loan-harness';
+import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
 import { statusTrail } from '../support/search-attributes';
 
 const h = loanHarness('test-collection');
@@ -38,6 +46,19 @@ const billLoan = (card: string | null, extra: Parameters<typeof h.start>[0] = {}
 
 const collectionOf = (loanId: string) =>
   h.env.client.workflow.getHandle<typeof collection>(collectionWorkflowId(loanId));
+
+async function untilLine(
+  line: { query: (q: typeof getCreditLine) => Promise<CreditLineView> },
+  done: (v: CreditLineView) => boolean,
+): Promise<CreditLineView> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await line.query(getCreditLine);
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`line state not reached: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function untilCollection(loanId: string, done: (v: CollectionView) => boolean, what: string) {
   const deadline = Date.now() + 30_000;
@@ -89,6 +110,12 @@ describe('delinquency and collection', () => {
     const writeOffDate = addDays(due, 180);
     expect(await h.today()).toBe(writeOffDate);
     expect(writtenOff.writtenOff).toMatchObject({ date: writeOffDate, recovered: 0 });
+    // M1's card retries, asked for by collection at DPD 3, 7, 14, 21 and 28, each under its own key.
+    const retries = writtenOff.autopayAttempts.filter((a) => a.retryId);
+    expect(retries.map((a) => localDateAt(Date.parse(a.at), ZONE))).toEqual(
+      [3, 7, 14, 21, 28].map((d) => addDays(due, d)),
+    );
+    expect(new Set(retries.map((a) => a.reason))).toEqual(new Set(['INSUFFICIENT_FUNDS']));
 
     // Late fee: 30.00 once per installment; penalty: 0.05% a day of each installment's principal from
     // the day after its due date to the write-off day, exactly the domain formula.
@@ -278,6 +305,58 @@ describe('delinquency and collection', () => {
     expect(resumed.contacts.at(-1)!.localDate).toBe(addDays(due, 7));
     await h.finish(kept.input.loanId);
     await h.finish(broken.input.loanId);
+  });
+
+  test('the line is held while its loan is late: drawdowns and unfreezing are refused until the loan is cured', async () => {
+    const app = await approvedApplication(2_000_000, await h.today());
+    const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
+    await h.env.client.workflow.start(creditLine, {
+      workflowId: line.workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ application: app }],
+    });
+    await untilLine(line, (v) => v.status === 'active');
+    const loanId = `ln_test_${randomUUID()}`;
+    const draw = (id: string) =>
+      line.executeUpdate(drawdown, {
+        args: [
+          {
+            loanId: id,
+            amount: { amount: 300_000, currency: 'CNY' },
+            termMonths: 3,
+            purpose: 'furniture',
+            bankCard: bankCard('0004'),
+            actor: 'key_test_client',
+          },
+        ],
+      });
+    await draw(loanId);
+    const v0 = await h.until(loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 2), '12:00');
+    const late = await h.until(loanId, (v) => v.bucket === 'M1', 'M1');
+    const held = await untilLine(line, (v) => v.status === 'frozen');
+    expect(held.reasons.at(-1)?.code).toBe('LINE_HELD_DELINQUENT');
+    await expectDomainFailure(draw(`ln_test_${randomUUID()}`), 'creditLine');
+    await expectDomainFailure(
+      line.executeUpdate(controlLine, { args: [{ action: 'unfreeze', reason: 'asked', actor: 'ops-1' }] }),
+      'action',
+      'line_held',
+    );
+
+    await h.handle(loanId).executeUpdate(repay, {
+      args: [
+        {
+          paymentId: `pay_${randomUUID()}`,
+          amount: { amount: late.nextDue!.amount + 10_000, currency: 'CNY' },
+          channel: 'app',
+        },
+      ],
+    });
+    await h.until(loanId, (v) => v.status === 'active', 'cured');
+    const released = await untilLine(line, (v) => v.status === 'active');
+    expect(released.reasons.at(-1)?.code).toBe('LINE_RELEASED_CURED');
+    await h.finish(loanId);
+    await line.terminate('scenario over');
   });
 
   test('an extension moves the due dates and books its fee; a second one and too many days are refused by name', async () => {
