@@ -7,25 +7,21 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoanActivities } from '../activities/loan';
-import type { AccountReport } from '../adapters/bureau';
 import type { DebitResult, Payout } from '../adapters/bank';
 import { bucketFor, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { DomainError } from '../domain/errors';
 import { checkExtension, extendBook } from '../domain/extension';
-import { bringLateChargesUpToDate, type LateChargeState, NO_LATE_CHARGES } from '../domain/late-charges';
+import { bringLateChargesUpToDate } from '../domain/late-charges';
 import { recoverPayment, settleWithWaiver, writeOffBook } from '../domain/write-off';
 import { disbursementEntry, type JournalEntry } from '../domain/ledger';
 import {
@@ -55,9 +51,9 @@ import {
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMajor, type Money } from '../domain/money';
 import { getProduct } from '../domain/products';
-import { collection, type CollectionRun } from './collection';
-import { collectionWorkflowId, delinquencyUpdate, type DelinquencyUpdate } from './collection-messages';
+import type { CollectionRun } from './collection';
 import { asFailure, refused } from './failures';
+import { keepStanding as standing, noServicing, type Servicing } from './loan-standing';
 import {
   type AutopayAttempt,
   extendLoan,
@@ -73,15 +69,8 @@ import {
   type RepaymentResult,
   retryAutopay,
   settlementApproved,
-  type SettlementTerms,
 } from './loan-messages';
-import {
-  creditLineWorkflowId,
-  type LimitRelease,
-  type LoanInput,
-  loanStanding,
-  releaseLimit,
-} from './messages';
+import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
 import { retry, untilDone } from './retry-policies';
 import {
   CreditLineId,
@@ -117,33 +106,6 @@ const DEFAULT_SETTINGS: LoanSettings = {
   writeOffDpd: 180,
   bureauReportFromDpd: 31,
   recoveryDays: 3 * 365,
-};
-
-/** What servicing a late loan adds to the state (absent in runs started before it existed). */
-export interface Servicing {
-  charges: LateChargeState;
-  extensions: Record<string, ExtensionResult>;
-  retries: { pending: string[]; done: string[] };
-  /** The running collection child: the episode (oldest due date it began on) and the last update sent. */
-  collection: { episode: string; sent: string } | null;
-  /** The line was told this loan holds it. */
-  held: boolean;
-  /** Last status furnished to the bureau, per delinquency episode. */
-  bureau: { episode: string; last: string } | null;
-  settlement: (SettlementTerms & { received: number }) | null;
-  settledBy: string | null;
-  writtenOffOn: string | null;
-}
-const NO_SERVICING: Servicing = {
-  charges: NO_LATE_CHARGES,
-  extensions: {},
-  retries: { pending: [], done: [] },
-  collection: null,
-  held: false,
-  bureau: null,
-  settlement: null,
-  settledBy: null,
-  writtenOffOn: null,
 };
 
 /** Everything a run hands to the next one on continue-as-new: plain JSON. */
@@ -230,7 +192,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     graceDays: product.graceDays,
     writeOffDpd: settings.writeOffDpd,
   };
-  const sv = (): Servicing => (s.servicing ??= JSON.parse(JSON.stringify(NO_SERVICING)) as Servicing);
+  const sv = (): Servicing => (s.servicing ??= noServicing());
 
   setHandler(getLoan, view);
   setHandler(payoffQuote, (date) => {
@@ -581,126 +543,18 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   /** After every change: collection, the line and the bureau hear what they need to. */
   async function keepStanding(): Promise<void> {
     const v = view();
-    const late = v.status === 'delinquent';
-    await tellCollection(v, late);
-    const hold = late || v.status === 'written_off';
-    if (hold !== sv().held) {
-      try {
-        await getExternalWorkflowHandle(creditLineWorkflowId(input.creditLineId)).signal(loanStanding, {
-          loanId: input.loanId,
-          delinquent: hold,
-        });
-      } catch (err) {
-        log.warn('credit line not told of the loan standing', {
-          loanId: input.loanId,
-          error: (err as Error).message,
-        });
-      }
-      sv().held = hold;
-    }
-    await reportToBureau(v);
-  }
-
-  async function tellCollection(v: LoanView, late: boolean): Promise<void> {
-    const c = sv().collection;
-    if (!c && !late) return;
-    const update = delinquencyUpdateOf(v);
-    const sent = JSON.stringify({ ...update, asOf: null });
-    if (!c) {
-      sv().collection = { episode: update.oldestDueDate ?? update.asOf, sent };
-      try {
-        await startChild(collection, {
-          workflowId: collectionWorkflowId(input.loanId),
-          args: [
-            {
-              loanId: input.loanId,
-              creditLineId: input.creditLineId,
-              customerId: input.customerId,
-              productCode: input.productCode,
-              timeZone: input.timeZone,
-              currency: input.principal.currency,
-              borrower: { phone: input.borrower.phone },
-              first: update,
-            },
-            settings.collection ? { settings: settings.collection } : {},
-          ],
-          // The loan continues as new many times; its collection must outlive each run.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          staticSummary: `Collection of loan ${input.loanId}`,
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        await signalCollection(update);
-      }
-      return;
-    }
-    if (sent !== c.sent) {
-      await signalCollection(update);
-      c.sent = sent;
-    }
-    if (!late) sv().collection = null;
-  }
-
-  async function signalCollection(update: DelinquencyUpdate): Promise<void> {
-    try {
-      await getExternalWorkflowHandle(collectionWorkflowId(input.loanId)).signal(delinquencyUpdate, update);
-    } catch (err) {
-      log.warn('collection not signalled', { loanId: input.loanId, error: (err as Error).message });
-    }
-  }
-
-  function delinquencyUpdateOf(v: LoanView): DelinquencyUpdate {
-    const book = inService();
-    const open = v.status === 'delinquent' || v.status === 'active';
-    return {
-      asOf: today(),
-      status: v.status,
-      dpd: v.dpd,
-      bucket: v.bucket,
-      stage: v.status === 'written_off' ? 'written_off' : bucketFor(v.dpd).stage,
-      oldestDueDate: book.installments.find((i) => openOf(i) > 0)?.dueDate ?? null,
-      overdue: open ? owedBy(book, today()) : 0,
-      outstanding: open ? payoffOf(book, today()).amount : 0,
-      receivable: v.receivable,
-      receivedTotal: receivedTotal(),
-      ...(sv().settledBy ? { settledBy: sv().settledBy! } : {}),
-    };
-  }
-
-  /** Late loans are furnished from the configured DPD, once per bucket; their cure, closure or write-off after. */
-  async function reportToBureau(v: LoanView): Promise<void> {
-    const last = sv().bureau;
-    let episode: string;
-    let tag: string;
-    if (v.status === 'delinquent') {
-      if (v.dpd < settings.bureauReportFromDpd) return;
-      episode = inService().installments.find((i) => openOf(i) > 0)?.dueDate ?? today();
-      tag = v.bucket;
-    } else {
-      if (!last) return;
-      episode = last.episode;
-      tag = v.status === 'written_off' ? 'written_off' : v.status === 'closed' ? 'closed' : 'current';
-    }
-    if (last?.episode === episode && last.last === tag) return;
-    const status: AccountReport['status'] =
-      v.status === 'delinquent' || v.status === 'written_off' || v.status === 'closed' ? v.status : 'current';
-    try {
-      await provider.fileBureauReport({
-        idempotencyKey: `${input.loanId}:bureau:${episode}:${tag}`,
-        loanId: input.loanId,
-        customerId: input.customerId,
-        status,
-        dpd: v.dpd,
-        bucket: v.bucket,
-        outstandingMinor: v.outstanding.amount,
-        currency: v.outstanding.currency,
-        asOf: today(),
-      });
-      sv().bureau = { episode, last: tag };
-    } catch (err) {
-      // Filed at the next change instead; a bureau outage must not stall servicing.
-      log.warn('bureau report not filed', { loanId: input.loanId, error: (err as Error).message });
-    }
+    await standing(
+      {
+        input,
+        bureauReportFromDpd: settings.bureauReportFromDpd,
+        ...(settings.collection ? { collection: settings.collection } : {}),
+        servicing: sv(),
+        book: inService(),
+        today: today(),
+        receivedTotal: receivedTotal(),
+      },
+      v,
+    );
   }
 
   function extensionContext(book: LoanBook) {
