@@ -229,6 +229,7 @@ export const LoanListQuerySchema = z.strictObject({
     .string()
     .regex(/^M\d\+?$/)
     .optional(),
+  stage: z.enum(['current', 'early', 'middle', 'late', 'written_off']).optional(),
   creditLineId: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),

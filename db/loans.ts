@@ -16,6 +16,7 @@ export interface LoanRow {
   nextDueAmount: number | null;
   dpd: number;
   bucket: string;
+  stage: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -23,6 +24,7 @@ export interface LoanRow {
 export interface LoanListQuery {
   status?: LoanStatus;
   bucket?: string;
+  stage?: string;
   creditLineId?: string;
   /** Opaque cursor from a previous page's `next`. */
   after?: string;
@@ -36,7 +38,7 @@ export interface LoanPage {
 }
 
 const COLUMNS = `id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding, credit_balance,
-  to_char(next_due_date, 'YYYY-MM-DD') as next_due_date, next_due_amount, dpd, bucket, created_at, updated_at,
+  to_char(next_due_date, 'YYYY-MM-DD') as next_due_date, next_due_amount, dpd, bucket, stage, created_at, updated_at,
   (extract(epoch from created_at) * 1000000)::bigint as created_us`;
 
 /**
@@ -49,12 +51,12 @@ export function loanRepository(pool: Pool) {
       return inTransaction(pool, async (client) => {
         const res = await client.query(
           `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding,
-             credit_balance, next_due_date, next_due_amount, dpd, bucket, version)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             credit_balance, next_due_date, next_due_amount, dpd, bucket, version, stage)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
            on conflict (id) do update set status = excluded.status, outstanding = excluded.outstanding,
              credit_balance = excluded.credit_balance, next_due_date = excluded.next_due_date,
              next_due_amount = excluded.next_due_amount, dpd = excluded.dpd, bucket = excluded.bucket,
-             version = excluded.version, updated_at = now()
+             stage = excluded.stage, version = excluded.version, updated_at = now()
            where loans.version < excluded.version
            returning id`,
           [
@@ -72,6 +74,7 @@ export function loanRepository(pool: Pool) {
             view.dpd,
             view.bucket,
             view.version,
+            view.stage,
           ],
         );
         if (res.rowCount === 0) return 'stale';
@@ -119,6 +122,7 @@ export function loanRepository(pool: Pool) {
       };
       if (q.status) where.push(`status = ${arg(q.status)}`);
       if (q.bucket) where.push(`bucket = ${arg(q.bucket)}`);
+      if (q.stage) where.push(`stage = ${arg(q.stage)}`);
       if (q.creditLineId) where.push(`credit_line_id = ${arg(q.creditLineId)}`);
       if (q.after) {
         const c = decodeCursor(q.after);
@@ -217,6 +221,7 @@ function toRow(r: Record<string, unknown>): LoanRow {
     nextDueAmount: (r.next_due_amount as number | null) ?? null,
     dpd: r.dpd as number,
     bucket: r.bucket as string,
+    stage: r.stage as string,
     createdAt: (r.created_at as Date).toISOString(),
     updatedAt: (r.updated_at as Date).toISOString(),
   };

@@ -54,6 +54,8 @@ export interface LoanView {
   receivable: { principal: number; interest: number; fees: number; penalty: number };
   dpd: number;
   bucket: string;
+  /** Delinquency stage: current, early (M1), middle (M2–M3), late (M4+), written_off. */
+  stage: 'current' | 'early' | 'middle' | 'late' | 'written_off';
   nextDue: { seq: number; dueDate: string; amount: number } | null;
   installments: InstallmentView[];
   autopayAttempts: AutopayAttempt[];

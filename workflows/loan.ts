@@ -849,6 +849,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       status: currentStatus(),
       principal: input.principal,
       ...snap,
+      stage: s.status === 'written_off' ? 'written_off' : bucketFor(snap.dpd).stage,
       outstanding: money(snap.outstanding),
       creditBalance: money(snap.creditBalance),
       autopayAttempts: s.autopayAttempts,

@@ -97,7 +97,11 @@ describe('delinquency and collection', () => {
       await h.sleepUntilLocal(addDays(due, day), '00:30');
       const v = await h.until(input.loanId, (x) => x.bucket === after, `${after} on DPD ${day}`);
       expect(await h.today()).toBe(addDays(due, day));
-      expect(v).toMatchObject({ status: 'delinquent', dpd: day });
+      expect(v).toMatchObject({
+        status: 'delinquent',
+        dpd: day,
+        stage: day <= 30 ? 'early' : day <= 90 ? 'middle' : 'late',
+      });
     }
     await h.sleepUntilLocal(addDays(due, 91), '12:00');
     const m4 = await untilCollection(input.loanId, (c) => c.legalNoticeOn !== null, 'legal notice');
@@ -139,6 +143,7 @@ describe('delinquency and collection', () => {
     expect(writeOff.lines.reduce((s, l) => s + l.debit, 0)).toBe(total);
     expect(writtenOff.outstanding.amount).toBe(0);
     await h.checkBooks(input.loanId);
+    expect(await h.loans.find(input.loanId)).toMatchObject({ status: 'written_off', stage: 'written_off' });
     await untilCollection(
       input.loanId,
       (c) => c.status === 'written_off' && c.openTasks.length === 0,
