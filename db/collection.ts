@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { DomainError } from '../domain/errors';
+import { decodeCursor, encodeCursor, inTransaction } from './paging';
 import { localDateTimeAt } from '../domain/localdate';
 
 export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
@@ -103,9 +103,9 @@ export function collectionRepository(pool: Pool) {
         where.push(`status = 'open' and not_before <= ${t} and not_after > ${t}`);
       }
       if (q.cursor) {
-        const c = decodeCursor(q.cursor);
+        const c = decodeCursor(q.cursor, 'cursor');
         where.push(
-          `(not_after, id) > (timestamptz 'epoch' + ${arg(c.notAfterUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
+          `(not_after, id) > (timestamptz 'epoch' + ${arg(c.keyUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
         );
       }
       const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
@@ -214,31 +214,6 @@ function localOf(at: string, timeZone: string): { localDate: string; localTime: 
     localDate: l.date,
     localTime: `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`,
   };
-}
-
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const out = await fn(client);
-    await client.query('commit');
-    return out;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-function encodeCursor(notAfterUs: string, id: string): string {
-  return Buffer.from(`${notAfterUs}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { notAfterUs: string; id: string } {
-  const m = /^(\d{1,17}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new DomainError('cursor', 'is not a cursor this listing returned', 'invalid_cursor');
-  return { notAfterUs: m[1]!, id: m[2]! };
 }
 
 const iso = (v: unknown): string | null => (v ? (v as Date).toISOString() : null);

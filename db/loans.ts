@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { DomainError } from '../domain/errors';
+import { decodeCursor, encodeCursor, inTransaction } from './paging';
 import type { InstallmentView, LoanStatus, LoanView } from '../workflows/loan-messages';
 
 export interface LoanRow {
@@ -125,9 +125,9 @@ export function loanRepository(pool: Pool) {
       if (q.stage) where.push(`stage = ${arg(q.stage)}`);
       if (q.creditLineId) where.push(`credit_line_id = ${arg(q.creditLineId)}`);
       if (q.after) {
-        const c = decodeCursor(q.after);
+        const c = decodeCursor(q.after, 'after');
         where.push(
-          `(created_at, id) < (timestamptz 'epoch' + ${arg(c.createdUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
+          `(created_at, id) < (timestamptz 'epoch' + ${arg(c.keyUs)}::bigint * interval '1 microsecond', ${arg(c.id)})`,
         );
       }
       const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
@@ -179,31 +179,6 @@ async function writeSchedule(
       col('status'),
     ],
   );
-}
-
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const out = await fn(client);
-    await client.query('commit');
-    return out;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-function encodeCursor(createdUs: number, id: string): string {
-  return Buffer.from(`${createdUs}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdUs: number; id: string } {
-  const m = /^(\d{1,16}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new DomainError('after', 'after is not a cursor this listing returned', 'invalid_cursor');
-  return { createdUs: Number(m[1]), id: m[2]! };
 }
 
 function toRow(r: Record<string, unknown>): LoanRow {

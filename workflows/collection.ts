@@ -45,6 +45,7 @@ import {
   type PromiseView,
   promiseToPay,
   recordTaskOutcome,
+  type SettlementOfferRequest,
   type SettlementOfferView,
   type TaskOutcome,
 } from './collection-messages';
@@ -170,22 +171,23 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       },
     },
   );
+  /** Prices an offer against the loan as last reported; the validator and the handler ask the same. */
+  const propose = (req: SettlementOfferRequest): SettlementOffer => {
+    if (req.amount.currency !== input.currency)
+      throw new DomainError('amount.currency', `must be ${input.currency}`);
+    const { offerId: id, amount, payBy, proposedBy, reason } = req;
+    return proposeSettlement(
+      { id, amount: amount.amount, payBy, proposedBy, reason },
+      settlementContext(),
+      settings.settlement,
+    );
+  };
   setHandler(
     offerSettlement,
     (req) => {
       const known = s.settlements.find((o) => o.id === req.offerId);
       if (known) return offerView(known);
-      const offer = proposeSettlement(
-        {
-          id: req.offerId,
-          amount: req.amount.amount,
-          payBy: req.payBy,
-          proposedBy: req.proposedBy,
-          reason: req.reason,
-        },
-        settlementContext(),
-        settings.settlement,
-      );
+      const offer = propose(req);
       s.settlements.push(offer);
       changed = true;
       return offerView(offer);
@@ -194,21 +196,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       validator: (req) => {
         if (s.settlements.some((o) => o.id === req.offerId)) return;
         inCollection();
-        asFailure(() => {
-          if (req.amount.currency !== input.currency)
-            throw new DomainError('amount.currency', `must be ${input.currency}`);
-          proposeSettlement(
-            {
-              id: req.offerId,
-              amount: req.amount.amount,
-              payBy: req.payBy,
-              proposedBy: req.proposedBy,
-              reason: req.reason,
-            },
-            settlementContext(),
-            settings.settlement,
-          );
-        });
+        asFailure(() => propose(req));
       },
     },
   );

@@ -19,7 +19,7 @@ import { PROVIDERS, providerQueue } from '../../workflows/task-queues';
 import { loan, type LoanRun } from '../../workflows/loan';
 import { getLoan, type LoanView } from '../../workflows/loan-messages';
 import { collectionWorkflowId } from '../../workflows/collection-messages';
-import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
+import { type CreditLineView, getCreditLine, type LoanInput, loanWorkflowId } from '../../workflows/messages';
 import { SandboxCreditBureau } from '../../adapters/bureau';
 import { creditBoundsFor } from '../../domain/credit-line';
 import { decideCredit } from '../../domain/decision';
@@ -145,6 +145,20 @@ export function loanHarness(taskQueue: string) {
         const v = await h.handle(loanId).query(getLoan);
         if (done(v)) return v;
         if (Date.now() > deadline) throw new Error(`${what} not reached; last: ${JSON.stringify(v)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+
+    /** Polls a credit line's query until it reaches the wanted state. */
+    async untilLine(
+      line: { query: (q: typeof getCreditLine) => Promise<CreditLineView> },
+      done: (v: CreditLineView) => boolean,
+    ): Promise<CreditLineView> {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const v = await line.query(getCreditLine);
+        if (done(v)) return v;
+        if (Date.now() > deadline) throw new Error(`line state not reached: ${JSON.stringify(v)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

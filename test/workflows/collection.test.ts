@@ -13,13 +13,7 @@ import {
 } from '../../workflows/collection-messages';
 import { creditLine } from '../../workflows/credit-line';
 import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages';
-import {
-  controlLine,
-  type CreditLineView,
-  creditLineWorkflowId,
-  drawdown,
-  getCreditLine,
-} from '../../workflows/messages';
+import { controlLine, creditLineWorkflowId, drawdown } from '../../workflows/messages';
 import { bankCard } from '../support/applicants';
 import { expectDomainFailure } from '../support/domain-error';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
@@ -46,19 +40,6 @@ const billLoan = (card: string | null, extra: Parameters<typeof h.start>[0] = {}
 
 const collectionOf = (loanId: string) =>
   h.env.client.workflow.getHandle<typeof collection>(collectionWorkflowId(loanId));
-
-async function untilLine(
-  line: { query: (q: typeof getCreditLine) => Promise<CreditLineView> },
-  done: (v: CreditLineView) => boolean,
-): Promise<CreditLineView> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await line.query(getCreditLine);
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`line state not reached: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function untilCollection(loanId: string, done: (v: CollectionView) => boolean, what: string) {
   const deadline = Date.now() + 30_000;
@@ -320,7 +301,7 @@ describe('delinquency and collection', () => {
       taskQueue: h.taskQueue,
       args: [{ application: app }],
     });
-    await untilLine(line, (v) => v.status === 'active');
+    await h.untilLine(line, (v) => v.status === 'active');
     const loanId = `ln_test_${randomUUID()}`;
     const draw = (id: string) =>
       line.executeUpdate(drawdown, {
@@ -339,7 +320,7 @@ describe('delinquency and collection', () => {
     const v0 = await h.until(loanId, (v) => v.status === 'active');
     await h.sleepUntilLocal(addDays(v0.installments[0]!.dueDate, 2), '12:00');
     const late = await h.until(loanId, (v) => v.bucket === 'M1', 'M1');
-    const held = await untilLine(line, (v) => v.status === 'frozen');
+    const held = await h.untilLine(line, (v) => v.status === 'frozen');
     expect(held.reasons.at(-1)?.code).toBe('LINE_HELD_DELINQUENT');
     await expectDomainFailure(draw(`ln_test_${randomUUID()}`), 'creditLine');
     await expectDomainFailure(
@@ -358,7 +339,7 @@ describe('delinquency and collection', () => {
       ],
     });
     await h.until(loanId, (v) => v.status === 'active', 'cured');
-    const released = await untilLine(line, (v) => v.status === 'active');
+    const released = await h.untilLine(line, (v) => v.status === 'active');
     expect(released.reasons.at(-1)?.code).toBe('LINE_RELEASED_CURED');
     await h.finish(loanId);
     await line.terminate('scenario over');

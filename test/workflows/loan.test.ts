@@ -10,7 +10,7 @@ import {
   repay,
   type RepaymentRequest,
 } from '../../workflows/loan-messages';
-import { type CreditLineView, creditLineWorkflowId, drawdown, getCreditLine } from '../../workflows/messages';
+import { creditLineWorkflowId, drawdown, getCreditLine } from '../../workflows/messages';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
 
@@ -42,23 +42,10 @@ async function activeLine() {
     taskQueue: h.taskQueue,
     args: [{ application: app }],
   });
-  const view = await untilLine(line, (v) => v.status !== 'pending');
+  const view = await h.untilLine(line, (v) => v.status !== 'pending');
   expect({ status: view.status, reasons: view.reasons }).toMatchObject({ status: 'active' });
   return line;
 }
-async function untilLine(
-  line: ReturnType<typeof h.env.client.workflow.getHandle>,
-  done: (v: CreditLineView) => boolean,
-): Promise<CreditLineView> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await line.query(getCreditLine);
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`line state not reached: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('the life of a loan', () => {
   test('a 12-month annuity drawn from a line is repaid by autopay to closed, and the line gets its limit back', async () => {
     const line = await activeLine();
@@ -98,7 +85,7 @@ describe('the life of a loan', () => {
     expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toHaveLength(1);
     expect(await interestIncome(loanId)).toBe(scheduledInterest);
 
-    const restored = await untilLine(line, (v) => v.available?.amount === v.limit?.amount);
+    const restored = await h.untilLine(line, (v) => v.available?.amount === v.limit?.amount);
     expect(restored.available?.amount).toBe(2_000_000);
     await h.checkBooks(loanId);
   });
@@ -239,7 +226,7 @@ describe('disbursement', () => {
     });
     expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toEqual([]);
     // The refusal can come back before the line is even queried, so the release is read from the line's own history.
-    const restored = await untilLine(line, (v) => v.available?.amount === 2_000_000);
+    const restored = await h.untilLine(line, (v) => v.available?.amount === 2_000_000);
     expect(restored.status).toBe('active');
     const signals = (await line.fetchHistory()).events?.filter(
       (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'releaseLimit',
