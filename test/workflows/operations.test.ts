@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAdapters, type SandboxBank } from '../../adapters';
+import type { SandboxBank } from '../../adapters';
 import { ledgerRepository } from '../../db/ledger';
 import { disbursementEntry } from '../../domain/ledger';
 import { localDateAt } from '../../domain/localdate';
 import { ensureSchedules, SCHEDULE_IDS } from '../../worker/schedules';
-import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
 import { loan } from '../../workflows/loan';
 import { getLoan } from '../../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
@@ -18,57 +16,35 @@ import {
 } from '../../workflows/operations';
 import { providerQueue } from '../../workflows/task-queues';
 import { bankCard, idNumber, phone } from '../support/applicants';
-import { testPool } from '../support/db';
-import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
+import { testWorkers } from '../support/workers';
 
 // Schedules exist only on the dev server (the time-skipping server has none).
 const taskQueue = 'test-operations';
-const pool = testPool();
-const adapters = createAdapters({ mode: 'sandbox' });
-const bank = adapters.bank as SandboxBank;
-let env: TestWorkflowEnvironment;
-let workers: LoanflowWorkers;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    pool,
-    adapters,
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
-  running = workers.runAll();
-});
-afterAll(async () => {
-  workers?.shutdown();
-  await running;
-  await env?.teardown();
-  await pool.end();
-});
+const setup = testWorkers(taskQueue);
+const { t } = setup;
+const bank = t.adapters.bank as SandboxBank;
+beforeAll(() => setup.start());
+afterAll(() => setup.stop());
 
 const execute = { workflowId: '', taskQueue };
 const reconcileRun = (input: ReconcileInput) =>
-  env.client.workflow.execute(reconcile, { ...execute, workflowId: `ops-${randomUUID()}`, args: [input] });
+  t.env.client.workflow.execute(reconcile, { ...execute, workflowId: `ops-${randomUUID()}`, args: [input] });
 const snapshotRun = (input: DailyJobInput) =>
-  env.client.workflow.execute(snapshotPortfolio, {
+  t.env.client.workflow.execute(snapshotPortfolio, {
     ...execute,
     workflowId: `ops-${randomUUID()}`,
     args: [input],
   });
 
 test('schedules are created idempotently and describe the daily jobs', async () => {
-  await ensureSchedules(env.client, taskQueue);
-  await expect(ensureSchedules(env.client, taskQueue)).resolves.toEqual([
+  await ensureSchedules(t.env.client, taskQueue);
+  await expect(ensureSchedules(t.env.client, taskQueue)).resolves.toEqual([
     SCHEDULE_IDS.snapshot,
     SCHEDULE_IDS.reconcile,
   ]);
   const types: Record<string, string> = {};
   for (const id of Object.values(SCHEDULE_IDS)) {
-    const d = await env.client.schedule.getHandle(id).describe();
+    const d = await t.env.client.schedule.getHandle(id).describe();
     expect(d.action).toMatchObject({ type: 'startWorkflow', taskQueue });
     expect(d.spec.calendars?.[0]).toMatchObject({ minute: [{ start: 5, end: 5, step: 1 }] });
     expect(d.spec.timezone).toBe(BUSINESS_TIME_ZONE);
@@ -79,16 +55,16 @@ test('schedules are created idempotently and describe the daily jobs', async () 
     [SCHEDULE_IDS.snapshot]: 'snapshotPortfolio',
   });
   const listed: string[] = [];
-  for await (const s of env.client.schedule.list()) listed.push(s.scheduleId);
+  for await (const s of t.env.client.schedule.list()) listed.push(s.scheduleId);
   expect(listed.sort()).toEqual(Object.values(SCHEDULE_IDS).sort());
 });
 
 test('each provider with activities gets its own worker on its own queue', () => {
-  expect(workers.providers.bank?.options.taskQueue).toBe(providerQueue(taskQueue, 'bank'));
-  expect(workers.providers.bureau?.options.taskQueue).toBe(providerQueue(taskQueue, 'bureau'));
-  expect(workers.providers.notify?.options.taskQueue).toBe(providerQueue(taskQueue, 'notify'));
-  expect(workers.providers.bank?.options.taskQueue).toBe('test-operations-bank');
-  expect(workers.providers.bank?.options.maxTaskQueueActivitiesPerSecond).toBe(20);
+  expect(t.workers.providers.bank?.options.taskQueue).toBe(providerQueue(taskQueue, 'bank'));
+  expect(t.workers.providers.bureau?.options.taskQueue).toBe(providerQueue(taskQueue, 'bureau'));
+  expect(t.workers.providers.notify?.options.taskQueue).toBe(providerQueue(taskQueue, 'notify'));
+  expect(t.workers.providers.bank?.options.taskQueue).toBe('test-operations-bank');
+  expect(t.workers.providers.bank?.options.maxTaskQueueActivitiesPerSecond).toBe(20);
 });
 
 async function activeLoan(): Promise<string> {
@@ -106,15 +82,15 @@ async function activeLoan(): Promise<string> {
     payee: { kind: 'borrower', bankCard: bankCard() },
     borrower: { idNumber: idNumber(), phone: phone() },
   };
-  await env.client.workflow.start(loan, {
+  await t.env.client.workflow.start(loan, {
     workflowId: loanWorkflowId(input.loanId),
     taskQueue,
     args: [input],
   });
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const v = await env.client.workflow.getHandle(loanWorkflowId(input.loanId)).query(getLoan);
-    const row = await pool.query('select version from loans where id = $1', [input.loanId]);
+    const v = await t.env.client.workflow.getHandle(loanWorkflowId(input.loanId)).query(getLoan);
+    const row = await t.pool.query('select version from loans where id = $1', [input.loanId]);
     if (v.status === 'active' && v.ledgerPending === 0 && row.rows[0]?.version === v.version)
       return input.loanId;
     if (Date.now() > deadline) throw new Error(`loan not active: ${JSON.stringify(v.status)}`);
@@ -124,12 +100,12 @@ async function activeLoan(): Promise<string> {
 
 /** Everything reconciliation must not touch: the loans' journal and read model, and the workflows. */
 async function books(loanIds: string[]) {
-  const q = async (sql: string) => (await pool.query(sql, [loanIds])).rows;
+  const q = async (sql: string) => (await t.pool.query(sql, [loanIds])).rows;
   return {
     journal: await q('select * from journal_lines where loan_id = any($1) order by id'),
     loans: await q('select * from loans where id = any($1) order by id'),
     views: await Promise.all(
-      loanIds.map((id) => env.client.workflow.getHandle(loanWorkflowId(id)).query(getLoan)),
+      loanIds.map((id) => t.env.client.workflow.getHandle(loanWorkflowId(id)).query(getLoan)),
     ),
   };
 }
@@ -166,7 +142,7 @@ test('reconciliation of agreeing books with one bank payout the ledger lacks rep
   // A re-run for the date replaces its report: still one break on record.
   const again = await reconcileRun({ businessDate, loanIds });
   expect(again.breaks).toHaveLength(1);
-  const stored = await pool.query(
+  const stored = await t.pool.query(
     'select r.breaks, b.loan_id, b.kind from reconciliation_reports r join reconciliation_breaks b using (business_date, scope) where r.business_date = $1 and r.scope = $2',
     [businessDate, again.scope],
   );
@@ -180,7 +156,7 @@ test('reconciliation of agreeing books with one bank payout the ledger lacks rep
 test('the portfolio snapshot writes a date once: a re-run replaces its rows', async () => {
   const product = `snap-${randomUUID()}`;
   const seed = async (id: string, status: string, bucket: string, outstanding: number) =>
-    pool.query(
+    t.pool.query(
       `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding, bucket, created_at)
        values ($1, 'cl', 'cus', $2, $3, 'CNY', 100000, $4, $5, '2030-03-15T00:00:00Z')`,
       [id, product, status, outstanding, bucket],
@@ -190,7 +166,7 @@ test('the portfolio snapshot writes a date once: a re-run replaces its rows', as
   await seed(ids[1]!, 'active', 'M0', 60_000);
   await seed(ids[2]!, 'delinquent', 'M2', 80_000);
   await seed(ids[3]!, 'closed', 'M0', 0);
-  await ledgerRepository(pool).post(
+  await ledgerRepository(t.pool).post(
     disbursementEntry({
       loanId: ids[0]!,
       eventId: `${ids[0]}:disbursement`,
@@ -204,7 +180,7 @@ test('the portfolio snapshot writes a date once: a re-run replaces its rows', as
   );
   const rows = async () =>
     (
-      await pool.query(
+      await t.pool.query(
         `select bucket, vintage, state, loans, outstanding, outstanding_principal, disbursed_principal
          from portfolio_snapshots where business_date = '2030-03-31' and product_code = $1 order by state, bucket`,
         [product],

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAdapters } from '../../adapters';
 import { daysPastDue } from '../../domain/delinquency';
 import { addDays, instantOfLocal, localDateAt } from '../../domain/localdate';
 import { allocationOrderOf, openBook, priceLoan } from '../../domain/loan';
 import { getProduct } from '../../domain/products';
-import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
 import { collectionWorkflowId } from '../../workflows/collection-messages';
 import { loan, type LoanState } from '../../workflows/loan';
 import { getLoan, type LoanView, payoffQuote, repay } from '../../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
 import { bankCard, idNumber, phone } from '../support/applicants';
-import { testPool } from '../support/db';
 import { statusTrail } from '../support/search-attributes';
-import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
+import { testWorkers } from '../support/workers';
 
 /**
  * Search attributes live in the dev server's visibility store (the time-skipping server keeps none),
@@ -23,38 +19,17 @@ import { devServerEnv, testDataConverter, workflowBundle } from '../support/temp
  * payoff happen in real time. Operators find it by each state in turn. (The bucket-by-bucket trail to
  * write-off is checked on the time-skipping server in collection.test.ts.)
  */
-const taskQueue = 'test-search-attributes';
 const ZONE = 'Asia/Shanghai';
-const pool = testPool();
-let env: TestWorkflowEnvironment;
-let workers: LoanflowWorkers;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    pool,
-    adapters: createAdapters({ mode: 'sandbox' }),
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
-  running = workers.runAll();
-});
-afterAll(async () => {
-  workers?.shutdown();
-  await running;
-  await env?.teardown();
-  await pool.end();
-});
+const setup = testWorkers('test-search-attributes');
+const { t } = setup;
+beforeAll(() => setup.start());
+afterAll(() => setup.stop());
 
 const list = async (query: string): Promise<string[]> => {
   // Visibility is eventually consistent: wait for the listing to catch up with the last upsert.
   const found: string[] = [];
   for (let i = 0; i < 100 && found.length === 0; i++) {
-    for await (const w of env.client.workflow.list({ query })) found.push(w.workflowId);
+    for await (const w of t.env.client.workflow.list({ query })) found.push(w.workflowId);
     if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
   }
   return found;
@@ -120,9 +95,9 @@ test('LoanStatus, DpdBucket and Dpd follow a loan from M3 to cured to closed, an
     outbox: [],
     version: 1,
   };
-  const handle = await env.client.workflow.start(loan, {
+  const handle = await t.env.client.workflow.start(loan, {
     workflowId: loanWorkflowId(input.loanId),
-    taskQueue,
+    taskQueue: t.taskQueue,
     args: [input, { carried }],
   });
   const id = handle.workflowId;
@@ -168,7 +143,7 @@ test('LoanStatus, DpdBucket and Dpd follow a loan from M3 to cured to closed, an
     { status: 'active', bucket: 'M0' },
     { status: 'closed', bucket: 'M0' },
   ]);
-  await env.client.workflow
+  await t.env.client.workflow
     .getHandle(collectionWorkflowId(input.loanId))
     .terminate('scenario over')
     .catch(() => undefined);
