@@ -1,6 +1,7 @@
 /**
  * History events per clean loan-month: loans repaid by autopay to closure on the time-skipping
- * server, their whole history counted: `npx tsx bench/loan-history.bench.ts`.
+ * server, their whole history counted; then a card-0004 loan taken all the way to write-off at DPD
+ * 180, with its collection workflow: `npx tsx bench/loan-history.bench.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -11,8 +12,11 @@ import { createPool } from '../db/pool';
 import { startOwnedPostgres } from '../scripts/lib/postgres';
 import { bankCard, idNumber, phone } from '../test/support/applicants';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
-import { createLoanflowWorker } from '../worker/worker';
+import { addDays, instantOfLocal } from '../domain/localdate';
+import { createLoanflowWorkers } from '../worker/worker';
+import { collectionWorkflowId } from '../workflows/collection-messages';
 import { loan } from '../workflows/loan';
+import { getLoan } from '../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../workflows/messages';
 
 type History = temporal.api.history.v1.IHistory;
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
   await migrateUp(pg.url);
   const pool = createPool(pg.url);
   const env = await timeSkippingEnv();
-  const worker = await createLoanflowWorker({
+  const workers = await createLoanflowWorkers({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: 'bench-history',
@@ -40,7 +44,8 @@ async function main(): Promise<void> {
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
-  await worker.runUntil(async () => {
+  const running = workers.runAll();
+  try {
     for (const [productCode, method, months] of [
       ['cash-installment', 'annuity', 12],
       ['cash-installment', 'annuity', 24],
@@ -85,7 +90,48 @@ async function main(): Promise<void> {
         `${months}-month ${method}: ${result.status}, ${events} events in ${runs} run(s), ${(events / months).toFixed(1)} per loan-month`,
       );
     }
-  });
+    await writeOff();
+  } finally {
+    workers.shutdown();
+    await running;
+  }
+
+  async function writeOff(): Promise<void> {
+    const zone = 'Asia/Shanghai';
+    const input: LoanInput = {
+      loanId: `ln_bench_${randomUUID()}`,
+      creditLineId: `cl_bench_${randomUUID()}`,
+      customerId: `cus_bench_${randomUUID()}`,
+      productCode: 'bill-installment',
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+      method: 'flat',
+      purpose: 'bench',
+      annualRate: '0.12',
+      timeZone: zone,
+      payee: { kind: 'borrower', bankCard: bankCard('0004') },
+      borrower: { idNumber: idNumber(), phone: phone() },
+    };
+    const handle = await env.client.workflow.start(loan, {
+      workflowId: loanWorkflowId(input.loanId),
+      taskQueue: 'bench-history',
+      args: [input],
+    });
+    let v = await handle.query(getLoan);
+    while (v.status !== 'active') v = await handle.query(getLoan);
+    const due = v.installments[0]!.dueDate;
+    await env.sleep(instantOfLocal(addDays(due, 181), '12:00', zone) - (await env.currentTimeMs()));
+    while ((v = await handle.query(getLoan)).status !== 'written_off' || v.ledgerPending > 0)
+      await new Promise((r) => setTimeout(r, 50));
+    const loanEvents = (await handle.fetchHistory()).events?.length ?? 0;
+    const collectionEvents =
+      (await env.client.workflow.getHandle(collectionWorkflowId(input.loanId)).fetchHistory()).events
+        ?.length ?? 0;
+    console.log(
+      `3-month loan to write-off at DPD 180: ${loanEvents} loan events, ${collectionEvents} collection events (limits: 50,000 events per run)`,
+    );
+    await handle.terminate('bench over');
+  }
   await env.teardown();
   await pool.end();
   pg.stop();
