@@ -3,7 +3,7 @@ import { isValidCardNumber } from '../domain/identity';
 import { localDateAt } from '../domain/localdate';
 import { CURRENCIES, type Currency } from '../domain/money';
 import { ProviderError } from './errors';
-import { DEFAULT_TIMEOUT_MS, HttpProviderClient, type HttpProviderOptions } from './http';
+import { HttpProviderClient, type HttpProviderOptions } from './http';
 
 export interface PayRequest {
   /** From a business id (`{loanId}:disbursement`): the bank pays one key at most once, ever. */
@@ -278,7 +278,7 @@ const statementSchema = z.object({
 export class HttpBank implements BankGateway {
   private readonly client: HttpProviderClient;
 
-  constructor(private readonly options: HttpProviderOptions) {
+  constructor(options: HttpProviderOptions) {
     this.client = new HttpProviderClient(options);
   }
 
@@ -295,25 +295,7 @@ export class HttpBank implements BankGateway {
     return this.client.post('/bank/debits', request, debitResultSchema, request.idempotencyKey);
   }
 
-  /** A read, so every failure is retryable: asking again changes nothing at the bank. */
   async statement(date: string): Promise<BankStatement> {
-    const what = 'GET /bank/statements';
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/bank/statements?date=${encodeURIComponent(date)}`;
-    let response: Response;
-    let body: unknown;
-    try {
-      response = await (this.options.fetch ?? fetch)(url, {
-        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-      body = await response.json().catch(() => undefined);
-    } catch (err) {
-      throw ProviderError.retryable('NETWORK', `${what}: ${String(err)}`, { cause: err });
-    }
-    if (!response.ok)
-      throw ProviderError.retryable(`HTTP_${response.status}`, `${what}: status ${response.status}`);
-    const parsed = statementSchema.safeParse(body);
-    if (!parsed.success) throw ProviderError.retryable('BAD_RESPONSE', `${what}: unreadable statement`);
-    return parsed.data;
+    return this.client.get(`/bank/statements?date=${encodeURIComponent(date)}`, statementSchema);
   }
 }

@@ -36,21 +36,36 @@ export class HttpProviderClient {
     schema: S,
     idempotencyKey?: string,
   ): Promise<z.infer<S>> {
+    return this.send('POST', path, body, schema, idempotencyKey);
+  }
+
+  /** A read: nothing to key, and a retry changes nothing at the provider. */
+  async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    return this.send('GET', path, undefined, schema);
+  }
+
+  private async send<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: S,
+    idempotencyKey?: string,
+  ): Promise<z.infer<S>> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.apiKey}`,
-      'content-type': 'application/json',
       accept: 'application/json',
     };
+    if (method === 'POST') headers['content-type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
 
-    const what = `POST ${path}`;
+    const what = `${method} ${path}`;
     let response: Response;
     let text: string;
     try {
       response = await this.fetchFn(`${this.baseUrl}${path}`, {
-        method: 'POST',
+        method,
         headers,
-        body: JSON.stringify(body),
+        ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

@@ -180,6 +180,16 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
   route('/bank/debits', bodies.debit, (body) => providers.bank.debit(body));
   route('/notify/messages', bodies.message, (body) => providers.notify.send(body));
 
+  // The statement reconciliation reads: what the bank paid out and debited on a date.
+  app.get('/bank/statements', async (req: Request, res: Response) => {
+    const date = typeof req.query.date === 'string' ? req.query.date : '';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      res.status(400).json({ code: 'INVALID_REQUEST', message: 'date: must be YYYY-MM-DD' });
+      return;
+    }
+    res.status(200).json(await providers.bank.statement(date));
+  });
+
   app.use((req: Request, res: Response) => {
     res.status(404).json({ code: 'NOT_FOUND', message: `no sandbox route ${req.method} ${req.path}` });
   });

@@ -103,6 +103,56 @@ describe('HTTP adapters against the sandbox server', () => {
     ).toEqual([payout]);
   });
 
+  test('bank: the day statement lists the payouts made over HTTP, as the sandbox recorded them', async () => {
+    const payout = await adapters.bank.pay({
+      idempotencyKey: 'loan_stmt:disbursement',
+      amountMinor: 250_000,
+      currency: 'CNY',
+      toCard: card('1234'),
+      payee: 'borrower',
+    });
+    const local = await server.providers.bank.statement('2026-11-20');
+    const remote = await adapters.bank.statement('2026-11-20');
+    expect(remote).toEqual(local);
+    expect(remote.items).toContainEqual(
+      expect.objectContaining({ kind: 'payout', reference: payout.payoutId, amountMinor: 250_000 }),
+    );
+    expect(await failure(adapters.bank.statement('20-11-2026'))).toMatchObject({ retryable: false });
+  });
+
+  test('collection partners and bureau filings: one effect per idempotency key', async () => {
+    const handOff = {
+      idempotencyKey: 'ln_c:collection:agency',
+      loanId: 'ln_c',
+      customerId: 'cus_hash',
+      amountMinor: 310_000,
+      currency: 'CNY',
+      dpd: 61,
+      bucket: 'M3',
+    };
+    const first = await adapters.agency.handOff(handOff);
+    expect(await adapters.agency.handOff(handOff)).toEqual(first);
+    expect(server.providers.agency.assignments.size).toBe(1);
+    const notice = await adapters.agency.serveLegalNotice({ ...handOff, idempotencyKey: 'ln_c:legal' });
+    expect(notice.noticeRef).toMatch(/^sbx-lgl-/);
+    const filing = {
+      idempotencyKey: 'ln_c:bureau:2026-08-01:M2',
+      loanId: 'ln_c',
+      customerId: 'cus_hash',
+      status: 'delinquent' as const,
+      dpd: 31,
+      bucket: 'M2',
+      outstandingMinor: 310_000,
+      currency: 'CNY',
+      asOf: '2026-09-01',
+    };
+    const filed = await adapters.bureau.fileAccountReport(filing);
+    expect(await adapters.bureau.fileAccountReport(filing)).toEqual(filed);
+    expect([...server.providers.bureau.filed.values()].map((f) => [f.status, f.bucket])).toEqual([
+      ['delinquent', 'M2'],
+    ]);
+  });
+
   test('bank: key reuse with another amount is a 409, not a second payout', async () => {
     const request = {
       idempotencyKey: 'loan_4:disbursement',
