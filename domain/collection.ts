@@ -32,8 +32,6 @@ export interface CollectionStrategy {
   maxContactsPerDay: number;
   promiseGraceDays: number;
   maxPromiseDays: number;
-  /** How long a call task stays open, in days. */
-  callTaskDays: number;
 }
 
 export interface NextStep {
@@ -85,7 +83,6 @@ export const DEFAULT_STRATEGY: CollectionStrategy = deepFreeze({
   maxContactsPerDay: 3,
   promiseGraceDays: 2,
   maxPromiseDays: 30,
-  callTaskDays: 3,
 });
 
 export function stepKey(s: Pick<StrategyStep, 'kind' | 'dpd'>): string {
@@ -120,7 +117,6 @@ export function parseStrategy(
     maxContactsPerDay: int('maxContactsPerDay', 1),
     promiseGraceDays: int('promiseGraceDays', 0),
     maxPromiseDays: int('maxPromiseDays', 1),
-    callTaskDays: int('callTaskDays', 1),
   };
   if (!Array.isArray(input.steps) || input.steps.length === 0) {
     throw new DomainError(`${field}.steps`, `${field}.steps must be a non-empty list`);

@@ -326,6 +326,8 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       }
       case 'call_task': {
         const c = contact('call', 'task_opened');
+        // Callable only until today's contact hours close, so no collector can call outside them; an
+        // unworked task expires and the strategy's next call step opens another.
         const notAfter = instantOfLocal(c.localDate, strategy.contactHours.to, input.timeZone);
         const taskId = `ct_${input.loanId}_${episode}_${key}`.replace(/[^A-Za-z0-9_-]/g, '-');
         await effects.openCallTask({

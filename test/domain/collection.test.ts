@@ -97,7 +97,6 @@ describe('parseStrategy', () => {
     );
     expectDomainError(() => parseStrategy({ ...clone(), promiseGraceDays: -1 }), 'strategy.promiseGraceDays');
     expectDomainError(() => parseStrategy({ ...clone(), maxPromiseDays: 0 }), 'strategy.maxPromiseDays');
-    expectDomainError(() => parseStrategy({ ...clone(), callTaskDays: '3' }), 'strategy.callTaskDays');
     const hours = (from: string, to: string) => parseStrategy({ ...clone(), contactHours: { from, to } });
     expectDomainError(() => hours('07:00', '20:00'), 'strategy.contactHours');
     expectDomainError(() => hours('08:00', '21:00'), 'strategy.contactHours');
