@@ -19,16 +19,7 @@ export interface ContactRequest {
   params: Record<string, string>;
 }
 
-export interface CallTask {
-  id: string;
-  loanId: string;
-  customerId: string;
-  bucket: string;
-  dpd: number;
-  timeZone: string;
-  notBefore: string;
-  notAfter: string;
-}
+export type CallTask = Parameters<CollectionRepository['createTask']>[0];
 
 /**
  * Collection's effects. Each is idempotent by the contact or task id the workflow derives from the

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
-import { localDateTimeAt } from '../domain/localdate';
+import { localClockAt } from '../domain/localdate';
 
 export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
 export type ContactChannel = 'sms' | 'push' | 'call' | 'agency' | 'legal';
@@ -150,7 +150,7 @@ export function collectionRepository(pool: Pool) {
             loanId: task.loan_id,
             channel: 'call',
             at: o.at,
-            ...localOf(o.at, task.time_zone),
+            ...localClockAt(Date.parse(o.at), task.time_zone),
             bucket: task.bucket,
             dpd: task.dpd,
             outcome: o.outcome,
@@ -170,18 +170,7 @@ export function collectionRepository(pool: Pool) {
       });
     },
 
-    async logContact(c: {
-      id: string;
-      loanId: string;
-      channel: ContactChannel;
-      at: string;
-      localDate: string;
-      localTime: string;
-      bucket: string;
-      dpd: number;
-      outcome: string;
-      taskId?: string;
-    }): Promise<void> {
+    async logContact(c: Omit<ContactRow, 'taskId'> & { taskId?: string }): Promise<void> {
       await insertContact(pool, c);
     },
 
@@ -206,14 +195,6 @@ async function insertContact(
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing`,
     [c.id, c.loanId, c.channel, c.at, c.localDate, c.localTime, c.bucket, c.dpd, c.outcome, c.taskId ?? null],
   );
-}
-
-function localOf(at: string, timeZone: string): { localDate: string; localTime: string } {
-  const l = localDateTimeAt(Date.parse(at), timeZone);
-  return {
-    localDate: l.date,
-    localTime: `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`,
-  };
 }
 
 const iso = (v: unknown): string | null => (v ? (v as Date).toISOString() : null);

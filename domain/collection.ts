@@ -1,7 +1,7 @@
 import { type Bucket, bucketFor, daysPastDue, DEFAULT_BUCKETS } from './delinquency';
 import { DomainError } from './errors';
 import { CONTACT_HOURS } from './loan';
-import { addDays, instantOfLocal, localDateTimeAt, toLocalDate } from './localdate';
+import { addDays, instantOfLocal, localClockAt, toLocalDate } from './localdate';
 
 /**
  * Collection (催收) strategy as data: which action falls on which DPD, so operations can change the
@@ -223,13 +223,12 @@ export function contactSlot(
   // Each turn moves to a later day or to `from` of the same day; the bound only guards against a
   // caller who has filled every day for years.
   for (let turn = 0; turn < 4_000; turn++) {
-    const local = localDateTimeAt(t, timeZone);
-    const time = hhmm(local);
-    if ((contactsByDay[local.date] ?? 0) < strategy.maxContactsPerDay && time >= from && time < to) return t;
+    const { localDate: date, localTime: time } = localClockAt(t, timeZone);
+    if ((contactsByDay[date] ?? 0) < strategy.maxContactsPerDay && time >= from && time < to) return t;
     const target =
-      time < from && (contactsByDay[local.date] ?? 0) < strategy.maxContactsPerDay
-        ? instantOfLocal(local.date, from, timeZone)
-        : instantOfLocal(addDays(local.date, 1), from, timeZone);
+      time < from && (contactsByDay[date] ?? 0) < strategy.maxContactsPerDay
+        ? instantOfLocal(date, from, timeZone)
+        : instantOfLocal(addDays(date, 1), from, timeZone);
     // A wall clock turned back (or a day skipped) can put `target` at or before `t`; stepping a
     // minute keeps the search moving forward until the clock reads `from` again.
     t = target > t ? target : Math.floor(t / MINUTE) * MINUTE + MINUTE;
@@ -242,12 +241,8 @@ export function isWithinContactHours(
   timeZone: string,
   hours: ContactHours = CONTACT_HOURS,
 ): boolean {
-  const time = hhmm(localDateTimeAt(at, timeZone));
+  const time = localClockAt(at, timeZone).localTime;
   return time >= hours.from && time < hours.to;
-}
-
-function hhmm(w: { hour: number; minute: number }): string {
-  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -64,6 +64,15 @@ export function localDateTimeAt(epochMs: number, timeZone: string): LocalDateTim
   return { date: isoOf(w.year, w.month, w.day), hour: w.hour, minute: w.minute };
 }
 
+/** The borrower's wall clock at an instant, as contact logs record it: local date and HH:MM. */
+export function localClockAt(epochMs: number, timeZone: string): { localDate: string; localTime: string } {
+  const w = localDateTimeAt(epochMs, timeZone);
+  return {
+    localDate: w.date,
+    localTime: `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`,
+  };
+}
+
 /**
  * The instant at which the wall clock in `timeZone` first reads `date` `time` or later.
  * When the time is skipped by a DST gap this is the end of the gap (02:30 on a spring-forward night

@@ -20,7 +20,7 @@ import {
   type StrategyStep,
 } from '../domain/collection';
 import { DomainError } from '../domain/errors';
-import { addDays, instantOfLocal, localDateAt, localDateTimeAt } from '../domain/localdate';
+import { addDays, instantOfLocal, localClockAt, localDateAt } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
 import { checkPromise, type PromiseToPay, promiseDeadline, resolvePromise } from '../domain/promise';
 import {
@@ -285,13 +285,11 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     s.done.push(key);
     const id = `${input.loanId}:collection:${episode}:${key}`;
     const contact = (channel: ContactRecord['channel'], outcome: string): ContactRecord => {
-      const local = localDateTimeAt(Date.now(), input.timeZone);
       return {
         id,
         channel,
         at: nowIso(),
-        localDate: local.date,
-        localTime: `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`,
+        ...localClockAt(Date.now(), input.timeZone),
         bucket: s.latest.bucket,
         dpd: s.latest.dpd,
         outcome,
@@ -404,13 +402,11 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     const task = s.openTasks.find((t) => t.id === o.taskId);
     if (!task) return void log.warn('outcome for a task that is not open', { taskId: o.taskId });
     s.openTasks = s.openTasks.filter((t) => t.id !== o.taskId);
-    const local = localDateTimeAt(Date.parse(o.at), input.timeZone);
     s.contacts.push({
       id: `${input.loanId}:call:${o.taskId}`,
       channel: 'call',
       at: o.at,
-      localDate: local.date,
-      localTime: `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`,
+      ...localClockAt(Date.parse(o.at), input.timeZone),
       bucket: s.latest.bucket,
       dpd: s.latest.dpd,
       outcome: o.outcome,
