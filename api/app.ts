@@ -10,6 +10,7 @@ import { auditRepository } from '../db/audit';
 import { collectionRepository } from '../db/collection';
 import { idempotencyRepository } from '../db/idempotency';
 import { loanRepository } from '../db/loans';
+import { portfolioRepository } from '../db/portfolio';
 import { reviewRepository } from '../db/reviews';
 import { webhookEventRepository } from '../db/webhook-events';
 import { authenticate } from './auth';
@@ -20,6 +21,7 @@ import { collectionRoutes } from './routes/collections';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes } from './routes/health';
 import { loanRoutes } from './routes/loans';
+import { portfolioRoutes } from './routes/portfolio';
 import { quoteRoutes } from './routes/quotes';
 import { reviewRoutes } from './routes/reviews';
 
@@ -97,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     collectionRoutes({ ...repos, temporal: deps.temporal, collection: collectionRepository(deps.pool) }),
   );
+  app.use(portfolioRoutes({ portfolio: portfolioRepository(deps.pool) }));
 
   app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

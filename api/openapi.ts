@@ -21,6 +21,8 @@ import {
   LoanListQuerySchema,
   PaymentWebhookSchema,
   PayoffQuerySchema,
+  PortfolioMetricsQuerySchema,
+  PortfolioMetricsSchema,
   ProblemSchema,
   RepaymentSchema,
   QuoteRequestSchema,
@@ -329,6 +331,24 @@ const routes: RouteConfig[] = [
       200: json('the offer after the decision', SettlementOfferViewSchema),
       409: problem('the loan is not in collection'),
       422: problem('refused: unknown offer, the proposer deciding, a second vote, a closed offer'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/portfolio/metrics',
+    summary:
+      'Portfolio health from the daily snapshot: buckets, coincidental and lagged delinquency, roll rates, vintages (role ops)',
+    ...secured,
+    request: { query: PortfolioMetricsQuerySchema },
+    responses: {
+      200: json(
+        'the metrics; lagged rates and roll rates are null without the earlier snapshot',
+        PortfolioMetricsSchema,
+      ),
+      400: problem('bad date, lagMonths, currency or an unknown query field'),
+      403: problem('not ops'),
+      404: problem('no snapshot for the date (or product); `field` is date'),
+      422: problem('the snapshot holds several currencies and none was named'),
     },
   },
   {

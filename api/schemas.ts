@@ -361,3 +361,95 @@ export const SettlementOfferViewSchema = z
     ),
   })
   .openapi('SettlementOffer');
+
+// Portfolio health from the daily snapshots.
+
+export const PortfolioMetricsQuerySchema = z.strictObject({
+  date: z.iso
+    .date()
+    .optional()
+    .openapi({ example: '2026-10-31', description: 'business date of the snapshot; the latest by default' }),
+  productCode: z.string().min(1).max(64).optional().openapi({ example: 'cash-installment' }),
+  lagMonths: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(36)
+    .default(1)
+    .openapi({ description: 'months back to the snapshot that lagged rates and roll rates compare with' }),
+  currency: z
+    .enum(CURRENCIES as [string, ...string[]])
+    .optional()
+    .openapi({ description: 'needed only when the snapshot holds more than one currency' }),
+});
+
+const RateSchema = z.string().nullable().openapi({
+  description:
+    'decimal string, 6 places; null when the denominator is zero or the earlier snapshot is missing',
+  example: '0.100000',
+});
+const WireMoneySchema = z.object({ amount: z.number().int(), currency: z.string() });
+
+const DelinquencyRatesSchema = z.object({
+  date: z.string().nullable().openapi({ description: 'the snapshot whose receivables are the denominator' }),
+  receivables: WireMoneySchema.nullable(),
+  buckets: z.array(
+    z.object({
+      bucket: z.string(),
+      balance: WireMoneySchema,
+      rate: RateSchema,
+      cumulativeBalance: WireMoneySchema.openapi({ description: 'this bucket and every later one' }),
+      cumulativeRate: RateSchema,
+    }),
+  ),
+  delinquent: z
+    .object({ balance: WireMoneySchema, rate: RateSchema })
+    .openapi({ description: 'every bucket after the first (M1+)' }),
+});
+
+export const PortfolioMetricsSchema = z
+  .object({
+    date: z.string(),
+    lagDate: z.string().nullable().openapi({ description: 'the earlier snapshot, null when there is none' }),
+    productCode: z.string().nullable(),
+    currency: z.string(),
+    loans: z.number().int(),
+    receivables: WireMoneySchema.openapi({ description: 'outstanding principal on the books' }),
+    buckets: z.array(
+      z.object({
+        bucket: z.string(),
+        loans: z.number().int(),
+        outstanding: WireMoneySchema.openapi({ description: 'principal, interest, fees and penalty' }),
+        outstandingPrincipal: WireMoneySchema,
+        share: RateSchema,
+      }),
+    ),
+    writtenOff: z.object({
+      loans: z.number().int(),
+      outstanding: WireMoneySchema,
+      outstandingPrincipal: WireMoneySchema,
+    }),
+    delinquency: z.object({ coincidental: DelinquencyRatesSchema, lagged: DelinquencyRatesSchema }),
+    rollRates: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        fromBalance: WireMoneySchema.nullable(),
+        rolledBalance: WireMoneySchema.nullable(),
+        rate: RateSchema,
+      }),
+    ),
+    vintages: z.array(
+      z.object({
+        vintage: z.string(),
+        loans: z.number().int(),
+        disbursed: WireMoneySchema.nullable(),
+        outstanding: WireMoneySchema,
+        delinquent: WireMoneySchema,
+        delinquentRate: RateSchema,
+        disbursedRate: RateSchema,
+        writtenOff: WireMoneySchema,
+      }),
+    ),
+  })
+  .openapi('PortfolioMetrics');

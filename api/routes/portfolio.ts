@@ -1,0 +1,213 @@
+import { Router } from 'express';
+import type { PortfolioRepository, SnapshotRow } from '../../db/portfolio';
+import { toLocalDate } from '../../domain/localdate';
+import {
+  bucketDistribution,
+  coincidentalDelinquency,
+  type DelinquencyRates,
+  laggedDelinquency,
+  type LoanPosition,
+  rollRates,
+  vintage,
+} from '../../domain/portfolio';
+import { DEFAULT_BUCKETS } from '../../domain/delinquency';
+import { requireRole } from '../auth';
+import { Problem, problemFromZod } from '../problem';
+import { PortfolioMetricsQuerySchema } from '../schemas';
+
+export interface PortfolioRouteDeps {
+  portfolio: PortfolioRepository;
+}
+
+/**
+ * The snapshot `months` months before `date`: month end to month end (2026-03-31 → 2026-02-28),
+ * otherwise the same day of the month, clamped to the shorter month.
+ */
+export function monthsBefore(date: string, months: number): string {
+  const d = toLocalDate(date, 'date');
+  const earlier = d.minusMonths(months);
+  return d.dayOfMonth() === d.lengthOfMonth()
+    ? earlier.withDayOfMonth(earlier.lengthOfMonth()).toString()
+    : earlier.toString();
+}
+
+/*
+ * Snapshot rows are aggregates (product × bucket × vintage × state), not loans; each becomes one
+ * LoanPosition for domain/portfolio.ts, which computes every balance and rate. Loan counts are
+ * summed from the rows' `loans`, since the domain counts positions.
+ *
+ * - 'closed' rows stay out of every balance; in vintages they count with no outstanding principal,
+ *   so their disbursed principal stays in the cohort's denominator.
+ * - 'written_off' rows are positions with writtenOff: the domain keeps them out of receivables and
+ *   bucket balances and reports them on their own line (distribution.writtenOff, vintage's
+ *   writtenOffBalance).
+ */
+const key = (r: SnapshotRow) => `${r.productCode}|${r.vintage}|${r.bucket}|${r.state}`;
+
+const position = (r: SnapshotRow, loanId = key(r)): LoanPosition => ({
+  loanId,
+  outstandingPrincipal: r.state === 'closed' ? 0 : r.outstandingPrincipal,
+  bucket: r.bucket,
+  disbursedMonth: r.vintage,
+  disbursedPrincipal: r.disbursedPrincipal,
+  writtenOff: r.state === 'written_off',
+});
+
+const onBooks = (rows: readonly SnapshotRow[]) => rows.filter((r) => r.state !== 'closed');
+
+/**
+ * Roll rates without loan ids: the domain matches an earlier position to a current one by loanId.
+ * An earlier row in bucket k of a product and vintage gets the id of the same cohort's row in bucket
+ * k+1, so the domain's rolled balance is the cohort's current balance in k+1 (the aggregate "flow
+ * rate" k → k+1, cohort by cohort). Current rows of a cohort and bucket are merged across states
+ * (written-off loans still count as rolled, as in the domain); earlier written-off rows are dropped
+ * (the domain leaves them out of the from-balance anyway).
+ */
+function rollInputs(earlier: readonly SnapshotRow[], current: readonly SnapshotRow[]) {
+  const names = DEFAULT_BUCKETS.map((b) => b.name);
+  const cohort = (r: SnapshotRow, bucket: string) => `${r.productCode}|${r.vintage}|${bucket}`;
+  const before = new Map<string, LoanPosition>();
+  for (const r of onBooks(earlier)) {
+    if (r.state === 'written_off') continue;
+    const i = names.indexOf(r.bucket);
+    const id = i >= 0 && i < names.length - 1 ? cohort(r, names[i + 1]!) : `${cohort(r, r.bucket)}|last`;
+    const seen = before.get(id);
+    before.set(id, {
+      ...position(r, id),
+      outstandingPrincipal: (seen?.outstandingPrincipal ?? 0) + r.outstandingPrincipal,
+    });
+  }
+  const now = new Map<string, LoanPosition>();
+  for (const r of onBooks(current)) {
+    const id = cohort(r, r.bucket);
+    const seen = now.get(id);
+    now.set(id, {
+      ...position(r, id),
+      writtenOff: false,
+      outstandingPrincipal: (seen?.outstandingPrincipal ?? 0) + r.outstandingPrincipal,
+    });
+  }
+  return { before: [...before.values()], now: [...now.values()] };
+}
+
+/** Portfolio health for operators: buckets, coincidental and lagged delinquency, roll rates and vintages. */
+export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
+  const router = Router();
+
+  router.get('/v1/portfolio/metrics', requireRole('ops'), async (req, res) => {
+    const parsed = PortfolioMetricsQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw problemFromZod(parsed.error);
+    const { productCode, lagMonths } = parsed.data;
+    const scope = productCode ? ` of product ${productCode}` : '';
+
+    const date = parsed.data.date ?? (await deps.portfolio.latestDate(productCode));
+    if (!date) {
+      throw new Problem(404, 'Not found', `no portfolio snapshot${scope} yet`, [
+        { field: productCode ? 'productCode' : 'date', message: `no portfolio snapshot${scope} yet` },
+      ]);
+    }
+    const all = await deps.portfolio.rows(date, productCode);
+    if (all.length === 0) {
+      const message = `no portfolio snapshot${scope} for ${date}`;
+      throw new Problem(404, 'Not found', `date: ${message}`, [{ field: 'date', message }]);
+    }
+
+    const currencies = [...new Set(all.map((r) => r.currency))].sort();
+    const currency = parsed.data.currency ?? (currencies.length === 1 ? currencies[0]! : undefined);
+    if (!currency) {
+      throw Problem.field(422, 'currency', `the snapshot holds ${currencies.join(', ')}: name one`);
+    }
+    const rows = all.filter((r) => r.currency === currency);
+    if (rows.length === 0) {
+      const message = `no portfolio snapshot${scope} in ${currency} for ${date}`;
+      throw new Problem(404, 'Not found', `currency: ${message}`, [{ field: 'currency', message }]);
+    }
+
+    const lagDate = monthsBefore(date, lagMonths);
+    const earlierRows = (await deps.portfolio.rows(lagDate, productCode)).filter(
+      (r) => r.currency === currency,
+    );
+    const hasEarlier = earlierRows.length > 0;
+
+    const money = (amount: number) => ({ amount, currency });
+    const loansWhere = (pick: (r: SnapshotRow) => boolean) =>
+      rows.filter(pick).reduce((n, r) => n + r.loans, 0);
+    const sumWhere = (pick: (r: SnapshotRow) => boolean, field: 'outstanding' | 'outstandingPrincipal') =>
+      rows.filter(pick).reduce((n, r) => n + r[field], 0);
+
+    const current = onBooks(rows).map((r) => position(r));
+    const earlier = onBooks(earlierRows).map((r) => position(r));
+    const distribution = bucketDistribution(current);
+    const coincidental = coincidentalDelinquency(current);
+    const lagged = hasEarlier ? laggedDelinquency(current, earlier) : null;
+    const roll = hasEarlier
+      ? (() => {
+          const { before, now } = rollInputs(earlierRows, rows);
+          return rollRates(before, now);
+        })()
+      : null;
+
+    const rates = (d: DelinquencyRates | null, of: string | null) => {
+      const source = d ?? coincidental;
+      const m1 = source.rates[1];
+      return {
+        date: d ? of : null,
+        receivables: d ? money(d.receivables) : null,
+        buckets: source.rates.map((b) => ({
+          bucket: b.bucket,
+          balance: money(b.balance),
+          rate: d ? b.rate : null,
+          cumulativeBalance: money(b.cumulativeBalance),
+          cumulativeRate: d ? b.cumulativeRate : null,
+        })),
+        delinquent: {
+          balance: money(m1?.cumulativeBalance ?? 0),
+          rate: d ? (m1?.cumulativeRate ?? null) : null,
+        },
+      };
+    };
+
+    const live = (r: SnapshotRow) => r.state === 'open';
+    const off = (r: SnapshotRow) => r.state === 'written_off';
+    res.json({
+      date,
+      lagDate: hasEarlier ? lagDate : null,
+      productCode: productCode ?? null,
+      currency,
+      loans: loansWhere(live),
+      receivables: money(distribution.receivables),
+      buckets: distribution.buckets.map((b) => ({
+        bucket: b.bucket,
+        loans: loansWhere((r) => live(r) && r.bucket === b.bucket),
+        outstanding: money(sumWhere((r) => live(r) && r.bucket === b.bucket, 'outstanding')),
+        outstandingPrincipal: money(b.balance),
+        share: b.balanceShare,
+      })),
+      writtenOff: {
+        loans: loansWhere(off),
+        outstanding: money(sumWhere(off, 'outstanding')),
+        outstandingPrincipal: money(distribution.writtenOff.balance),
+      },
+      delinquency: { coincidental: rates(coincidental, date), lagged: rates(lagged, lagDate) },
+      rollRates: (roll ?? rollRates([], [])).map((r) => ({
+        from: r.from,
+        to: r.to,
+        fromBalance: roll ? money(r.fromBalance) : null,
+        rolledBalance: roll ? money(r.rolledBalance) : null,
+        rate: roll ? r.rate : null,
+      })),
+      vintages: vintage(rows.map((r) => position(r))).map((v) => ({
+        vintage: v.month,
+        loans: loansWhere((r) => r.vintage === v.month),
+        disbursed: v.disbursedPrincipal === null ? null : money(v.disbursedPrincipal),
+        outstanding: money(v.outstanding),
+        delinquent: money(v.delinquentBalance),
+        delinquentRate: v.delinquentRate,
+        disbursedRate: v.disbursedRate,
+        writtenOff: money(v.writtenOffBalance),
+      })),
+    });
+  });
+
+  return router;
+}

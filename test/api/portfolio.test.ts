@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { type ApiHarness, apiHarness } from '../support/api';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await apiHarness('test-api-portfolio');
+  await seed();
+});
+afterAll(async () => {
+  await h?.pool.query('delete from portfolio_snapshots where product_code = $1', [PRODUCT]);
+  await h?.close();
+});
+
+// A product code of this run only, so other test files' snapshots never mix in.
+const PRODUCT = `test-${randomUUID()}`;
+const EARLIER = '2031-02-28';
+const DATE = '2031-03-31';
+
+const get = (query: string, apiKey = h.keys.ops) =>
+  request(h.app).get(`/v1/portfolio/metrics${query}`).set('Authorization', `Bearer ${apiKey}`);
+const cny = (amount: number) => ({ amount, currency: 'CNY' });
+
+type Row = [
+  date: string,
+  bucket: string,
+  vintage: string,
+  state: string,
+  loans: number,
+  outstanding: number,
+  principal: number,
+  disbursed: number,
+];
+
+async function seed() {
+  const rows: Row[] = [
+    // February: M0 720,000 (vintage 2030-12), M1 80,000 (vintage 2031-01) → receivables 800,000.
+    [EARLIER, 'M0', '2030-12', 'open', 4, 750_000, 720_000, 1_320_000],
+    [EARLIER, 'M1', '2031-01', 'open', 1, 85_000, 80_000, 60_000],
+    // March: M0 850,000, M1 100,000, M2 50,000 → receivables 1,000,000; a closed and a written-off line.
+    [DATE, 'M0', '2030-12', 'open', 3, 880_000, 850_000, 1_200_000],
+    [DATE, 'M1', '2030-12', 'open', 1, 110_000, 100_000, 120_000],
+    [DATE, 'M0', '2030-12', 'closed', 2, 0, 0, 300_000],
+    [DATE, 'M2', '2031-01', 'open', 1, 56_000, 50_000, 60_000],
+    [DATE, 'M7+', '2030-11', 'written_off', 1, 45_000, 40_000, 50_000],
+  ];
+  for (const [date, bucket, vintage, state, loans, outstanding, principal, disbursed] of rows) {
+    await h.pool.query(
+      `insert into portfolio_snapshots (business_date, product_code, bucket, vintage, currency, state, loans,
+         outstanding, outstanding_principal, disbursed_principal)
+       values ($1, $2, $3, $4, 'CNY', $5, $6, $7, $8, $9)`,
+      [date, PRODUCT, bucket, vintage, state, loans, outstanding, principal, disbursed],
+    );
+  }
+}
+
+const zeroBucket = (bucket: string) => ({
+  bucket,
+  loans: 0,
+  outstanding: cny(0),
+  outstandingPrincipal: cny(0),
+  share: '0.000000',
+});
+
+test('ops reads buckets, coincidental and lagged delinquency, roll rates and vintages of a date', async () => {
+  const res = await get(`?date=${DATE}&productCode=${PRODUCT}&lagMonths=1`);
+  expect(res.status).toBe(200);
+  const body = res.body;
+  expect(body).toMatchObject({
+    date: DATE,
+    lagDate: EARLIER,
+    productCode: PRODUCT,
+    currency: 'CNY',
+    loans: 5,
+    receivables: cny(1_000_000),
+    writtenOff: { loans: 1, outstanding: cny(45_000), outstandingPrincipal: cny(40_000) },
+  });
+  // Closed and written-off rows stay out of the buckets.
+  expect(body.buckets).toEqual([
+    {
+      bucket: 'M0',
+      loans: 3,
+      outstanding: cny(880_000),
+      outstandingPrincipal: cny(850_000),
+      share: '0.850000',
+    },
+    {
+      bucket: 'M1',
+      loans: 1,
+      outstanding: cny(110_000),
+      outstandingPrincipal: cny(100_000),
+      share: '0.100000',
+    },
+    {
+      bucket: 'M2',
+      loans: 1,
+      outstanding: cny(56_000),
+      outstandingPrincipal: cny(50_000),
+      share: '0.050000',
+    },
+    ...['M3', 'M4', 'M5', 'M6', 'M7+'].map(zeroBucket),
+  ]);
+
+  // Coincidental: ÷ 1,000,000 of today.
+  const co = body.delinquency.coincidental;
+  expect(co.date).toBe(DATE);
+  expect(co.receivables).toEqual(cny(1_000_000));
+  expect(co.buckets.slice(0, 3)).toEqual([
+    {
+      bucket: 'M0',
+      balance: cny(850_000),
+      rate: '0.850000',
+      cumulativeBalance: cny(1_000_000),
+      cumulativeRate: '1.000000',
+    },
+    {
+      bucket: 'M1',
+      balance: cny(100_000),
+      rate: '0.100000',
+      cumulativeBalance: cny(150_000),
+      cumulativeRate: '0.150000',
+    },
+    {
+      bucket: 'M2',
+      balance: cny(50_000),
+      rate: '0.050000',
+      cumulativeBalance: cny(50_000),
+      cumulativeRate: '0.050000',
+    },
+  ]);
+  expect(co.delinquent).toEqual({ balance: cny(150_000), rate: '0.150000' });
+
+  // Lagged: today's balances ÷ February's 800,000.
+  const lag = body.delinquency.lagged;
+  expect(lag.date).toBe(EARLIER);
+  expect(lag.receivables).toEqual(cny(800_000));
+  expect(lag.buckets.slice(1, 3).map((b: { rate: string }) => b.rate)).toEqual(['0.125000', '0.062500']);
+  expect(lag.delinquent).toEqual({ balance: cny(150_000), rate: '0.187500' });
+
+  // Roll rates, cohort by cohort: M0 720,000 → M1 100,000; M1 80,000 → M2 50,000; nothing in M2 before.
+  expect(body.rollRates.slice(0, 3)).toEqual([
+    { from: 'M0', to: 'M1', fromBalance: cny(720_000), rolledBalance: cny(100_000), rate: '0.138889' },
+    { from: 'M1', to: 'M2', fromBalance: cny(80_000), rolledBalance: cny(50_000), rate: '0.625000' },
+    { from: 'M2', to: 'M3', fromBalance: cny(0), rolledBalance: cny(0), rate: null },
+  ]);
+  expect(body.rollRates).toHaveLength(7);
+
+  // Vintages: closed loans keep their disbursed principal in the cohort; written-off is its own line.
+  expect(body.vintages).toEqual([
+    {
+      vintage: '2030-11',
+      loans: 1,
+      disbursed: cny(50_000),
+      outstanding: cny(0),
+      delinquent: cny(0),
+      delinquentRate: null,
+      disbursedRate: '0.000000',
+      writtenOff: cny(40_000),
+    },
+    {
+      vintage: '2030-12',
+      loans: 6,
+      disbursed: cny(1_620_000),
+      outstanding: cny(950_000),
+      delinquent: cny(100_000),
+      delinquentRate: '0.105263',
+      disbursedRate: '0.061728',
+      writtenOff: cny(0),
+    },
+    {
+      vintage: '2031-01',
+      loans: 1,
+      disbursed: cny(60_000),
+      outstanding: cny(50_000),
+      delinquent: cny(50_000),
+      delinquentRate: '1.000000',
+      disbursedRate: '0.833333',
+      writtenOff: cny(0),
+    },
+  ]);
+});
+
+test('without the earlier snapshot, lagged rates and roll rates are null', async () => {
+  const res = await get(`?date=${DATE}&productCode=${PRODUCT}&lagMonths=2`);
+  expect(res.status).toBe(200);
+  expect(res.body.lagDate).toBeNull();
+  expect(res.body.delinquency.lagged.receivables).toBeNull();
+  expect(res.body.delinquency.lagged.delinquent.rate).toBeNull();
+  expect(res.body.delinquency.lagged.buckets.every((b: { rate: unknown }) => b.rate === null)).toBe(true);
+  expect(res.body.rollRates.every((r: { rate: unknown }) => r.rate === null)).toBe(true);
+  expect(res.body.delinquency.coincidental.delinquent.rate).toBe('0.150000');
+});
+
+test('the date defaults to the latest snapshot of the product', async () => {
+  const res = await get(`?productCode=${PRODUCT}`);
+  expect(res.status).toBe(200);
+  expect(res.body.date).toBe(DATE);
+  expect(res.body.lagDate).toBe(EARLIER);
+});
+
+test('roles other than ops get 403', async () => {
+  for (const role of ['client', 'reviewer', 'collector'] as const) {
+    const res = await get(`?date=${DATE}&productCode=${PRODUCT}`, h.keys[role]);
+    expect(res.status).toBe(403);
+    expect(res.type).toBe('application/problem+json');
+  }
+  expect((await get(`?date=${DATE}&productCode=${PRODUCT}`, h.keys.admin)).status).toBe(200);
+});
+
+test('a bad query is a 400 naming the field', async () => {
+  for (const date of ['2031-02-30', '31-03-2031', 'yesterday']) {
+    const res = await get(`?date=${date}&productCode=${PRODUCT}`);
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.field).toBe('date');
+  }
+  const lag = await get(`?date=${DATE}&productCode=${PRODUCT}&lagMonths=0`);
+  expect(lag.status).toBe(400);
+  expect(lag.body.field).toBe('lagMonths');
+  const unknown = await get(`?date=${DATE}&product=${PRODUCT}`);
+  expect(unknown.status).toBe(400);
+});
+
+test('a date without a snapshot is a 404 naming date', async () => {
+  const res = await get(`?date=2031-03-30&productCode=${PRODUCT}`);
+  expect(res.status).toBe(404);
+  expect(res.type).toBe('application/problem+json');
+  expect(res.body.field).toBe('date');
+});
