@@ -1,75 +1,22 @@
 import { DomainError } from '../../domain/errors';
 import { checkExtension, type ExtensionContext, extendBook } from '../../domain/extension';
-import {
-  assertBalanced,
-  disbursementEntry,
-  type JournalEntry,
-  type LedgerAccount,
-  loanPosition,
-} from '../../domain/ledger';
-import {
-  allocationOrderOf,
-  applyPayment,
-  fallDue,
-  type LoanBook,
-  openBook,
-  position,
-  priceLoan,
-} from '../../domain/loan';
+import { assertBalanced } from '../../domain/ledger';
+import { applyPayment, fallDue, type LoanBook } from '../../domain/loan';
 import { addDays } from '../../domain/localdate';
 import { type ExtensionPolicy, getProduct } from '../../domain/products';
+import { type LedgeredLoan, openLedgeredLoan } from '../support/ledgered-loan';
 
 const START = '2026-01-15';
 const product = getProduct('cash-installment');
 const policy = product.extension;
 
-function newLoan(): { book: LoanBook; entries: JournalEntry[] } {
-  const { quote, riskReserve } = priceLoan(product, {
-    amount: 1_234_567,
-    currency: 'CNY',
-    termCount: 6,
-    method: product.method,
-    annualRate: '0.12',
-    startDate: START,
-  });
-  const book = openBook({
-    loanId: 'ln_x',
-    currency: 'CNY',
-    annualRate: quote.annualRate,
-    method: quote.method,
-    dayCount: quote.dayCount,
-    period: quote.period,
-    startDate: START,
-    order: allocationOrderOf(product.allocationOrder),
-    schedule: quote.installments,
-  });
-  const disbursement = disbursementEntry({
-    loanId: 'ln_x',
-    eventId: 'ln_x:disbursement',
-    date: START,
-    currency: 'CNY',
-    principal: quote.principal,
-    cashOut: quote.netDisbursed,
-    originationFee: quote.fees.origination,
-    riskReserve,
-  });
-  return { book, entries: [disbursement] };
-}
-
-function reconcile(book: LoanBook, entries: JournalEntry[]): void {
-  const balances: Partial<Record<LedgerAccount, number>> = {};
-  for (const e of entries)
-    for (const l of e.lines) balances[l.account] = (balances[l.account] ?? 0) + l.debit - l.credit;
-  expect(loanPosition(balances)).toEqual(position(book));
-}
-
 /** The first installment paid on its due date; the second due and unpaid. */
-function afterOnePaid() {
-  const l = newLoan();
+function afterOnePaid(): LedgeredLoan {
+  const l = openLedgeredLoan({ loanId: 'ln_x', start: START, product, amount: 1_234_567, termCount: 6 });
   const first = l.book.installments[0]!;
-  const due = fallDue(l.book, 1, first.dueDate);
-  const paid = applyPayment(due.book, { paymentId: 'p1', amount: first.total, date: first.dueDate });
-  return { book: paid.book, entries: [...l.entries, ...due.entries, ...paid.entries] };
+  l.apply(fallDue(l.book, 1, first.dueDate));
+  l.apply(applyPayment(l.book, { paymentId: 'p1', amount: first.total, date: first.dueDate }));
+  return l;
 }
 
 const ok: ExtensionContext = { today: '2026-02-20', used: 0, dpd: 0, stage: 'current', paidInstallments: 1 };
@@ -182,7 +129,8 @@ describe('checkExtension', () => {
 
 describe('extendBook', () => {
   test('moves the unpaid schedule, charges 1% of the principal outstanding, books it at once', () => {
-    const { book, entries } = afterOnePaid();
+    const l = afterOnePaid();
+    const { book } = l;
     const today = '2026-02-20';
     const r = extendBook(book, policy, { extensionId: 'ext1', days: 30 }, today);
     const outstanding = book.installments.reduce((s, i) => s + i.principal - i.paid.principal, 0);
@@ -220,7 +168,8 @@ describe('extendBook', () => {
       { account: 'fee_receivable', debit: r.result.fee, credit: 0 },
       { account: 'fee_income', debit: 0, credit: r.result.fee },
     ]);
-    reconcile(r.book, [...entries, ...r.entries]);
+    l.apply(r);
+    l.reconcile();
   });
 
   test('the fee is exact to the cent, half-up', () => {

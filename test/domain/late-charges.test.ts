@@ -5,51 +5,22 @@ import {
   type LateChargeState,
   NO_LATE_CHARGES,
 } from '../../domain/late-charges';
-import {
-  assertBalanced,
-  disbursementEntry,
-  type JournalEntry,
-  type LedgerAccount,
-  loanPosition,
-} from '../../domain/ledger';
-import {
-  allocationOrderOf,
-  applyPayment,
-  type Booked,
-  fallDue,
-  type LoanBook,
-  openBook,
-  openOf,
-  position,
-  priceLoan,
-} from '../../domain/loan';
+import { applyPayment, fallDue, openOf } from '../../domain/loan';
 import { addDays } from '../../domain/localdate';
 import { D } from '../../domain/money';
 import { capPenalty, penaltyByInstallment, xirr } from '../../domain/penalty';
 import { getProduct, type Product } from '../../domain/products';
+import { LedgeredLoan, openLedgeredLoan } from '../support/ledgered-loan';
 
 const START = '2026-01-15';
 
 /** A loan as the workflow holds it: book, journal, late-charge state and the cash it has seen. */
-class Loan {
-  entries: JournalEntry[] = [];
+class Loan extends LedgeredLoan {
   state: LateChargeState = NO_LATE_CHARGES;
-  cap: CapContext;
-  constructor(
-    public book: LoanBook,
-    public product: Product,
-    disbursed: number,
-  ) {
-    this.cap = { disbursed: { date: book.startDate, amount: disbursed }, payments: [] };
-  }
-  apply<R>(b: Booked<R>): R {
-    for (const e of b.entries) assertBalanced(e);
-    const ids = [...this.entries, ...b.entries].map((e) => e.sourceEventId);
-    expect(new Set(ids).size).toBe(ids.length);
-    this.entries.push(...b.entries);
-    this.book = b.book;
-    return b.result;
-  }
+  cap: CapContext = {
+    disbursed: { date: this.book.startDate, amount: this.quote.netDisbursed },
+    payments: [],
+  };
   charge(today: string) {
     const r = this.apply(bringLateChargesUpToDate(this.book, this.product, this.state, today, this.cap));
     this.state = r.state;
@@ -64,50 +35,11 @@ class Loan {
     this.apply(applyPayment(this.book, { paymentId: id, amount, date }));
     this.cap.payments.push({ date, amount });
   }
-  reconcile(): void {
-    const balances: Partial<Record<LedgerAccount, number>> = {};
-    for (const e of this.entries)
-      for (const l of e.lines) balances[l.account] = (balances[l.account] ?? 0) + l.debit - l.credit;
-    expect(loanPosition(balances)).toEqual(position(this.book));
-  }
 }
 
-function newLoan(opts: { amount?: number; termCount?: number; code?: string; product?: Product } = {}): Loan {
-  const p = opts.product ?? getProduct(opts.code ?? 'cash-installment');
-  const { quote, riskReserve } = priceLoan(p, {
-    amount: opts.amount ?? 1_200_000,
-    currency: 'CNY',
-    termCount: opts.termCount ?? 12,
-    method: p.method,
-    annualRate: '0.12',
-    startDate: START,
-  });
-  const book = openBook({
-    loanId: 'ln_lc',
-    currency: 'CNY',
-    annualRate: quote.annualRate,
-    method: quote.method,
-    dayCount: quote.dayCount,
-    period: quote.period,
-    startDate: START,
-    order: allocationOrderOf(p.allocationOrder),
-    schedule: quote.installments,
-  });
-  const l = new Loan(book, p, quote.netDisbursed);
-  l.entries.push(
-    disbursementEntry({
-      loanId: 'ln_lc',
-      eventId: 'ln_lc:disbursement',
-      date: START,
-      currency: 'CNY',
-      principal: quote.principal,
-      cashOut: quote.netDisbursed,
-      originationFee: quote.fees.origination,
-      riskReserve,
-    }),
-  );
-  return l;
-}
+const newLoan = (
+  opts: { amount?: number; termCount?: number; code?: string; product?: Product } = {},
+): Loan => openLedgeredLoan({ loanId: 'ln_lc', start: START, ...opts }, Loan);
 
 /** Disbursement out, payments and every open amount in, overdue ones as if paid today. */
 const capFlows = (l: Loan, today: string) => [

@@ -1,93 +1,15 @@
 import fc from 'fast-check';
 import { DomainError } from '../../domain/errors';
-import {
-  accrualEntry,
-  assertBalanced,
-  disbursementEntry,
-  type JournalEntry,
-  type LedgerAccount,
-  loanPosition,
-} from '../../domain/ledger';
-import {
-  allocationOrderOf,
-  applyPayment,
-  type Booked,
-  fallDue,
-  isSettled,
-  type LoanBook,
-  openBook,
-  payoffOf,
-  position,
-  priceLoan,
-} from '../../domain/loan';
+import { accrualEntry } from '../../domain/ledger';
+import { applyPayment, fallDue, isSettled, payoffOf, position } from '../../domain/loan';
 import { addDays } from '../../domain/localdate';
-import { getProduct } from '../../domain/products';
+import { type LedgeredLoan, openLedgeredLoan } from '../support/ledgered-loan';
 import { recoverPayment, settleWithWaiver, writeOffBook } from '../../domain/write-off';
 
 const START = '2026-01-15';
 
-/** A loan with the journal written for it so far, folded the way the database folds it. */
-class Ledgered {
-  entries: JournalEntry[] = [];
-  constructor(
-    public book: LoanBook,
-    public reserve: number,
-  ) {}
-  apply<R>(b: Booked<R>): R {
-    for (const e of b.entries) assertBalanced(e);
-    const ids = [...this.entries, ...b.entries].map((e) => e.sourceEventId);
-    expect(new Set(ids).size).toBe(ids.length);
-    this.entries.push(...b.entries);
-    this.book = b.book;
-    return b.result;
-  }
-  balances(): Partial<Record<LedgerAccount, number>> {
-    const out: Partial<Record<LedgerAccount, number>> = {};
-    for (const e of this.entries)
-      for (const l of e.lines) out[l.account] = (out[l.account] ?? 0) + l.debit - l.credit;
-    return out;
-  }
-  reconcile(): void {
-    expect(loanPosition(this.balances())).toEqual(position(this.book));
-  }
-}
-
-function newLoan(): Ledgered {
-  const p = getProduct('cash-installment');
-  const { quote, riskReserve } = priceLoan(p, {
-    amount: 1_200_000,
-    currency: 'CNY',
-    termCount: 12,
-    method: p.method,
-    annualRate: '0.12',
-    startDate: START,
-  });
-  const book = openBook({
-    loanId: 'ln_w',
-    currency: 'CNY',
-    annualRate: quote.annualRate,
-    method: quote.method,
-    dayCount: quote.dayCount,
-    period: quote.period,
-    startDate: START,
-    order: allocationOrderOf(p.allocationOrder),
-    schedule: quote.installments,
-  });
-  const l = new Ledgered(book, riskReserve);
-  l.entries.push(
-    disbursementEntry({
-      loanId: 'ln_w',
-      eventId: 'ln_w:disbursement',
-      date: START,
-      currency: 'CNY',
-      principal: quote.principal,
-      cashOut: quote.netDisbursed,
-      originationFee: quote.fees.origination,
-      riskReserve,
-    }),
-  );
-  return l;
-}
+type Ledgered = LedgeredLoan;
+const newLoan = (): Ledgered => openLedgeredLoan({ loanId: 'ln_w', start: START });
 
 const dueOf = (l: Ledgered, k: number) => l.book.installments[k]!.dueDate;
 
