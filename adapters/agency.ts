@@ -34,30 +34,32 @@ export interface CollectionAgency {
 
 /** Records assignments and notices; one per idempotency key. */
 export class SandboxCollectionAgency implements CollectionAgency {
-  readonly assignments = new Map<string, AgencyHandOff & { agencyRef: string }>();
-  readonly notices = new Map<string, LegalNotice & { noticeRef: string }>();
+  readonly assignments = new Map<string, AgencyHandOff & { ref: string }>();
+  readonly notices = new Map<string, LegalNotice & { ref: string }>();
 
   async handOff(request: AgencyHandOff): Promise<{ agencyRef: string }> {
-    requireKey(request.idempotencyKey);
-    const known = this.assignments.get(request.idempotencyKey);
-    if (known) return { agencyRef: known.agencyRef };
-    const agencyRef = `sbx-agy-${this.assignments.size + 1}`;
-    this.assignments.set(request.idempotencyKey, { ...request, agencyRef });
-    return { agencyRef };
+    const { ref } = once(this.assignments, request, 'sbx-agy');
+    return { agencyRef: ref };
   }
 
   async serveLegalNotice(request: LegalNotice): Promise<{ noticeRef: string }> {
-    requireKey(request.idempotencyKey);
-    const known = this.notices.get(request.idempotencyKey);
-    if (known) return { noticeRef: known.noticeRef };
-    const noticeRef = `sbx-lgl-${this.notices.size + 1}`;
-    this.notices.set(request.idempotencyKey, { ...request, noticeRef });
-    return { noticeRef };
+    const { ref } = once(this.notices, request, 'sbx-lgl');
+    return { noticeRef: ref };
   }
 }
 
-function requireKey(key: string): void {
-  if (!key) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
+/** The first request under a key is recorded with a new reference; a retry gets the same one back. */
+function once<R extends { idempotencyKey: string }>(
+  records: Map<string, R & { ref: string }>,
+  request: R,
+  prefix: string,
+): R & { ref: string } {
+  if (!request.idempotencyKey) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
+  const known = records.get(request.idempotencyKey);
+  if (known) return known;
+  const record = { ...request, ref: `${prefix}-${records.size + 1}` };
+  records.set(request.idempotencyKey, record);
+  return record;
 }
 
 /** `POST /agency/assignments` and `POST /legal/notices`. */
