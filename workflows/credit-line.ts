@@ -119,10 +119,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
   let reviewChanged = false;
   let lineChanged = false;
+  // The applicant hears the decision only once the read model (and the review queue) holds it.
+  let persistedStatus = s.line.status;
 
   setHandler(getCreditLine, () => s.line);
   setHandler(awaitDecision, async () => {
-    await condition(() => s.line.status !== 'pending');
+    await condition(() => persistedStatus !== 'pending');
     return s.line;
   });
   setHandler(reviewDecision, (d) => {
@@ -448,6 +450,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       });
     }
     await grant.saveCreditLineState(s.line);
+    persistedStatus = s.line.status;
   }
 
   function historyIsLong(): boolean {
