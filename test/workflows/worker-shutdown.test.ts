@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createAdapters, type SandboxBank } from '../../adapters';
+import type { PayRequest } from '../../adapters/bank';
+import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
+import { loan } from '../../workflows/loan';
+import { getLoan } from '../../workflows/loan-messages';
+import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
+import { bankCard, idNumber, phone } from '../support/applicants';
+import { testPool } from '../support/db';
+import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
+
+// A deploy stops the worker while a payout is at the bank: the payout must finish and be recorded
+// once, so the next worker carries on from it instead of paying again or timing it out.
+const taskQueue = 'test-worker-shutdown';
+const pool = testPool();
+const adapters = createAdapters({ mode: 'sandbox' });
+const bank = adapters.bank as SandboxBank;
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+  await pool.end();
+});
+
+async function startWorkers(): Promise<{ workers: LoanflowWorkers; running: Promise<void> }> {
+  const workers = await createLoanflowWorkers({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    pool,
+    adapters,
+    dataConverter: testDataConverter,
+    workflowBundle: await workflowBundle(),
+  });
+  return { workers, running: workers.runAll() };
+}
+
+function loanInput(): LoanInput {
+  return {
+    loanId: `ln_shutdown_${randomUUID()}`,
+    creditLineId: `cl_absent_${randomUUID()}`,
+    customerId: `cus_shutdown_${randomUUID()}`,
+    productCode: 'cash-installment',
+    principal: { amount: 300_000, currency: 'CNY' },
+    termMonths: 3,
+    method: 'annuity',
+    purpose: 'worker shutdown test',
+    annualRate: '0.12',
+    timeZone: 'Asia/Shanghai',
+    payee: { kind: 'borrower', bankCard: bankCard() },
+    borrower: { idNumber: idNumber(), phone: phone() },
+  };
+}
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('shutting down drains a payout in flight: it completes once, and the next worker goes on from it', async () => {
+  const pay = bank.pay.bind(bank);
+  let atBank!: () => void;
+  const reachedBank = new Promise<void>((r) => (atBank = r));
+  let answer!: () => void;
+  const bankAnswers = new Promise<void>((r) => (answer = r));
+  bank.pay = async (req: PayRequest) => {
+    atBank();
+    await bankAnswers;
+    return pay(req);
+  };
+
+  const first = await startWorkers();
+  const input = loanInput();
+  const handle = await env.client.workflow.start(loan, {
+    workflowId: loanWorkflowId(input.loanId),
+    taskQueue,
+    args: [input],
+  });
+  await reachedBank;
+
+  first.workers.shutdown();
+  expect(first.workers.providers.bank?.getState()).not.toBe('RUNNING');
+  let stopped = false;
+  void first.running.then(() => (stopped = true));
+  await new Promise((r) => setTimeout(r, 300));
+  expect(stopped).toBe(false); // still waiting on the bank, not abandoning the payout
+  answer();
+  await first.running;
+  bank.pay = pay;
+
+  const events = (await handle.fetchHistory()).events ?? [];
+  const completed = events.filter((e) => e.activityTaskCompletedEventAttributes);
+  const abandoned = events.filter(
+    (e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes,
+  );
+  expect(abandoned).toHaveLength(0);
+  const disburse = events.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'disburse',
+  );
+  expect(completed.map((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId))).toContain(
+    String(disburse?.eventId),
+  );
+
+  const second = await startWorkers();
+  try {
+    const active = await until(
+      () => handle.query(getLoan),
+      (v) => v.status === 'active',
+    );
+    const paid = bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId));
+    expect(paid).toHaveLength(1);
+    expect(active.disbursement).toMatchObject({
+      payoutId: paid[0]?.payoutId,
+      netAmount: paid[0]?.amountMinor,
+    });
+  } finally {
+    second.workers.shutdown();
+    await second.running;
+    await handle.terminate('test done');
+  }
+});
