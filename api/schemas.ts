@@ -430,6 +430,10 @@ export const PortfolioMetricsSchema = z
       outstandingPrincipal: WireMoneySchema,
     }),
     delinquency: z.object({ coincidental: DelinquencyRatesSchema, lagged: DelinquencyRatesSchema }),
+    rollRateBasis: z.enum(['loans', 'cohorts']).nullable().openapi({
+      description:
+        'loans: each loan followed from the earlier snapshot; cohorts: net flow per product and vintage, for snapshots taken before loan positions were kept',
+    }),
     rollRates: z.array(
       z.object({
         from: z.string(),

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { LedgerAccount } from '../domain/ledger';
+import { inTransaction } from './paging';
 
 export interface LoanUnderReview {
   id: string;
@@ -36,6 +37,10 @@ export interface ReconciliationReport {
 }
 
 const OPEN = ['disbursing', 'active', 'delinquent'];
+
+const SNAPSHOT_STATE = `case l.status when 'closed' then 'closed' when 'written_off' then 'written_off' else 'open' end`;
+const PRINCIPAL_BY_LOAN = `select loan_id, sum(debit) - sum(credit) as principal from journal_lines
+  where account = 'loan_principal_receivable' group by loan_id`;
 
 /** Reads for the daily reconciliation and snapshot, and the reports they write. Never writes the books. */
 export function operationsRepository(pool: Pool) {
@@ -95,9 +100,7 @@ export function operationsRepository(pool: Pool) {
 
     /** Replaces the report of (date, scope) in one transaction, so a re-run never doubles a break. */
     async saveReport(r: ReconciliationReport): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+      await inTransaction(pool, async (client) => {
         await client.query('delete from reconciliation_reports where business_date = $1 and scope = $2', [
           r.businessDate,
           r.scope,
@@ -127,13 +130,7 @@ export function operationsRepository(pool: Pool) {
             ],
           );
         }
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async breaks(date: string, scope: string): Promise<ReconciliationBreak[]> {
@@ -152,39 +149,37 @@ export function operationsRepository(pool: Pool) {
     },
 
     /**
-     * The book by product, bucket, vintage and state as the read model stands, replacing the date's
-     * rows in one statement's transaction. Outstanding principal comes from the ledger, which is
-     * what delinquency rates are measured on (domain/portfolio.ts).
+     * The book by product, bucket, vintage and state as the read model stands, and each loan still on
+     * or written off the books, replacing the date's rows in one transaction. Outstanding principal
+     * comes from the ledger, which is what delinquency and roll rates are measured on
+     * (domain/portfolio.ts). Closed loans are left out of the loan positions: they roll nowhere.
      */
     async snapshotPortfolio(date: string): Promise<{ rows: number; loans: number }> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+      return inTransaction(pool, async (client) => {
         await client.query('delete from portfolio_snapshots where business_date = $1', [date]);
+        await client.query('delete from portfolio_loan_positions where business_date = $1', [date]);
         const res = await client.query<{ loans: number }>(
           `insert into portfolio_snapshots (business_date, product_code, bucket, vintage, currency, state, loans,
              outstanding, outstanding_principal, disbursed_principal)
            select $1::date, l.product_code, l.bucket, to_char(l.created_at, 'YYYY-MM'), l.currency,
-             case l.status when 'closed' then 'closed' when 'written_off' then 'written_off' else 'open' end,
-             count(*), sum(l.outstanding), coalesce(sum(p.principal), 0), sum(l.principal)
-           from loans l
-           left join (
-             select loan_id, sum(debit) - sum(credit) as principal from journal_lines
-             where account = 'loan_principal_receivable' group by loan_id
-           ) p on p.loan_id = l.id
+             ${SNAPSHOT_STATE}, count(*), sum(l.outstanding), coalesce(sum(p.principal), 0), sum(l.principal)
+           from loans l left join (${PRINCIPAL_BY_LOAN}) p on p.loan_id = l.id
            where l.status not in ('disbursing', 'disbursement_failed')
            group by 1, 2, 3, 4, 5, 6
            returning loans`,
           [date],
         );
-        await client.query('commit');
+        await client.query(
+          `insert into portfolio_loan_positions (business_date, loan_id, product_code, bucket, vintage, currency,
+             state, outstanding_principal)
+           select $1::date, l.id, l.product_code, l.bucket, to_char(l.created_at, 'YYYY-MM'), l.currency,
+             ${SNAPSHOT_STATE}, coalesce(p.principal, 0)
+           from loans l left join (${PRINCIPAL_BY_LOAN}) p on p.loan_id = l.id
+           where l.status in ('active', 'delinquent', 'written_off')`,
+          [date],
+        );
         return { rows: res.rowCount ?? 0, loans: res.rows.reduce((n, r) => n + r.loans, 0) };
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

@@ -18,6 +18,19 @@ export interface SnapshotRow {
   disbursedPrincipal: number;
 }
 
+/** One loan's row of `portfolio_loan_positions`: where it stood on a snapshot date. */
+export interface LoanPositionRow {
+  loanId: string;
+  productCode: string;
+  bucket: string;
+  /** 'YYYY-MM' of disbursement. */
+  vintage: string;
+  currency: string;
+  state: Exclude<SnapshotState, 'closed'>;
+  /** Minor units, from the ledger. */
+  outstandingPrincipal: number;
+}
+
 /** Read-only access to the daily portfolio snapshots (written by db/operations.ts `snapshotPortfolio`). */
 export function portfolioRepository(pool: Pool) {
   return {
@@ -51,6 +64,26 @@ export function portfolioRepository(pool: Pool) {
         outstanding: r.outstanding as number,
         outstandingPrincipal: r.outstanding_principal as number,
         disbursedPrincipal: r.disbursed_principal as number,
+      }));
+    },
+
+    /** Each loan's position on the date (of the product, when given); none for snapshots taken before positions were kept. */
+    async loanPositions(date: string, productCode?: string): Promise<LoanPositionRow[]> {
+      const res = await pool.query(
+        `select loan_id, product_code, bucket, vintage, currency, state, outstanding_principal
+         from portfolio_loan_positions
+         where business_date = $1::date and ($2::text is null or product_code = $2)
+         order by loan_id`,
+        [date, productCode ?? null],
+      );
+      return res.rows.map((r) => ({
+        loanId: r.loan_id as string,
+        productCode: r.product_code as string,
+        bucket: r.bucket as string,
+        vintage: r.vintage as string,
+        currency: r.currency as string,
+        state: r.state as LoanPositionRow['state'],
+        outstandingPrincipal: r.outstanding_principal as number,
       }));
     },
   };

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { PortfolioRepository, SnapshotRow } from '../../db/portfolio';
+import type { LoanPositionRow, PortfolioRepository, SnapshotRow } from '../../db/portfolio';
 import { toLocalDate } from '../../domain/localdate';
 import {
   bucketDistribution,
@@ -55,8 +55,17 @@ const position = (r: SnapshotRow, loanId = key(r)): LoanPosition => ({
 
 const onBooks = (rows: readonly SnapshotRow[]) => rows.filter((r) => r.state !== 'closed');
 
+/** A loan's own position: roll rates follow it from one snapshot to the next by its id. */
+const loanPosition = (r: LoanPositionRow): LoanPosition => ({
+  loanId: r.loanId,
+  outstandingPrincipal: r.outstandingPrincipal,
+  bucket: r.bucket,
+  disbursedMonth: r.vintage,
+  writtenOff: r.state === 'written_off',
+});
+
 /**
- * Roll rates without loan ids: the domain matches an earlier position to a current one by loanId.
+ * For snapshots taken before loan positions were kept. Roll rates without loan ids: the domain matches an earlier position to a current one by loanId.
  * An earlier row in bucket k of a product and vintage gets the id of the same cohort's row in bucket
  * k+1, so the domain's rolled balance is the cohort's current balance in k+1 (the aggregate "flow
  * rate" k → k+1, cohort by cohort). Current rows of a cohort and bucket are merged across states
@@ -140,12 +149,20 @@ export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
     const distribution = bucketDistribution(current);
     const coincidental = coincidentalDelinquency(current);
     const lagged = hasEarlier ? laggedDelinquency(current, earlier) : null;
-    const roll = hasEarlier
-      ? (() => {
-          const { before, now } = rollInputs(earlierRows, rows);
-          return rollRates(before, now);
-        })()
-      : null;
+    const inCurrency = <R extends { currency: string }>(list: R[]) =>
+      list.filter((r) => r.currency === currency);
+    const loansNow = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(date, productCode)) : [];
+    const loansThen = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(lagDate, productCode)) : [];
+    // Loan by loan when both snapshots kept positions; an empty book on either date has none to keep.
+    const byLoan = loansNow.length > 0 && loansThen.length > 0;
+    const roll = !hasEarlier
+      ? null
+      : byLoan
+        ? rollRates(loansThen.map(loanPosition), loansNow.map(loanPosition))
+        : (() => {
+            const { before, now } = rollInputs(earlierRows, rows);
+            return rollRates(before, now);
+          })();
 
     const rates = (d: DelinquencyRates | null, of: string | null) => {
       const source = d ?? coincidental;
@@ -189,6 +206,7 @@ export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
         outstandingPrincipal: money(distribution.writtenOff.balance),
       },
       delinquency: { coincidental: rates(coincidental, date), lagged: rates(lagged, lagDate) },
+      rollRateBasis: roll ? (byLoan ? 'loans' : 'cohorts') : null,
       rollRates: (roll ?? rollRates([], [])).map((r) => ({
         from: r.from,
         to: r.to,

@@ -8,12 +8,16 @@ beforeAll(async () => {
   await seed();
 });
 afterAll(async () => {
-  await h?.pool.query('delete from portfolio_snapshots where product_code = $1', [PRODUCT]);
+  for (const product of [PRODUCT, BY_LOAN]) {
+    await h?.pool.query('delete from portfolio_snapshots where product_code = $1', [product]);
+    await h?.pool.query('delete from portfolio_loan_positions where product_code = $1', [product]);
+  }
   await h?.close();
 });
 
 // A product code of this run only, so other test files' snapshots never mix in.
 const PRODUCT = `test-${randomUUID()}`;
+const BY_LOAN = `test-${randomUUID()}`;
 const EARLIER = '2031-02-28';
 const DATE = '2031-03-31';
 
@@ -138,6 +142,7 @@ test('ops reads buckets, coincidental and lagged delinquency, roll rates and vin
   expect(lag.delinquent).toEqual({ balance: cny(150_000), rate: '0.187500' });
 
   // Roll rates, cohort by cohort: M0 720,000 → M1 100,000; M1 80,000 → M2 50,000; nothing in M2 before.
+  expect(body.rollRateBasis).toBe('cohorts');
   expect(body.rollRates.slice(0, 3)).toEqual([
     { from: 'M0', to: 'M1', fromBalance: cny(720_000), rolledBalance: cny(100_000), rate: '0.138889' },
     { from: 'M1', to: 'M2', fromBalance: cny(80_000), rolledBalance: cny(50_000), rate: '0.625000' },
@@ -180,6 +185,69 @@ test('ops reads buckets, coincidental and lagged delinquency, roll rates and vin
   ]);
 });
 
+test('with loan positions on both dates, roll rates follow each loan, not its cohort', async () => {
+  // Both loans of one vintage: L1 rolls M1 → M2; L2 pays part and stays in M2. A cohort's net flow
+  // would count L2's M2 balance as rolled from M1 (70,000 ÷ 50,000, over 100%); per loan it is 1.0.
+  // L3 rolls from M6 into write-off, which still counts as a roll.
+  const positions: [string, string, string, string, number][] = [
+    [EARLIER, 'L1', 'M1', 'open', 50_000],
+    [EARLIER, 'L2', 'M2', 'open', 30_000],
+    [EARLIER, 'L3', 'M6', 'open', 40_000],
+    [EARLIER, 'L4', 'M0', 'open', 200_000],
+    [DATE, 'L1', 'M2', 'open', 50_000],
+    [DATE, 'L2', 'M2', 'open', 20_000],
+    [DATE, 'L3', 'M7+', 'written_off', 40_000],
+    [DATE, 'L4', 'M0', 'open', 180_000],
+  ];
+  for (const [date, loan, bucket, state, principal] of positions) {
+    await h.pool.query(
+      `insert into portfolio_loan_positions (business_date, loan_id, product_code, bucket, vintage, currency, state,
+         outstanding_principal)
+       values ($1, $2, $3, $4, '2030-12', 'CNY', $5, $6)`,
+      [date, `${BY_LOAN}:${loan}`, BY_LOAN, bucket, state, principal],
+    );
+  }
+  const aggregate = (date: string, bucket: string, state: string, loans: number, principal: number) =>
+    h.pool.query(
+      `insert into portfolio_snapshots (business_date, product_code, bucket, vintage, currency, state, loans,
+         outstanding, outstanding_principal, disbursed_principal)
+       values ($1, $2, $3, '2030-12', 'CNY', $4, $5, $6, $6, $6)`,
+      [date, BY_LOAN, bucket, state, loans, principal],
+    );
+  await aggregate(EARLIER, 'M0', 'open', 1, 200_000);
+  await aggregate(EARLIER, 'M1', 'open', 1, 50_000);
+  await aggregate(EARLIER, 'M2', 'open', 1, 30_000);
+  await aggregate(EARLIER, 'M6', 'open', 1, 40_000);
+  await aggregate(DATE, 'M0', 'open', 1, 180_000);
+  await aggregate(DATE, 'M2', 'open', 2, 70_000);
+  await aggregate(DATE, 'M7+', 'written_off', 1, 40_000);
+
+  const res = await get(`?date=${DATE}&productCode=${BY_LOAN}&lagMonths=1`);
+  expect(res.status).toBe(200);
+  expect(res.body.rollRateBasis).toBe('loans');
+  const by = Object.fromEntries(
+    res.body.rollRates.map((r: { from: string; to: string }) => [`${r.from}>${r.to}`, r]),
+  );
+  expect(by['M0>M1']).toEqual({
+    from: 'M0',
+    to: 'M1',
+    fromBalance: cny(200_000),
+    rolledBalance: cny(0),
+    rate: '0.000000',
+  });
+  expect(by['M1>M2']).toMatchObject({
+    fromBalance: cny(50_000),
+    rolledBalance: cny(50_000),
+    rate: '1.000000',
+  });
+  expect(by['M2>M3']).toMatchObject({ fromBalance: cny(30_000), rolledBalance: cny(0), rate: '0.000000' });
+  expect(by['M6>M7+']).toMatchObject({
+    fromBalance: cny(40_000),
+    rolledBalance: cny(40_000),
+    rate: '1.000000',
+  });
+});
+
 test('without the earlier snapshot, lagged rates and roll rates are null', async () => {
   const res = await get(`?date=${DATE}&productCode=${PRODUCT}&lagMonths=2`);
   expect(res.status).toBe(200);
@@ -188,6 +256,7 @@ test('without the earlier snapshot, lagged rates and roll rates are null', async
   expect(res.body.delinquency.lagged.delinquent.rate).toBeNull();
   expect(res.body.delinquency.lagged.buckets.every((b: { rate: unknown }) => b.rate === null)).toBe(true);
   expect(res.body.rollRates.every((r: { rate: unknown }) => r.rate === null)).toBe(true);
+  expect(res.body.rollRateBasis).toBeNull();
   expect(res.body.delinquency.coincidental.delinquent.rate).toBe('0.150000');
 });
 

@@ -218,7 +218,23 @@ test('the portfolio snapshot writes a date once: a re-run replaces its rows', as
       disbursed_principal: 100_000,
     },
   ];
+  // Each loan on the books gets its own position for roll rates; the closed one rolls nowhere.
+  const positions = async () =>
+    (
+      await t.pool.query(
+        `select loan_id, bucket, vintage, state, outstanding_principal from portfolio_loan_positions
+         where business_date = '2030-03-31' and product_code = $1 order by loan_id collate "C"`,
+        [product],
+      )
+    ).rows;
+  const expectedPositions = [
+    { loan_id: ids[0], bucket: 'M0', vintage: '2030-03', state: 'open', outstanding_principal: 100_000 },
+    { loan_id: ids[1], bucket: 'M0', vintage: '2030-03', state: 'open', outstanding_principal: 0 },
+    { loan_id: ids[2], bucket: 'M2', vintage: '2030-03', state: 'open', outstanding_principal: 0 },
+  ].sort((a, b) => (a.loan_id! < b.loan_id! ? -1 : 1));
   expect(await rows()).toEqual(expected);
+  expect(await positions()).toEqual(expectedPositions);
   await snapshotRun({ businessDate: '2030-03-31' });
   expect(await rows()).toEqual(expected);
+  expect(await positions()).toEqual(expectedPositions);
 });
