@@ -106,7 +106,9 @@ export function scopeOf(loanIds?: readonly string[]): string {
     .slice(0, 16)}`;
 }
 
-const KEY = /^(.+):(disbursement|autopay:\d+:\d+)$/;
+// The loan's bank keys: its disbursement, each autopay attempt (scheduled slots and collection's
+// retries alike) and each refund of credit. Loan ids hold no colon, so the first one ends the id.
+const KEY = /^([^:]+):(disbursement|autopay:.+|refund:\d+)$/;
 
 function loanIdOfKey(key: string): string {
   return KEY.exec(key)?.[1] ?? key;
@@ -116,7 +118,7 @@ function loanIdOfKey(key: string): string {
 function sourceEventOf(item: StatementItem): string {
   const m = KEY.exec(item.idempotencyKey);
   if (!m) return item.idempotencyKey;
-  return m[2] === 'disbursement' ? `${m[1]}:disbursement` : `${m[1]}:payment:${m[2]}`;
+  return m[2]!.startsWith('autopay:') ? `${m[1]}:payment:${m[2]}` : `${m[1]}:${m[2]}`;
 }
 
 /**

@@ -88,11 +88,11 @@ export function operationsRepository(pool: Pool) {
       return cash(pool, 'e.source_event_id = any($1)', [sourceEventIds]);
     },
 
-    /** Disbursements and autopay collections booked on a date: each should be on the bank's statement. */
+    /** Disbursements, autopay collections and refunds booked on a date: each should be on the bank's statement. */
     async bankCashEntriesOn(date: string, loanIds?: readonly string[]): Promise<CashEntry[]> {
       return cash(
         pool,
-        `e.effective_date = $1 and (e.kind = 'disbursement' or e.source_event_id like '%:payment:autopay:%')
+        `e.effective_date = $1 and (e.kind in ('disbursement', 'refund') or e.source_event_id like '%:payment:autopay:%')
          and ($2::text[] is null or e.loan_id = any($2))`,
         [date, loanIds ?? null],
       );

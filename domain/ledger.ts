@@ -152,6 +152,11 @@ export function recoveryEntry(p: EntryHead & { amount: number }): JournalEntry {
   return entry(p, 'recovery', [dr('cash_clearing', p.amount), cr('recovery_income', p.amount)]);
 }
 
+/** Credit held for the borrower goes back to them: the liability and the cash leave together. */
+export function refundEntry(p: EntryHead & { amount: number }): JournalEntry {
+  return entry(p, 'refund', [dr('customer_credit_balance', p.amount), cr('cash_clearing', p.amount)]);
+}
+
 /**
  * A settlement forgives interest or penalty already booked as earned. It is taken back out of the
  * income it was booked to (contra-income), not expensed: the income was never going to be earned, and
