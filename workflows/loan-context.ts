@@ -1,0 +1,151 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { JournalEntry } from '../domain/ledger';
+import {
+  type Booked,
+  isLate,
+  isSettled,
+  type LoanBook,
+  type PaymentRecord,
+  type ServicingCalendar,
+} from '../domain/loan';
+import { localDateAt } from '../domain/localdate';
+import type { Money } from '../domain/money';
+import type { Product } from '../domain/products';
+import type { CollectionRun } from './collection';
+import { refused } from './failures';
+import { noServicing, type Servicing } from './loan-standing';
+import type { AutopayAttempt, LoanStatus, LoanView, RepaymentResult } from './loan-messages';
+import type { LoanInput } from './messages';
+
+export interface LoanSettings {
+  /** Continue-as-new once history reaches this many events (or when the server suggests it). */
+  historyLimit: number;
+  reminderDaysBefore: number;
+  /** Local time of the reminder, inside contact hours. */
+  reminderTime: string;
+  /** Local times of the autopay attempts on the due day. */
+  autopayTimes: string[];
+  /** Days past due on which the loan is written off. */
+  writeOffDpd: number;
+  /** A late loan is furnished to the bureau from this DPD on, and its cure or closure after that. */
+  bureauReportFromDpd: number;
+  /** How long a written-off loan keeps taking recoveries before its workflow completes. */
+  recoveryDays: number;
+  /** Handed to the collection child (tests shorten or tighten the strategy). */
+  collection?: CollectionRun['settings'];
+}
+export const DEFAULT_SETTINGS: LoanSettings = {
+  historyLimit: 5_000,
+  reminderDaysBefore: 3,
+  reminderTime: '10:00',
+  autopayTimes: ['09:00', '14:00', '19:00'],
+  writeOffDpd: 180,
+  bureauReportFromDpd: 31,
+  recoveryDays: 3 * 365,
+};
+
+/** Everything a run hands to the next one on continue-as-new: plain JSON. */
+export interface LoanState {
+  status: LoanStatus;
+  book: LoanBook | null;
+  disbursement: LoanView['disbursement'];
+  failure: LoanView['failure'];
+  /** Agenda steps at or before this instant (epoch ms) are behind us. */
+  watermark: number;
+  payments: Record<
+    string,
+    { record: PaymentRecord; answer: RepaymentResult; channel: string; reversed: boolean }
+  >;
+  callbackEvents: string[];
+  autopayAttempts: AutopayAttempt[];
+  reminders: LoanView['reminders'];
+  exceptions: LoanView['exceptions'];
+  /** Entries decided and not yet confirmed posted; posting is idempotent by source event id. */
+  outbox: JournalEntry[];
+  version: number;
+  /** An installment went unpaid past its due day at least once: the line's renewal reads it. */
+  everLate?: boolean;
+  servicing?: Servicing;
+}
+
+export const newLoanState = (): LoanState => ({
+  status: 'disbursing',
+  book: null,
+  disbursement: null,
+  failure: null,
+  watermark: 0,
+  payments: {},
+  callbackEvents: [],
+  autopayAttempts: [],
+  reminders: [],
+  exceptions: [],
+  outbox: [],
+  version: 0,
+});
+
+/**
+ * What the loan workflow lends the modules that book and show it: its input and terms, its state, and
+ * the flag that wakes its main loop. One run owns exactly one.
+ */
+export interface LoanContext {
+  readonly input: LoanInput;
+  readonly product: Product;
+  readonly cal: ServicingCalendar;
+  /** The run began after delinquency servicing existed (patch `delinquency-collection`). */
+  readonly collects: boolean;
+  readonly s: LoanState;
+  /** Something the main loop must post, publish and tell collection about happened. */
+  changed: boolean;
+}
+
+/** Runs begun before delinquency servicing carry none; it is added the first time it is needed. */
+export function servicing(ctx: LoanContext): Servicing {
+  return (ctx.s.servicing ??= noServicing());
+}
+
+export function today(ctx: LoanContext): string {
+  return localDateAt(Date.now(), ctx.input.timeZone);
+}
+
+export function money(ctx: LoanContext, amount: number): Money {
+  return { amount, currency: ctx.input.principal.currency };
+}
+
+export function inService(ctx: LoanContext): LoanBook {
+  const { s } = ctx;
+  if (!s.book)
+    throw ApplicationFailure.nonRetryable(`the loan is ${s.status}; it has no schedule`, 'DomainError', {
+      field: 'loan',
+      code: 'loan_not_in_service',
+    });
+  return s.book;
+}
+
+export function servingOrRefuse(
+  ctx: LoanContext,
+  statuses: LoanStatus[] = ['active', 'delinquent'],
+): LoanBook {
+  const { s } = ctx;
+  if (!s.book || !statuses.includes(s.status))
+    throw refused(
+      'loan',
+      'loan_not_in_service',
+      `the loan is ${s.status}; only an ${statuses.join(' or ')} loan takes this`,
+    );
+  return s.book;
+}
+
+/** A booking's new book replaces the old one and its entries wait in the outbox for the main loop. */
+export function commit<R>(ctx: LoanContext, booked: Booked<R>): R {
+  ctx.s.book = booked.book;
+  ctx.s.outbox.push(...booked.entries);
+  return booked.result;
+}
+
+export function currentStatus(ctx: LoanContext): LoanStatus {
+  const { s, cal } = ctx;
+  const book = s.book;
+  if (!book || (s.status !== 'active' && s.status !== 'delinquent')) return s.status;
+  if (isSettled(book)) return 'closed';
+  return book.installments.some((i) => isLate(i, cal, s.watermark)) ? 'delinquent' : 'active';
+}

@@ -1,0 +1,100 @@
+import { bucketFor } from '../domain/delinquency';
+import { snapshotOf } from '../domain/loan';
+import { currentStatus, type LoanContext, money, today } from './loan-context';
+import type { LoanView } from './loan-messages';
+import type { Servicing } from './loan-standing';
+import type { LoanInput } from './messages';
+import {
+  CreditLineId,
+  CustomerId,
+  Dpd,
+  DpdBucket,
+  LoanStatus as LoanStatusKey,
+  ProductCode,
+} from './search-attributes';
+
+/** The loan as the API, the read model and the standing see it. */
+export function loanView(ctx: LoanContext): LoanView {
+  const { s, input } = ctx;
+  const snap = snapshotOf(s.book, ctx.cal, s.watermark, today(ctx));
+  return {
+    id: input.loanId,
+    creditLineId: input.creditLineId,
+    customerId: input.customerId,
+    productCode: input.productCode,
+    method: input.method,
+    annualRate: input.annualRate,
+    termMonths: input.termMonths,
+    status: currentStatus(ctx),
+    principal: input.principal,
+    ...snap,
+    stage: s.status === 'written_off' ? 'written_off' : bucketFor(snap.dpd).stage,
+    outstanding: money(ctx, snap.outstanding),
+    creditBalance: money(ctx, snap.creditBalance),
+    autopayAttempts: s.autopayAttempts,
+    reminders: s.reminders,
+    payments: Object.values(s.payments).map(({ record: r, reversed }) => ({
+      paymentId: r.paymentId,
+      amount: r.amount,
+      date: r.date,
+      kind: r.kind,
+      reversed,
+    })),
+    disbursement: s.disbursement,
+    failure: s.failure,
+    exceptions: s.exceptions,
+    ...(s.servicing ? servicingView(ctx, s.servicing) : {}),
+    ledgerPending: s.outbox.length,
+    version: s.version,
+  };
+}
+
+function servicingView(
+  ctx: LoanContext,
+  x: Servicing,
+): Pick<LoanView, 'lateCharges' | 'extensions' | 'settlement' | 'closedAs' | 'writtenOff'> {
+  const written = ctx.s.book?.writtenOff;
+  return {
+    lateCharges: {
+      lateFees: x.charges.lateFeeCharged.length,
+      penaltyThrough: x.charges.penaltyThrough,
+      capped: x.charges.capped,
+    },
+    extensions: Object.values(x.extensions),
+    settlement: x.settlement,
+    closedAs: currentStatus(ctx) === 'closed' ? (x.settledBy ? 'settled' : 'paid') : null,
+    writtenOff: written
+      ? {
+          date: written.date,
+          amount: written.principal + written.interest + written.fees + written.penalty,
+          recovered: written.recovered,
+        }
+      : null,
+  };
+}
+
+/** What an operator sees of the loan at a glance in the Temporal UI. */
+export function detailsOf(v: LoanView): string {
+  return [
+    `**${v.status}** · ${v.bucket} · DPD ${v.dpd}`,
+    `outstanding ${(v.outstanding.amount / 100).toFixed(2)} ${v.outstanding.currency} · credit ${(v.creditBalance.amount / 100).toFixed(2)}`,
+    v.nextDue
+      ? `next due #${v.nextDue.seq} on ${v.nextDue.dueDate}: ${(v.nextDue.amount / 100).toFixed(2)}`
+      : 'nothing due',
+    v.exceptions.length ? `${v.exceptions.length} callback(s) for an operator` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** What operators filter loans by in the Temporal UI: in clear, so ids and codes only, never PII. */
+export function searchAttributesOf(input: LoanInput, v: LoanView) {
+  return [
+    { key: LoanStatusKey, value: v.status },
+    { key: DpdBucket, value: v.bucket },
+    { key: Dpd, value: v.dpd },
+    { key: ProductCode, value: input.productCode },
+    { key: CustomerId, value: input.customerId },
+    { key: CreditLineId, value: input.creditLineId },
+  ];
+}
