@@ -28,6 +28,11 @@ export function createLoanActivities(deps: LoanActivityDeps) {
       return withProviderCode(() => deps.bank.pay(request));
     },
 
+    /** Credit left on a paid-off loan back to the borrower's card, as a payout under its own key (`{loanId}:refund:{n}`). */
+    async refundCredit(request: PayRequest): Promise<Payout> {
+      return withProviderCode(() => deps.bank.pay(request));
+    },
+
     async debitAutopay(request: DebitRequest): Promise<DebitResult> {
       return withProviderCode(() => deps.bank.debit(request));
     },

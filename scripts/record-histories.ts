@@ -1,7 +1,9 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [loan] [operations]` (no names: every group).
+ * `npx tsx scripts/record-histories.ts [credit-line] [loan] [loan-refund] [operations] [collection]`
+ * (no names: every group). Re-record only the group whose shape you add: an old group's files are
+ * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
 import { recordCollectionHistories } from '../test/support/collection-histories';
-import { recordLoanHistories } from '../test/support/loan-histories';
+import { recordLoanHistories, recordRefundHistories } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { createLoanflowWorkers } from '../worker/worker';
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   try {
     if (wanted('credit-line')) await recordCreditLines();
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
+    if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
     if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
   } finally {

@@ -5,7 +5,7 @@ import { type Provider, PROVIDERS } from '../workflows/task-queues';
  * activities before that workflow ships) is skipped, and a provider with none gets no worker.
  */
 export const PROVIDER_ACTIVITIES: Record<Provider, readonly string[]> = {
-  bank: ['disburse', 'debitAutopay'],
+  bank: ['disburse', 'debitAutopay', 'refundCredit'],
   bureau: ['pullBureau', 'fileBureauReport'],
   notify: ['notifyBorrower', 'notifyApplicant', 'contactBorrower'],
   agency: ['handOffToAgency', 'serveLegalNotice'],

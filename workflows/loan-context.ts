@@ -66,6 +66,10 @@ export interface LoanState {
   /** An installment went unpaid past its due day at least once: the line's renewal reads it. */
   everLate?: boolean;
   servicing?: Servicing;
+  /** Booked at disbursement; a write-off draws on exactly this. Absent in runs begun before it was kept. */
+  riskReserve?: number;
+  /** Credit paid back to the borrower after payoff (absent before refunds existed). */
+  refunds?: NonNullable<LoanView['refunds']>;
 }
 
 export const newLoanState = (): LoanState => ({

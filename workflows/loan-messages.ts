@@ -74,6 +74,8 @@ export interface LoanView {
   /** How a closed loan closed: repaid in full, or by a settlement that waived the rest. */
   closedAs?: 'paid' | 'settled' | null;
   writtenOff?: { date: string; amount: number; recovered: number } | null;
+  /** Credit left after payoff, paid back to the borrower's card (`{loanId}:refund:{n}` at the bank and in the ledger). */
+  refunds?: { refundId: string; amount: number; payoutId: string; date: string }[];
   /** Journal entries decided but not yet confirmed posted. */
   ledgerPending: number;
   /** Increases with every read-model write, so a late write never overwrites a newer one. */

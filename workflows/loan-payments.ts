@@ -25,7 +25,7 @@ import type {
 // Accepting money into the loan: repayments, autopay debits, provider callbacks, recoveries after
 // write-off and settlement payments, each booked once per payment id.
 
-const RESERVED_PAYMENT_IDS = /^(autopay|credit):/;
+const RESERVED_PAYMENT_IDS = /^\s*(autopay|credit):/;
 
 /** What settles the loan in full on a date, without booking anything. */
 export function quotePayoff(ctx: LoanContext, date: string): PayoffQuote {
@@ -180,8 +180,13 @@ export function onCallback(ctx: LoanContext, cb: PaymentCallback): string | null
     return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;
   const known = s.payments[cb.paymentId];
   if (cb.kind === 'success') {
-    // A success for a payment already applied (by the update, or an earlier callback) changes nothing.
-    if (known || !(cb.amount.amount > 0)) return known ? null : 'a success must carry a positive amount';
+    // A success for a payment already applied (by the update, or an earlier callback) changes nothing;
+    // one that names another amount means the two sides disagree, which a person must look at.
+    if (known)
+      return known.record.amount === cb.amount.amount
+        ? null
+        : `a success of ${cb.amount.amount} does not match the payment of ${known.record.amount}`;
+    if (!(cb.amount.amount > 0)) return 'a success must carry a positive amount';
     return guarded(ctx, cb.paymentId, () => takePayment(ctx, cb.paymentId, cb.amount.amount, 'callback'));
   }
   if (!known) return `no payment ${cb.paymentId} to reverse`;

@@ -43,6 +43,7 @@ export function loanView(ctx: LoanContext): LoanView {
     disbursement: s.disbursement,
     failure: s.failure,
     exceptions: s.exceptions,
+    ...(s.refunds ? { refunds: s.refunds } : {}),
     ...(s.servicing ? servicingView(ctx, s.servicing) : {}),
     ledgerPending: s.outbox.length,
     version: s.version,
@@ -81,7 +82,7 @@ export function detailsOf(v: LoanView): string {
     v.nextDue
       ? `next due #${v.nextDue.seq} on ${v.nextDue.dueDate}: ${(v.nextDue.amount / 100).toFixed(2)}`
       : 'nothing due',
-    v.exceptions.length ? `${v.exceptions.length} callback(s) for an operator` : '',
+    v.exceptions.length ? `${v.exceptions.length} exception(s) for an operator` : '',
   ]
     .filter(Boolean)
     .join('\n');

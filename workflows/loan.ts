@@ -19,6 +19,7 @@ import { DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { writeOffBook } from '../domain/write-off';
 import { disbursementEntry } from '../domain/ledger';
+import { bookRefund, refundableCredit } from '../domain/refund';
 import {
   type AgendaStep,
   allocationOrderOf,
@@ -90,6 +91,12 @@ const bank = proxyActivities<LoanActivities>({
   startToCloseTimeout: '1 minute',
   retry: untilDone,
   summary: 'bank payout',
+});
+/** A refund is a payout like the disbursement: asked again under its key until the bank answers. */
+const refunds = proxyActivities<LoanActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: untilDone,
+  summary: 'credit refund',
 });
 /** Calls made many times in a loan's life, short and idempotent by key: as local activities each costs one history event. */
 const provider = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
@@ -221,6 +228,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       schedule: quote.installments,
     });
     s.disbursement = { payoutId: payout.payoutId, netAmount: quote.netDisbursed, date: startDate };
+    s.riskReserve = riskReserve;
     s.outbox.push(
       disbursementEntry({
         loanId: input.loanId,
@@ -361,27 +369,59 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     ctx.changed = true;
   }
 
-  /**
-   * Seam for the collection issue: bureau reporting and the collection child workflow start here. Today
-   * the loan shows as delinquent (see currentStatus) and keeps taking repayments.
-   */
+  /** The loan turns delinquent (see currentStatus); the main loop then tells collection, the line and the bureau. */
   function missedInstallment(seq: number): void {
     log.info('installment unpaid after the last autopay attempt', { loanId: input.loanId, seq });
     s.everLate = true;
     ctx.changed = true;
   }
 
-  /** Seam for the collection issue (late fee and penalty after grace, strategy by bucket); today the new DPD and bucket are published. */
+  /** Runs begun before delinquency servicing: the new DPD and bucket are published, nothing more. */
   function bucketCrossed(seq: number, bucket: string): void {
     log.info('loan entered a new delinquency bucket', { loanId: input.loanId, seq, bucket });
     ctx.changed = true;
   }
 
   async function close(): Promise<void> {
+    await refundCredit();
     await flush();
     await giveBackLimit('settled');
     if (collects) await keepStanding();
     await persist();
+  }
+
+  /**
+   * Credit left once everything is paid is the borrower's: it goes back to the card the loan paid out
+   * to. A card-issuer loan has no card of the borrower's, and a refused refund keeps the credit: both
+   * wait for an operator as exceptions, and the credit stays on the books until then.
+   */
+  async function refundCredit(): Promise<void> {
+    const amount = refundableCredit(inService(ctx));
+    if (amount === 0 || !patched('refund-credit-at-closure')) return;
+    const refundId = `refund:${(s.refunds?.length ?? 0) + 1}`;
+    const eventId = `${input.loanId}:${refundId}`;
+    if (!autopayCard) {
+      s.exceptions.push({
+        eventId,
+        paymentId: refundId,
+        reason: 'credit left but no borrower card to refund it to',
+      });
+      return;
+    }
+    try {
+      const payout = await refunds.refundCredit({
+        idempotencyKey: eventId,
+        amountMinor: amount,
+        currency: input.principal.currency,
+        toCard: autopayCard,
+        payee: 'borrower',
+      });
+      const date = today(ctx);
+      commit(ctx, bookRefund(inService(ctx), { refundId, amount, date }));
+      s.refunds = [...(s.refunds ?? []), { refundId, amount, payoutId: payout.payoutId, date }];
+    } catch (err) {
+      s.exceptions.push({ eventId, paymentId: refundId, reason: `refund refused: ${providerCodeOf(err)}` });
+    }
   }
 
   // ---- delinquency, collection and write-off ------------------------------------------------------
@@ -396,7 +436,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   /** What is left moves off the books; the risk reserve booked at disbursement absorbs it first. */
   function writeOff(): void {
     const book = inService(ctx);
-    commit(ctx, writeOffBook(book, today(ctx), price(product, input, book.startDate).riskReserve));
+    const reserve = s.riskReserve ?? price(product, input, book.startDate).riskReserve;
+    commit(ctx, writeOffBook(book, today(ctx), reserve));
     s.status = 'written_off';
     servicing(ctx).writtenOffOn = today(ctx);
     log.info('loan written off', { loanId: input.loanId, dpd: policy.writeOffDpd });

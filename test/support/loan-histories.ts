@@ -8,17 +8,8 @@ import { bankCard, idNumber, phone } from './applicants';
 
 type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
 
-/**
- * Loan scenarios whose histories test/replay keeps replaying: every branch of the loan workflow (autopay,
- * failed and retried debits, repayment update, prepayment, credit, reversal and late success callbacks,
- * payoff, delinquency bucket wake, disbursement refusal, continue-as-new). For scripts/record-histories.ts;
- * a worker with the loan activities must be polling `taskQueue`.
- */
-export async function recordLoanHistories(
-  env: TestWorkflowEnvironment,
-  taskQueue: string,
-  save: Save,
-): Promise<void> {
+/** Starting and watching loans on the recorder's worker; shared by the loan scenario groups below. */
+function loanScenarios(env: TestWorkflowEnvironment, taskQueue: string) {
   const zone = 'Asia/Shanghai';
   const start = async (over: Partial<LoanInput> & { card?: string }, run?: LoanRun) => {
     const { card, ...rest } = over;
@@ -63,6 +54,21 @@ export async function recordLoanHistories(
     if (gap > 0) await env.sleep(gap);
   };
   const today = async () => localDateAt(await env.currentTimeMs(), zone);
+  return { start, until, sleepTo, today };
+}
+
+/**
+ * Loan scenarios whose histories test/replay keeps replaying: every branch of the loan workflow (autopay,
+ * failed and retried debits, repayment update, prepayment, credit, reversal and late success callbacks,
+ * payoff, delinquency bucket wake, disbursement refusal, continue-as-new). For scripts/record-histories.ts;
+ * a worker with the loan activities must be polling `taskQueue`.
+ */
+export async function recordLoanHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start, until, sleepTo, today } = loanScenarios(env, taskQueue);
   const paid = (v: LoanView) => v.installments.filter((i) => i.status === 'paid').length;
 
   const clean = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
@@ -149,4 +155,24 @@ export async function recordLoanHistories(
   await long.handle.result();
   await save('loan-continued-first-run', long.workflowId, long.firstRunId);
   await save('loan-continued-last-run', long.workflowId);
+}
+
+/** Patch `refund-credit-at-closure`: a transfer above the payoff closes the loan and its credit is paid back. */
+export async function recordRefundHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start, until, today } = loanScenarios(env, taskQueue);
+  const over = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  await until(over, (v) => v.status === 'active');
+  const quote = await over.handle.query(payoffQuote, await today());
+  await over.handle.signal(paymentCallback, {
+    eventId: 'rec-transfer-over',
+    kind: 'success',
+    paymentId: 'rec-transfer',
+    amount: { amount: quote.amount.amount + 777, currency: 'CNY' },
+  });
+  await over.handle.result();
+  await save('loan-overpaid-refunded', over.workflowId);
 }

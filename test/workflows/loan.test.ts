@@ -202,6 +202,61 @@ describe('the life of a loan', () => {
   });
 });
 
+describe('credit left after payoff', () => {
+  /** A bank transfer the borrower sent above the payoff: the loan closes with the difference held. */
+  async function overpaid(over: Parameters<typeof h.start>[0] = {}) {
+    const { input, handle } = await h.start({
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+      ...over,
+    });
+    await h.until(input.loanId, (v) => v.status === 'active');
+    const paidOn = await h.today();
+    const quote = await handle.query(payoffQuote, paidOn);
+    await handle.signal(paymentCallback, {
+      eventId: `evt_${randomUUID()}`,
+      kind: 'success',
+      paymentId: `transfer_${randomUUID()}`,
+      amount: { amount: quote.amount.amount + 777, currency: 'CNY' },
+    });
+    return { input, paidOn, done: await handle.result() };
+  }
+
+  test("goes back to the borrower's card once, under the loan's refund key, and the books end at zero", async () => {
+    const { input, paidOn, done } = await overpaid();
+    expect(done).toMatchObject({ status: 'closed', closedAs: 'paid', creditBalance: { amount: 0 } });
+    const paid = h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(`${input.loanId}:refund`));
+    expect(paid).toEqual([
+      expect.objectContaining({
+        idempotencyKey: `${input.loanId}:refund:1`,
+        amountMinor: 777,
+        toCard: input.payee.bankCard,
+      }),
+    ]);
+    expect(done.refunds).toEqual([
+      { refundId: 'refund:1', amount: 777, payoutId: paid[0]!.payoutId, date: paidOn },
+    ]);
+    const refund = (await h.ledger.entries(input.loanId)).filter((e) => e.kind === 'refund');
+    expect(refund.map((e) => e.sourceEventId)).toEqual([`${input.loanId}:refund:1`]);
+    const v = await h.checkBooks(input.loanId);
+    expect(v.outstanding.amount).toBe(0);
+  });
+
+  test('a card-repayment loan has no card of the borrower: the credit stays held and an operator is told', async () => {
+    const { input, done } = await overpaid({ payee: { kind: 'card-issuer', bankCard: bankCard() } });
+    expect(done).toMatchObject({ status: 'closed', creditBalance: { amount: 777 } });
+    expect(done.refunds).toBeUndefined();
+    expect(done.exceptions).toEqual([
+      expect.objectContaining({
+        eventId: `${input.loanId}:refund:1`,
+        reason: expect.stringMatching(/no borrower card/),
+      }),
+    ]);
+    expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(`${input.loanId}:refund`))).toEqual([]);
+    await h.checkBooks(input.loanId);
+  });
+});
+
 describe('disbursement', () => {
   test('card 0002: the bank refuses, the loan ends disbursement_failed and the line gets its limit back', async () => {
     const line = await activeLine();
@@ -354,6 +409,24 @@ describe('collection by autopay', () => {
     expect(inst(repaid, 1).status).toBe('paid');
     expect(repaid.payments.filter((p) => p.paymentId === success.paymentId)).toHaveLength(1);
     expect(repaid.outstanding).toEqual(paid.outstanding);
+    expect(repaid.exceptions).toEqual([]);
+
+    // The same payment reported with another amount is not taken again, and an operator hears of it.
+    const disputed = {
+      ...success,
+      eventId: `evt_${randomUUID()}`,
+      amount: { amount: 1, currency: 'CNY' as const },
+    };
+    await handle.signal(paymentCallback, disputed);
+    const flagged = await h.until(input.loanId, (v) => v.exceptions.length > 0);
+    expect(flagged.exceptions).toEqual([
+      {
+        eventId: disputed.eventId,
+        paymentId: success.paymentId,
+        reason: expect.stringMatching(/does not match/),
+      },
+    ]);
+    expect(flagged.outstanding).toEqual(paid.outstanding);
     await h.checkBooks(input.loanId);
     await h.finish(input.loanId);
   });
