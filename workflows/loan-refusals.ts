@@ -52,6 +52,20 @@ export function refusalOf(err: unknown): { code: string; message: string } {
   throw err;
 }
 
+/**
+ * Before the payout is asked for no money can have moved, so a check that never answered (its retries
+ * spent) refuses the loan like a definite "no": the limit goes back instead of staying reserved by a
+ * loan stuck in disbursing.
+ */
+export function refusalBeforePayout(err: unknown): { code: string; message: string } {
+  if (!(err instanceof ActivityFailure)) return refusalOf(err);
+  const definite = err.cause instanceof ApplicationFailure && err.cause.type === 'ProviderNonRetryableError';
+  return {
+    code: definite ? providerCodeOf(err) : 'CHECK_UNAVAILABLE',
+    message: `${err.activityType ?? 'a pre-disbursement check'} failed: ${err.cause?.message ?? err.message}`,
+  };
+}
+
 export function providerCodeOf(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {

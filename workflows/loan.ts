@@ -68,7 +68,7 @@ import {
   receivedTotal,
   takePayment,
 } from './loan-payments';
-import { price, providerCodeOf, Refusal, refusalOf } from './loan-refusals';
+import { price, providerCodeOf, Refusal, refusalBeforePayout, refusalOf } from './loan-refusals';
 import { keepStanding as standing } from './loan-standing';
 import { detailsOf, loanView, searchAttributesOf } from './loan-view';
 import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
@@ -184,6 +184,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   async function disburse(): Promise<void> {
     const compensations: (() => Promise<void>)[] = [];
     let payout: Payout;
+    let payoutAsked = false;
     await persist(); // listed as disbursing from the start
     try {
       // Registered before anything can stop the loan: a loan that never pays out holds no limit.
@@ -193,6 +194,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         throw new Refusal('BLACKLISTED', `the borrower is blacklisted (${screening.matchedOn})`);
       // A fraud re-check joins the blacklist refresh here once a fraud provider exists.
       const priced = price(product, input, today(ctx));
+      payoutAsked = true;
       payout = await bank.disburse({
         idempotencyKey: `${input.loanId}:disbursement`,
         amountMinor: priced.quote.netDisbursed,
@@ -201,7 +203,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         payee: input.payee.kind,
       });
     } catch (err) {
-      s.failure = refusalOf(err);
+      s.failure = payoutAsked ? refusalOf(err) : refusalBeforePayout(err);
       s.status = 'disbursement_failed';
       await CancellationScope.nonCancellable(async () => {
         for (const undo of compensations.reverse()) await undo();

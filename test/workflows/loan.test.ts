@@ -305,6 +305,36 @@ describe('disbursement', () => {
     await h.finish(input.loanId);
   });
 
+  test('a blacklist check that never answers refuses the loan before any payout, and the line gets its limit back', async () => {
+    const line = await activeLine();
+    const screen = h.adapters.lists.screen.bind(h.adapters.lists);
+    h.adapters.lists.screen = () => Promise.reject(new Error('lists provider unreachable'));
+    try {
+      const loanId = `ln_test_${randomUUID()}`;
+      await line.executeUpdate(drawdown, {
+        args: [
+          {
+            loanId,
+            amount: { amount: 500_000, currency: 'CNY' },
+            termMonths: 6,
+            purpose: 'travel',
+            actor: 'key_test_client',
+          },
+        ],
+      });
+      const done = await h.handle(loanId).result();
+      expect(done).toMatchObject({
+        status: 'disbursement_failed',
+        failure: { code: 'CHECK_UNAVAILABLE', message: expect.stringMatching(/screenBorrower.*unreachable/) },
+      });
+      expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(loanId))).toEqual([]);
+      const restored = await h.untilLine(line, (v) => v.available?.amount === 2_000_000);
+      expect(restored.status).toBe('active');
+    } finally {
+      h.adapters.lists.screen = screen;
+    }
+  });
+
   test('a blacklisted borrower is refused before any payout', async () => {
     const { input, handle } = await h.start({ borrower: { idNumber: idNumber(), phone: phone('0000') } });
     const done = await handle.result();
