@@ -33,7 +33,8 @@ export interface PaymentSummary {
   paymentId: string;
   amount: number;
   date: string;
-  kind: PaymentKind;
+  /** `recovery`: received after write-off, booked as recovery income rather than allocated. */
+  kind: PaymentKind | 'recovery';
   reversed: boolean;
 }
 

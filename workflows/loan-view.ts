@@ -33,11 +33,11 @@ export function loanView(ctx: LoanContext): LoanView {
     creditBalance: money(ctx, snap.creditBalance),
     autopayAttempts: s.autopayAttempts,
     reminders: s.reminders,
-    payments: Object.values(s.payments).map(({ record: r, reversed }) => ({
+    payments: Object.values(s.payments).map(({ record: r, answer, reversed }) => ({
       paymentId: r.paymentId,
       amount: r.amount,
       date: r.date,
-      kind: r.kind,
+      kind: answer.kind === 'recovery' ? 'recovery' : r.kind,
       reversed,
     })),
     disbursement: s.disbursement,

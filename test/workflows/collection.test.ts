@@ -150,11 +150,12 @@ describe('delinquency and collection', () => {
       status: 'written_off',
       recovery: { recovered: 50_000 },
     });
-    await h.until(
+    const afterRecovery = await h.until(
       input.loanId,
       (v) => v.ledgerPending === 0 && v.writtenOff?.recovered === 50_000,
       'recovered',
     );
+    expect(afterRecovery.payments.at(-1)).toMatchObject({ amount: 50_000, kind: 'recovery' });
     const recovered = (await h.ledger.entries(input.loanId))
       .flatMap((e) => e.lines)
       .filter((l) => l.account === 'recovery_income')
