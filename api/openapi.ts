@@ -192,7 +192,10 @@ const routes: RouteConfig[] = [
     ...secured,
     request: { params: z.object({ id: z.string() }) },
     responses: {
-      200: { description: 'status, outstanding, credit balance, DPD, bucket, next due, autopay attempts' },
+      200: {
+        description:
+          'status, outstanding, credit balance, DPD, bucket, next due, autopay attempts, payments (recoveries marked), refunds of credit after payoff, exceptions for an operator',
+      },
       404: problem('no such loan'),
     },
   },
