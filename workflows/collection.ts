@@ -10,74 +10,52 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection';
-import {
-  type CollectionStrategy,
-  contactSlot,
-  DEFAULT_STRATEGY,
-  isContact,
-  nextStrategyStep,
-  parseStrategy,
-  type StrategyStep,
-} from '../domain/collection';
-import { DomainError } from '../domain/errors';
-import { addDays, instantOfLocal, localClockAt, localDateAt } from '../domain/localdate';
+import { DEFAULT_STRATEGY, nextStrategyStep, parseStrategy, type StrategyStep } from '../domain/collection';
+import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
-import { checkPromise, type PromiseToPay, promiseDeadline, resolvePromise } from '../domain/promise';
+import { DEFAULT_SETTLEMENT_POLICY } from '../domain/settlement';
+import { contactNow, count, recordCallOutcome, whenToPerform } from './collection-contacts';
 import {
-  checkSettlementDecision,
-  DEFAULT_SETTLEMENT_POLICY,
-  decideSettlement as decide,
-  lapseSettlement,
-  proposeSettlement,
-  type SettlementOffer,
-  type SettlementPolicy,
-} from '../domain/settlement';
+  type CollectionContext,
+  type CollectionSettings,
+  type CollectionState,
+  today,
+} from './collection-context';
 import {
   type CollectionInput,
-  type CollectionStatus,
   type CollectionView,
-  type ContactRecord,
   decideSettlement,
   delinquencyUpdate,
-  type DelinquencyUpdate,
   getCollection,
   offerSettlement,
-  type PromiseView,
   promiseToPay,
   recordTaskOutcome,
-  type SettlementOfferRequest,
-  type SettlementOfferView,
-  type TaskOutcome,
 } from './collection-messages';
-import { asFailure, refused } from './failures';
+import {
+  checkPromiseRequest,
+  openPromise,
+  promiseDeadlineAt,
+  recordPromise,
+  resolvePromises,
+} from './collection-promises';
+import {
+  checkDecision,
+  checkOffer,
+  lapseSettlements,
+  makeOffer,
+  markSettledOfferPaid,
+  offerView,
+  payByAt,
+  recordDecision,
+} from './collection-settlements';
+import { collectionView, detailsOf } from './collection-view';
+import { asFailure } from './failures';
 import { retryAutopay, settlementApproved } from './loan-messages';
 import { loanWorkflowId } from './messages';
 import { retry } from './retry-policies';
 import { providerActivities } from './task-queues';
 
-export interface CollectionSettings {
-  strategy: CollectionStrategy;
-  settlement: SettlementPolicy;
-  historyLimit: number;
-}
-
-/** Carried over continue-as-new: plain JSON. */
-export interface CollectionState {
-  status: CollectionStatus;
-  latest: DelinquencyUpdate;
-  /** Strategy steps performed (or passed over) in this delinquency episode, by key. */
-  done: string[];
-  /** Local date → contacts made, so no day exceeds the strategy's limit. */
-  contactsByDay: Record<string, number>;
-  contacts: ContactRecord[];
-  openTasks: { id: string; notAfter: number }[];
-  promises: PromiseToPay[];
-  /** Who recorded each promise and when (the domain record carries the money only). */
-  promisedBy: Record<string, { by: string; at: string }>;
-  settlements: SettlementOffer[];
-  agencyRef: string | null;
-  legalNoticeOn: string | null;
-}
+export type { CollectionSettings, CollectionState } from './collection-context';
 
 export interface CollectionRun {
   settings?: Partial<CollectionSettings>;
@@ -119,9 +97,10 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     agencyRef: null,
     legalNoticeOn: null,
   };
+  const ctx: CollectionContext = { input, settings, strategy, s, changed: false };
+  const view = (): CollectionView => collectionView(ctx);
   /** Names this delinquency episode in every key: a loan cured and late again is worked afresh. */
   const episode = input.first.oldestDueDate ?? input.first.asOf;
-  let changed = false;
   // Messages and partner hand-offs go through the providers' own rate-limited queues.
   const notify = providerActivities<CollectionActivities>('notify', {
     startToCloseTimeout: '30 seconds',
@@ -135,79 +114,19 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
   setHandler(getCollection, view);
   setHandler(delinquencyUpdate, (u) => {
     s.latest = u;
-    changed = true;
+    ctx.changed = true;
   });
-  setHandler(recordTaskOutcome, onTaskOutcome);
-  setHandler(
-    promiseToPay,
-    (req) => {
-      const known = s.promises.find((p) => p.id === req.promiseId);
-      if (known) return promiseView(known, req.collectorId);
-      const p: PromiseToPay = {
-        id: req.promiseId,
-        date: req.date,
-        amount: req.amount.amount,
-        status: 'open',
-        receivedAtPromise: s.latest.receivedTotal,
-      };
-      s.promises.push(p);
-      s.promisedBy[p.id] = { by: req.collectorId, at: nowIso() };
-      changed = true;
-      return promiseView(p, req.collectorId);
-    },
-    {
-      validator: (req) => {
-        if (s.promises.some((p) => p.id === req.promiseId)) return;
-        inCollection();
-        asFailure(() => {
-          if (req.amount.currency !== input.currency)
-            throw new DomainError('amount.currency', `must be ${input.currency}`);
-          checkPromise(
-            { date: req.date, amount: req.amount.amount },
-            { today: today(), outstanding: s.latest.outstanding, open: openPromise() !== undefined },
-            promisePolicy(),
-          );
-        });
-      },
-    },
-  );
-  /** Prices an offer against the loan as last reported; the validator and the handler ask the same. */
-  const propose = (req: SettlementOfferRequest): SettlementOffer => {
-    if (req.amount.currency !== input.currency)
-      throw new DomainError('amount.currency', `must be ${input.currency}`);
-    const { offerId: id, amount, payBy, proposedBy, reason } = req;
-    return proposeSettlement(
-      { id, amount: amount.amount, payBy, proposedBy, reason },
-      settlementContext(),
-      settings.settlement,
-    );
-  };
-  setHandler(
-    offerSettlement,
-    (req) => {
-      const known = s.settlements.find((o) => o.id === req.offerId);
-      if (known) return offerView(known);
-      const offer = propose(req);
-      s.settlements.push(offer);
-      changed = true;
-      return offerView(offer);
-    },
-    {
-      validator: (req) => {
-        if (s.settlements.some((o) => o.id === req.offerId)) return;
-        inCollection();
-        asFailure(() => propose(req));
-      },
-    },
-  );
+  setHandler(recordTaskOutcome, (o) => recordCallOutcome(ctx, o));
+  setHandler(promiseToPay, (req) => recordPromise(ctx, req), {
+    validator: (req) => checkPromiseRequest(ctx, req),
+  });
+  setHandler(offerSettlement, (req) => makeOffer(ctx, req), {
+    validator: (req) => checkOffer(ctx, req),
+  });
   setHandler(
     decideSettlement,
     async (d) => {
-      const i = s.settlements.findIndex((o) => o.id === d.offerId);
-      const before = s.settlements[i]!;
-      const after = decide(before, { ...d, at: nowIso() });
-      s.settlements[i] = after;
-      changed = true;
+      const { before, after } = recordDecision(ctx, d);
       if (after.status === 'approved' && before.status !== 'approved') {
         // The loan holds the book: it waives the rest only if the agreed amount arrives in time.
         await tellLoan(() =>
@@ -218,28 +137,22 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
           }),
         );
       }
-      return offerView(after);
+      return offerView(ctx, after);
     },
-    {
-      validator: (d) => {
-        const offer = s.settlements.find((o) => o.id === d.offerId);
-        if (!offer) throw refused('offerId', 'not_found', `no settlement offer ${d.offerId}`);
-        asFailure(() => checkSettlementDecision(offer, d));
-      },
-    },
+    { validator: (d) => checkDecision(ctx, d) },
   );
   while (!ended()) {
-    resolvePromises();
-    lapseSettlements();
-    s.status = openPromise() ? 'paused' : 'active';
+    resolvePromises(ctx);
+    lapseSettlements(ctx);
+    s.status = openPromise(ctx) ? 'paused' : 'active';
     publish();
     if (historyIsLong()) return continueAsNewNow();
-    const next = openPromise() ? null : nextStrategyStep(strategy, oldestDue(), today(), s.done);
-    const at = next ? whenToPerform(next.step, next.date) : Infinity;
-    const wakeAt = Math.min(at, promiseDeadlineAt(), payByAt());
-    changed = false;
+    const next = openPromise(ctx) ? null : nextStrategyStep(strategy, oldestDue(), today(ctx), s.done);
+    const at = next ? whenToPerform(ctx, next.step, next.date) : Infinity;
+    const wakeAt = Math.min(at, promiseDeadlineAt(ctx), payByAt(ctx));
+    ctx.changed = false;
     if (wakeAt > Date.now()) {
-      const wake = () => changed || historyIsLong();
+      const wake = () => ctx.changed || historyIsLong();
       if (wakeAt === Infinity) {
         await condition(wake);
         continue;
@@ -263,42 +176,21 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
   }
 
   async function finish(): Promise<void> {
-    for (const o of s.settlements)
-      if (o.id === s.latest.settledBy)
-        Object.assign(o, { status: 'paid' satisfies SettlementOffer['status'] });
-    resolvePromises();
+    markSettledOfferPaid(ctx);
+    resolvePromises(ctx);
     await effects.closeCallTasks(input.loanId, s.status);
     s.openTasks = [];
     publish();
     await condition(allHandlersFinished);
   }
 
-  /** Contacts go in the first allowed slot at or after the strategy's preferred time. */
-  function whenToPerform(step: StrategyStep, date: string): number {
-    const preferred = Math.max(instantOfLocal(date, step.at, input.timeZone), Date.now());
-    return isContact(step.kind)
-      ? contactSlot(preferred, input.timeZone, strategy, s.contactsByDay)
-      : preferred;
-  }
-
   async function perform(step: StrategyStep, key: string): Promise<void> {
     s.done.push(key);
     const id = `${input.loanId}:collection:${episode}:${key}`;
-    const contact = (channel: ContactRecord['channel'], outcome: string): ContactRecord => {
-      return {
-        id,
-        channel,
-        at: nowIso(),
-        ...localClockAt(Date.now(), input.timeZone),
-        bucket: s.latest.bucket,
-        dpd: s.latest.dpd,
-        outcome,
-      };
-    };
     switch (step.kind) {
       case 'sms':
       case 'push': {
-        const c = contact(step.kind, 'sent');
+        const c = contactNow(ctx, id, step.kind, 'sent');
         try {
           await notify.contactBorrower({
             loanId: input.loanId,
@@ -319,11 +211,11 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
           });
           c.outcome = 'failed';
         }
-        count(c);
+        count(ctx, c);
         return;
       }
       case 'call_task': {
-        const c = contact('call', 'task_opened');
+        const c = contactNow(ctx, id, 'call', 'task_opened');
         // Callable only until today's contact hours close, so no collector can call outside them; an
         // unworked task expires and the strategy's next call step opens another.
         const notAfter = instantOfLocal(c.localDate, strategy.contactHours.to, input.timeZone);
@@ -340,7 +232,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         });
         s.openTasks.push({ id: taskId, notAfter });
         // The call is reserved against today's limit when the task opens, so a collector's call can never exceed it.
-        count(c, false);
+        count(ctx, c, false);
         return;
       }
       case 'autopay_retry':
@@ -360,7 +252,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
           dpd: s.latest.dpd,
           bucket: s.latest.bucket,
         });
-        const c = contact('agency', s.agencyRef);
+        const c = contactNow(ctx, id, 'agency', s.agencyRef);
         await effects.logContact(input.loanId, c);
         s.contacts.push(c);
         return;
@@ -374,8 +266,8 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
           currency: input.currency,
           dpd: s.latest.dpd,
         });
-        s.legalNoticeOn = today();
-        const c = contact('legal', ref);
+        s.legalNoticeOn = today(ctx);
+        const c = contactNow(ctx, id, 'legal', ref);
         await effects.logContact(input.loanId, c);
         s.contacts.push(c);
         return;
@@ -392,158 +284,12 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     }
   }
 
-  function count(c: ContactRecord, logged = true): void {
-    s.contactsByDay[c.localDate] = (s.contactsByDay[c.localDate] ?? 0) + 1;
-    if (logged) s.contacts.push(c);
-  }
-
-  /** A collector's call: logged as a contact; a promise made on the call is recorded like one from the API. */
-  function onTaskOutcome(o: TaskOutcome): void {
-    const task = s.openTasks.find((t) => t.id === o.taskId);
-    if (!task) return void log.warn('outcome for a task that is not open', { taskId: o.taskId });
-    s.openTasks = s.openTasks.filter((t) => t.id !== o.taskId);
-    s.contacts.push({
-      id: `${input.loanId}:call:${o.taskId}`,
-      channel: 'call',
-      at: o.at,
-      ...localClockAt(Date.parse(o.at), input.timeZone),
-      bucket: s.latest.bucket,
-      dpd: s.latest.dpd,
-      outcome: o.outcome,
-    });
-    if (o.outcome === 'promise_to_pay' && o.promise && !openPromise()) {
-      try {
-        checkPromise(
-          { date: o.promise.date, amount: o.promise.amount.amount },
-          { today: today(), outstanding: s.latest.outstanding, open: false },
-          promisePolicy(),
-        );
-        s.promises.push({
-          id: o.promise.promiseId,
-          date: o.promise.date,
-          amount: o.promise.amount.amount,
-          status: 'open',
-          receivedAtPromise: s.latest.receivedTotal,
-        });
-        s.promisedBy[o.promise.promiseId] = { by: o.collectorId, at: o.at };
-      } catch (err) {
-        log.warn('promise from a call not recorded', { taskId: o.taskId, error: (err as Error).message });
-      }
-    }
-    changed = true;
-  }
-
-  function resolvePromises(): void {
-    s.promises = s.promises.map((p) =>
-      p.status === 'open'
-        ? resolvePromise(
-            p,
-            { today: today(), receivedTotal: s.latest.receivedTotal, overdue: s.latest.overdue },
-            promisePolicy(),
-          )
-        : p,
-    );
-  }
-
-  function lapseSettlements(): void {
-    s.settlements = s.settlements.map((o) => lapseSettlement(o, today()));
-  }
-
-  function openPromise(): PromiseToPay | undefined {
-    return s.promises.find((p) => p.status === 'open');
-  }
-
-  /** A promise is broken the day after its deadline: the wake that resumes escalation. */
-  function promiseDeadlineAt(): number {
-    const p = openPromise();
-    return p
-      ? instantOfLocal(addDays(promiseDeadline(p, promisePolicy()), 1), '00:00', input.timeZone)
-      : Infinity;
-  }
-
-  function payByAt(): number {
-    const approved = s.settlements.find((o) => o.status === 'approved');
-    return approved ? instantOfLocal(addDays(approved.payBy, 1), '00:00', input.timeZone) : Infinity;
-  }
-
-  function promisePolicy() {
-    return { graceDays: strategy.promiseGraceDays, maxDays: strategy.maxPromiseDays };
-  }
-
-  function settlementContext() {
-    return {
-      today: today(),
-      outstanding: s.latest.outstanding,
-      receivable: s.latest.receivable,
-      openOffer: s.settlements.some((o) => o.status === 'pending_approval' || o.status === 'approved'),
-    };
-  }
-
-  function inCollection(): void {
-    if (s.status === 'active' || s.status === 'paused') return;
-    throw refused('loan', 'not_in_collection', `collection has ended: the loan is ${s.status}`);
-  }
-
   function oldestDue(): string {
     return s.latest.oldestDueDate ?? s.latest.asOf;
   }
 
   function publish(): void {
-    const open = openPromise();
-    setCurrentDetails(
-      [
-        `**${s.status}** · ${s.latest.bucket} · DPD ${s.latest.dpd}`,
-        `overdue ${formatMajor(s.latest.overdue)} ${input.currency} · ${s.contacts.length} contact(s)`,
-        open ? `promise of ${formatMajor(open.amount)} by ${open.date}` : '',
-        s.openTasks.length ? `${s.openTasks.length} open call task(s)` : '',
-        s.agencyRef ? `with agency ${s.agencyRef}` : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    );
-  }
-
-  function view(): CollectionView {
-    return {
-      loanId: input.loanId,
-      status: s.status,
-      dpd: s.latest.dpd,
-      bucket: s.latest.bucket,
-      stage: s.latest.stage,
-      pausedUntil: openPromise() ? promiseDeadline(openPromise()!, promisePolicy()) : null,
-      contacts: s.contacts,
-      openTasks: s.openTasks.map((t) => t.id),
-      promises: s.promises.map((p) => promiseView(p)),
-      settlements: s.settlements.map(offerView),
-      agencyRef: s.agencyRef,
-      legalNoticeOn: s.legalNoticeOn,
-    };
-  }
-
-  function promiseView(p: PromiseToPay, by?: string): PromiseView {
-    const who = s.promisedBy[p.id];
-    return {
-      id: p.id,
-      date: p.date,
-      amount: { amount: p.amount, currency: input.currency },
-      status: p.status,
-      recordedBy: who?.by ?? by ?? 'unknown',
-      recordedAt: who?.at ?? nowIso(),
-      receivedAtPromise: p.receivedAtPromise,
-      ...(p.resolvedOn ? { resolvedOn: p.resolvedOn } : {}),
-    };
-  }
-
-  function offerView(o: SettlementOffer): SettlementOfferView {
-    return { ...o, amount: { amount: o.amount, currency: input.currency } };
-  }
-
-  function today(): string {
-    return localDateAt(Date.now(), input.timeZone);
-  }
-
-  function nowIso(): string {
-    return new Date(Date.now()).toISOString();
+    setCurrentDetails(detailsOf(ctx));
   }
 
   function historyIsLong(): boolean {
