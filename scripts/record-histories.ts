@@ -1,7 +1,7 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [loan] [loan-refund] [operations] [collection]`
+ * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [loan] [loan-refund] [operations] [collection]`
  * (no names: every group). Re-record only the group whose shape you add: an old group's files are
  * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { createAdapters } from '../adapters';
 import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -16,10 +17,16 @@ import { application, bankCard, idNumberGrantingUpTo } from '../test/support/app
 import { recordCollectionHistories } from '../test/support/collection-histories';
 import { recordLoanHistories, recordRefundHistories } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
-import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
+import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { createLoanflowWorkers } from '../worker/worker';
 import { creditLine } from '../workflows/credit-line';
-import { controlLine, creditLineWorkflowId, getCreditLine, reviewDecision } from '../workflows/messages';
+import {
+  awaitDecision,
+  controlLine,
+  creditLineWorkflowId,
+  getCreditLine,
+  reviewDecision,
+} from '../workflows/messages';
 import { startOwnedPostgres } from './lib/postgres';
 
 const root = path.resolve(__dirname, '..');
@@ -49,13 +56,13 @@ async function main(): Promise<void> {
     workflowBundle: await workflowBundle(),
   });
 
-  const save = async (name: string, workflowId: string, runId?: string) => {
+  const saveFrom = (address: string) => async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the same JSON the UI downloads, which is what replay reads.
     const json = execFileSync(path.join(root, '.tools', 'bin', 'temporal'), [
       'workflow',
       'show',
       '--address',
-      env.address,
+      address,
       '--workflow-id',
       workflowId,
       ...(runId ? ['--run-id', runId] : []),
@@ -67,6 +74,7 @@ async function main(): Promise<void> {
       `recorded ${name} (${(JSON.parse(json.toString()) as { events: unknown[] }).events.length} events)`,
     );
   };
+  const save = saveFrom(env.address);
   const start = async (app: ReturnType<typeof application>, settings?: object) => {
     const workflowId = creditLineWorkflowId(app.creditLineId);
     const started = await env.client.workflow.start(creditLine, {
@@ -99,6 +107,7 @@ async function main(): Promise<void> {
     workers.shutdown();
     await running;
   }
+  if (wanted('credit-line-apply')) await recordApplications();
 
   async function recordCreditLines() {
     const approved = await start(application({ amount: 2_000_000 }));
@@ -140,6 +149,49 @@ async function main(): Promise<void> {
   await env.teardown();
   await pool.end();
   pg.stop();
+
+  /**
+   * Lines applied the way the API applies them, by update-with-start awaiting the decision: the
+   * update's completion is in the history, so where it completes is part of the workflow's shape.
+   * Update-with-start needs the dev server (the time-skipping server has none).
+   */
+  async function recordApplications() {
+    const dev = await devServerEnv();
+    const devWorkers = await createLoanflowWorkers({
+      connection: dev.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      pool,
+      adapters: createAdapters({ mode: 'sandbox' }),
+      dataConverter: testDataConverter,
+      workflowBundle: await workflowBundle(),
+    });
+    const devRunning = devWorkers.runAll();
+    try {
+      for (const [name, amount] of [
+        ['credit-line-applied-when-saved', 1_000_000],
+        ['credit-line-applied-when-saved-review', 20_000_000],
+      ] as const) {
+        const app = application({ amount, idNumber: await idNumberGrantingUpTo(amount) });
+        const workflowId = creditLineWorkflowId(app.creditLineId);
+        await dev.client.workflow.executeUpdateWithStart(awaitDecision, {
+          startWorkflowOperation: new WithStartWorkflowOperation(creditLine, {
+            workflowId,
+            taskQueue,
+            args: [{ application: app }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        // Let the decision's follow-up (the applicant's SMS) land before the history is taken.
+        await new Promise((r) => setTimeout(r, 2_000));
+        await saveFrom(dev.address)(name, workflowId);
+      }
+    } finally {
+      devWorkers.shutdown();
+      await devRunning;
+      await dev.teardown();
+    }
+  }
 }
 
 main().catch((err: unknown) => {
