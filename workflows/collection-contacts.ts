@@ -3,7 +3,7 @@ import { contactSlot, isContact, type StrategyStep } from '../domain/collection'
 import { instantOfLocal, localClockAt } from '../domain/localdate';
 import { type CollectionContext, nowIso } from './collection-context';
 import type { ContactRecord, TaskOutcome } from './collection-messages';
-import { openPromise, promiseFromCall } from './collection-promises';
+import { promiseFromCall } from './collection-promises';
 
 // Contacts with the borrower: when one may be made (contact hours, the daily limit) and how each is
 // recorded, whether the workflow made it or a collector reported a call.
@@ -56,6 +56,6 @@ export function recordCallOutcome(ctx: CollectionContext, o: TaskOutcome): void 
     dpd: s.latest.dpd,
     outcome: o.outcome,
   });
-  if (o.outcome === 'promise_to_pay' && o.promise && !openPromise(ctx)) promiseFromCall(ctx, o, o.promise);
+  if (o.outcome === 'promise_to_pay' && o.promise) promiseFromCall(ctx, o, o.promise);
   ctx.changed = true;
 }

@@ -62,11 +62,16 @@ export function promiseFromCall(
   o: TaskOutcome,
   promise: NonNullable<TaskOutcome['promise']>,
 ): void {
-  const { s } = ctx;
+  const { s, input } = ctx;
   try {
+    // The same rules as a promise through the API, the open-promise one included.
+    if (s.promises.some((p) => p.id === promise.promiseId))
+      throw new DomainError('promise.promiseId', `promise ${promise.promiseId} is already recorded`);
+    if (promise.amount.currency !== input.currency)
+      throw new DomainError('promise.amount.currency', `must be ${input.currency}`);
     checkPromise(
       { date: promise.date, amount: promise.amount.amount },
-      { today: today(ctx), outstanding: s.latest.outstanding, open: false },
+      { today: today(ctx), outstanding: s.latest.outstanding, open: openPromise(ctx) !== undefined },
       promisePolicy(ctx),
     );
     s.promises.push({

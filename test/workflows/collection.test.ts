@@ -10,6 +10,8 @@ import {
   getCollection,
   offerSettlement,
   promiseToPay,
+  recordTaskOutcome,
+  type TaskOutcome,
 } from '../../workflows/collection-messages';
 import { creditLine } from '../../workflows/credit-line';
 import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages';
@@ -245,6 +247,39 @@ describe('delinquency and collection', () => {
     await untilCollection(input.loanId, (x) => x.status === 'cured' && x.openTasks.length === 0, 'cured');
     expect((await h.collection.getTask(c.openTasks[0]!))?.status).toBe('cancelled');
     await h.checkBooks(input.loanId);
+    await h.finish(input.loanId);
+  });
+
+  test('a promise made on an M2 call pauses escalation; an outcome for a task that is not open changes nothing', async () => {
+    const { input } = await billLoan('0004');
+    const v0 = await h.until(input.loanId, (v) => v.status === 'active');
+    await h.sleepUntilLocal(addDays(v0.installments[1]!.dueDate, 1), '12:00');
+    const c = await untilCollection(input.loanId, (x) => x.openTasks.length === 1, 'call task');
+    const at = new Date(await h.env.currentTimeMs()).toISOString();
+    const outcome = (taskId: string, promiseId: string): TaskOutcome => ({
+      taskId,
+      outcome: 'promise_to_pay',
+      collectorId: 'collector-1',
+      at,
+      promise: {
+        promiseId,
+        date: addDays(localDateAt(Date.parse(at), ZONE), 3),
+        amount: { amount: 50_000, currency: 'CNY' },
+      },
+    });
+    await collectionOf(input.loanId).signal(recordTaskOutcome, outcome(c.openTasks[0]!, 'ptp_call_1'));
+    const paused = await untilCollection(input.loanId, (x) => x.status === 'paused', 'paused by the call');
+    expect(paused.promises).toEqual([expect.objectContaining({ id: 'ptp_call_1', status: 'open' })]);
+    expect(paused.openTasks).toEqual([]);
+    expect(paused.contacts.at(-1)).toMatchObject({ channel: 'call', outcome: 'promise_to_pay' });
+
+    // A report for a task collection never opened (or already closed) is not a contact and not a promise.
+    await collectionOf(input.loanId).signal(recordTaskOutcome, {
+      ...outcome('ct_other', 'ptp_call_2'),
+    });
+    const again = await collectionOf(input.loanId).query(getCollection);
+    expect(again.promises.map((p) => p.id)).toEqual(['ptp_call_1']);
+    expect(again.contacts).toHaveLength(paused.contacts.length);
     await h.finish(input.loanId);
   });
 
