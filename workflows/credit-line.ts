@@ -406,6 +406,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower',
         bankCard: req.bankCard ?? app.applicant.bankCard,
       },
+      // A card-repayment loan pays the issuer, so it collects from the card verified at application
+      // (four elements); a cash loan collects from the card it paid out to.
+      repaymentCard:
+        product.disburseTo === 'card-issuer'
+          ? app.applicant.bankCard
+          : (req.bankCard ?? app.applicant.bankCard),
       borrower: { idNumber: app.applicant.idNumber, phone: app.applicant.phone },
     };
     await startChild('loan', {

@@ -113,7 +113,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   const cal = { timeZone: input.timeZone, ...settings };
   asFailure(() => checkCalendar(cal));
   const product = getProduct(input.productCode);
-  const autopayCard = input.payee.kind === 'borrower' ? input.payee.bankCard : null;
+  const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   const s: LoanState = run.carried ?? newLoanState();
   let indexed = '';
   /**
@@ -393,9 +393,9 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   /**
-   * Credit left once everything is paid is the borrower's: it goes back to the card the loan paid out
-   * to. A card-issuer loan has no card of the borrower's, and a refused refund keeps the credit: both
-   * wait for an operator as exceptions, and the credit stays on the books until then.
+   * Credit left once everything is paid is the borrower's: it goes back to the card autopay collects
+   * from. A card-issuer loan started before repayment cards were kept has none, and a refused refund
+   * keeps the credit: both wait for an operator as exceptions, the credit on the books until then.
    */
   async function refundCredit(): Promise<void> {
     const amount = refundableCredit(inService(ctx));

@@ -149,6 +149,11 @@ export interface LoanInput {
   timeZone: string;
   /** Where the money goes: the borrower's card, or the card issuer for card-repayment products. */
   payee: { kind: 'borrower' | 'card-issuer'; bankCard: string };
+  /**
+   * The borrower's own card that autopay debits and refunds go back to. Absent on loans started before
+   * it was kept: those use the payout card when it is the borrower's, and have none when it is an issuer's.
+   */
+  repaymentCard?: string;
   /** Borrower's identifiers for the pre-disbursement blacklist refresh (PII; the payload codec of a later issue encrypts it). */
   borrower: { idNumber: string; phone: string };
 }

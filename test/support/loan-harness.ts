@@ -221,7 +221,11 @@ export function loanHarness(taskQueue: string) {
 }
 
 /** An application the sandbox approves automatically for `limitMinor`, found by running the real rules. */
-export async function approvedApplication(limitMinor: number, asOf: string) {
+export async function approvedApplication(
+  limitMinor: number,
+  asOf: string,
+  productCode = 'cash-installment',
+) {
   const bureau = new SandboxCreditBureau();
   // The test server's clock runs years ahead through a file: the applicant stays 30 on it.
   const birth = `${Number(asOf.slice(0, 4)) - 30}0101`;
@@ -234,14 +238,14 @@ export async function approvedApplication(limitMinor: number, asOf: string) {
     const decision = decideCredit({
       applicant: { idNumber: id },
       requestedLimit: { amount: limitMinor, currency: 'CNY' },
-      product: creditBoundsFor(getProduct('cash-installment')),
+      product: creditBoundsFor(getProduct(productCode)),
       asOf,
       screening: { listed: null },
       identity: { matched: true },
       bureau: report,
     });
     if (decision.outcome === 'approve' && decision.limit.amount === limitMinor)
-      return application({ amount: limitMinor, idNumber: id });
+      return application({ amount: limitMinor, idNumber: id, productCode });
   }
   throw new Error(`no sandbox applicant is approved for ${limitMinor}`);
 }

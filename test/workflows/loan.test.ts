@@ -242,7 +242,23 @@ describe('credit left after payoff', () => {
     expect(v.outstanding.amount).toBe(0);
   });
 
-  test('a card-repayment loan has no card of the borrower: the credit stays held and an operator is told', async () => {
+  test("a card-repayment loan refunds to the borrower's repayment card, never to the issuer's", async () => {
+    const issuer = bankCard();
+    const own = bankCard();
+    const { input, done } = await overpaid({
+      payee: { kind: 'card-issuer', bankCard: issuer },
+      repaymentCard: own,
+    });
+    expect(done).toMatchObject({ status: 'closed', creditBalance: { amount: 0 } });
+    const paid = h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId));
+    expect(paid.map((p) => [p.idempotencyKey, p.toCard])).toEqual([
+      [`${input.loanId}:disbursement`, issuer],
+      [`${input.loanId}:refund:1`, own],
+    ]);
+    await h.checkBooks(input.loanId);
+  });
+
+  test('a card-repayment loan started before repayment cards were kept holds the credit and tells an operator', async () => {
     const { input, done } = await overpaid({ payee: { kind: 'card-issuer', bankCard: bankCard() } });
     expect(done).toMatchObject({ status: 'closed', creditBalance: { amount: 777 } });
     expect(done.refunds).toBeUndefined();
@@ -345,6 +361,68 @@ describe('disbursement', () => {
 });
 
 describe('collection by autopay', () => {
+  test('a drawdown on a card-repayment line pays the bill and collects from the card verified at application', async () => {
+    const app = await approvedApplication(1_000_000, await h.today(), 'card-repayment');
+    const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
+    await h.env.client.workflow.start(creditLine, {
+      workflowId: line.workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ application: app }],
+    });
+    expect((await h.untilLine(line, (v) => v.status !== 'pending')).status).toBe('active');
+    const loanId = `ln_test_${randomUUID()}`;
+    const bill = bankCard();
+    await line.executeUpdate(drawdown, {
+      args: [
+        {
+          loanId,
+          amount: { amount: 300_000, currency: 'CNY' },
+          termMonths: 3,
+          purpose: 'card bill',
+          bankCard: bill,
+          actor: 'key_test_client',
+        },
+      ],
+    });
+    const done = await h.handle(loanId).result();
+    expect(done.status).toBe('closed');
+    expect(
+      h.bank
+        .payouts()
+        .filter((p) => p.idempotencyKey.startsWith(loanId))
+        .map((p) => p.toCard),
+    ).toEqual([bill]);
+    const debits = h.bank.debits().filter((d) => d.request.idempotencyKey.startsWith(loanId));
+    expect(new Set(debits.map((d) => d.request.fromCard))).toEqual(new Set([app.applicant.bankCard]));
+    expect(debits).toHaveLength(3);
+  });
+
+  test("a card-repayment loan pays the issuer and collects each installment from the borrower's own card", async () => {
+    const issuer = bankCard();
+    const own = bankCard();
+    const { input, handle } = await h.start({
+      productCode: 'card-repayment',
+      method: 'flat',
+      termMonths: 3,
+      principal: { amount: 300_000, currency: 'CNY' },
+      payee: { kind: 'card-issuer', bankCard: issuer },
+      repaymentCard: own,
+    });
+    const done = await handle.result();
+    expect(done.status).toBe('closed');
+    expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(input.loanId))).toEqual([
+      expect.objectContaining({ toCard: issuer, payee: 'card-issuer' }),
+    ]);
+    const debits = h.bank.debits().filter((d) => d.request.idempotencyKey.startsWith(input.loanId));
+    expect(debits.map((d) => [d.request.fromCard, d.result.status])).toEqual([
+      [own, 'succeeded'],
+      [own, 'succeeded'],
+      [own, 'succeeded'],
+    ]);
+    expect(done.autopayAttempts.map((a) => a.result)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    await h.checkBooks(input.loanId);
+  });
+
   test('card 0005: the first attempt of each due day fails, a later one pays, and the loan never turns delinquent', async () => {
     const { input, handle } = await h.start({
       card: bankCard('0005'),
