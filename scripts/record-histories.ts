@@ -1,7 +1,7 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [loan] [loan-refund] [operations] [collection]`
+ * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [loan] [loan-refund] [operations] [collection]`
  * (no names: every group). Re-record only the group whose shape you add: an old group's files are
  * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
@@ -24,7 +24,9 @@ import {
   awaitDecision,
   controlLine,
   creditLineWorkflowId,
+  drawdown,
   getCreditLine,
+  loanWorkflowId,
   reviewDecision,
 } from '../workflows/messages';
 import { startOwnedPostgres } from './lib/postgres';
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   const running = workers.runAll();
   try {
     if (wanted('credit-line')) await recordCreditLines();
+    if (wanted('credit-line-drawdown')) await recordDrawdown();
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
     if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
@@ -108,6 +111,35 @@ async function main(): Promise<void> {
     await running;
   }
   if (wanted('credit-line-apply')) await recordApplications();
+
+  /** A line that lends: the drawdown update, the loan it starts as a child, and its limit coming back. */
+  async function recordDrawdown() {
+    const lending = await start(application({ amount: 2_000_000 }));
+    await until(lending.handle, 'active');
+    const loanId = `ln_rec_${lending.workflowId.slice(-8)}`;
+    await lending.handle.executeUpdate(drawdown, {
+      args: [
+        {
+          loanId,
+          amount: { amount: 300_000, currency: 'CNY' },
+          termMonths: 3,
+          purpose: 'recorded scenario',
+          actor: 'recorder',
+        },
+      ],
+    });
+    await env.client.workflow.getHandle(loanWorkflowId(loanId)).result();
+    for (let i = 0; i < 400; i++) {
+      const v = await lending.handle.query(getCreditLine);
+      if (v.available?.amount === v.limit?.amount) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await lending.handle.executeUpdate(controlLine, {
+      args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }],
+    });
+    await lending.handle.result();
+    await save('credit-line-drawdown-repaid-closed', lending.workflowId);
+  }
 
   async function recordCreditLines() {
     const approved = await start(application({ amount: 2_000_000 }));
