@@ -34,8 +34,8 @@ const payment = (amount: number, extra: Partial<RepaymentRequest> = {}): Repayme
 });
 
 /** An approved credit line from the real workflow, to see its limit reserved and given back. */
-async function activeLine() {
-  const app = await approvedApplication(2_000_000, await h.today());
+async function activeLine(limit = 2_000_000, productCode = 'cash-installment') {
+  const app = await approvedApplication(limit, await h.today(), productCode);
   const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
   await h.env.client.workflow.start(creditLine, {
     workflowId: line.workflowId,
@@ -44,7 +44,7 @@ async function activeLine() {
   });
   const view = await h.untilLine(line, (v) => v.status !== 'pending');
   expect({ status: view.status, reasons: view.reasons }).toMatchObject({ status: 'active' });
-  return line;
+  return Object.assign(line, { application: app });
 }
 describe('the life of a loan', () => {
   test('a 12-month annuity drawn from a line is repaid by autopay to closed, and the line gets its limit back', async () => {
@@ -362,14 +362,8 @@ describe('disbursement', () => {
 
 describe('collection by autopay', () => {
   test('a drawdown on a card-repayment line pays the bill and collects from the card verified at application', async () => {
-    const app = await approvedApplication(1_000_000, await h.today(), 'card-repayment');
-    const line = h.env.client.workflow.getHandle<typeof creditLine>(creditLineWorkflowId(app.creditLineId));
-    await h.env.client.workflow.start(creditLine, {
-      workflowId: line.workflowId,
-      taskQueue: h.taskQueue,
-      args: [{ application: app }],
-    });
-    expect((await h.untilLine(line, (v) => v.status !== 'pending')).status).toBe('active');
+    const line = await activeLine(1_000_000, 'card-repayment');
+    const app = line.application;
     const loanId = `ln_test_${randomUUID()}`;
     const bill = bankCard();
     await line.executeUpdate(drawdown, {
