@@ -48,15 +48,17 @@ async function main(): Promise<void> {
   const pool = createPool(pg.url);
   const env = await timeSkippingEnv();
   const taskQueue = 'record';
-  const workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    pool,
-    adapters: createAdapters({ mode: 'sandbox' }),
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
+  const workersOn = async (server: typeof env) =>
+    createLoanflowWorkers({
+      connection: server.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      pool,
+      adapters: createAdapters({ mode: 'sandbox' }),
+      dataConverter: testDataConverter,
+      workflowBundle: await workflowBundle(),
+    });
+  const workers = await workersOn(env);
 
   const saveFrom = (address: string) => async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the same JSON the UI downloads, which is what replay reads.
@@ -189,15 +191,7 @@ async function main(): Promise<void> {
    */
   async function recordApplications() {
     const dev = await devServerEnv();
-    const devWorkers = await createLoanflowWorkers({
-      connection: dev.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      pool,
-      adapters: createAdapters({ mode: 'sandbox' }),
-      dataConverter: testDataConverter,
-      workflowBundle: await workflowBundle(),
-    });
+    const devWorkers = await workersOn(dev);
     const devRunning = devWorkers.runAll();
     try {
       for (const [name, amount] of [

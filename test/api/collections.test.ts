@@ -15,6 +15,7 @@ import {
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 import { testDataConverter } from '../support/temporal';
+import { eventually } from '../support/eventually';
 
 let h: ApiHarness;
 let repo: ReturnType<typeof collectionRepository>;
@@ -38,16 +39,6 @@ const post = (path: string, body: unknown, apiKey: string, key: string | null = 
 };
 const get = (path: string, apiKey: string) =>
   request(h.app).get(path).set('Authorization', `Bearer ${apiKey}`);
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * A real collection workflow for `loanId`, started directly: a loan turns delinquent only after a due

@@ -5,6 +5,7 @@ import { ledgerRepository } from '../../db/ledger';
 import { loanPosition } from '../../domain/ledger';
 import { type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
 import { applicationBody } from '../support/applicants';
+import { eventually } from '../support/eventually';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -22,16 +23,6 @@ const post = (path: string, body: unknown, apiKey = h.keys.client, key = randomU
     .send(body as object);
 const get = (path: string, apiKey = h.keys.client) =>
   request(h.app).get(path).set('Authorization', `Bearer ${apiKey}`);
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function activeLoan(amount = 1_000_000) {
   const line = await post('/v1/credit-lines', applicationBody({ amount: 3_000_000 }));

@@ -8,6 +8,7 @@ import { getLoan } from '../../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
+import { eventually } from '../support/eventually';
 import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
 
 // A deploy stops the worker while a payout is at the bank: the payout must finish and be recorded
@@ -56,16 +57,6 @@ function loanInput(): LoanInput {
   };
 }
 
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('shutting down drains a payout in flight: it completes once, and the next worker goes on from it', async () => {
   const pay = bank.pay.bind(bank);
   let atBank!: () => void;
@@ -112,7 +103,7 @@ test('shutting down drains a payout in flight: it completes once, and the next w
 
   const second = await startWorkers();
   try {
-    const active = await until(
+    const active = await eventually(
       () => handle.query(getLoan),
       (v) => v.status === 'active',
     );
