@@ -451,7 +451,8 @@ describe('collection by autopay', () => {
     ]);
     expect(missed).toMatchObject({ dpd: 0, bucket: 'M0' }); // the due date itself is still on time
     // The loan wakes once at the M1 threshold (not daily) and publishes it, to the read model too.
-    await h.sleepUntilLocal(addDays(dueDate, 2));
+    // Noon of that day: a later wake (a month end, say) would move the view's clock past it.
+    await h.sleepUntilLocal(addDays(dueDate, 1));
     const late = await h.until(input.loanId, (v) => v.bucket === 'M1');
     expect(late).toMatchObject({
       status: 'delinquent',
