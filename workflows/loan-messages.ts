@@ -46,6 +46,8 @@ export interface LoanView {
   method: string;
   annualRate: string;
   termMonths: number;
+  /** The borrower's zone: due dates and DPD are days of its calendar. */
+  timeZone?: string;
   status: LoanStatus;
   principal: Money;
   /** Booked and unpaid (principal, plus interest and fees already due) net of credit held. */

@@ -25,6 +25,7 @@ export function loanView(ctx: LoanContext): LoanView {
     method: input.method,
     annualRate: input.annualRate,
     termMonths: input.termMonths,
+    timeZone: input.timeZone,
     status: currentStatus(ctx),
     principal: input.principal,
     ...snap,

@@ -3,7 +3,9 @@ import { type Request, Router } from 'express';
 import type { Pool } from 'pg';
 import type { LoanRepository } from '../../db/loans';
 import type { WebhookEventRepository } from '../../db/webhook-events';
+import { bucketFor, daysPastDue } from '../../domain/delinquency';
 import { DomainError } from '../../domain/errors';
+import { localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
 import {
   getLoan,
@@ -31,6 +33,19 @@ export interface LoanRouteDeps extends IdempotencyDeps {
 }
 
 const paymentIdFor = (actor: string, key: string): string => idFromKey('pay', actor, key, 'payment');
+
+/**
+ * A loan sleeps between its thresholds, and its view is as of its last wake, so DPD is counted again
+ * here on the borrower's calendar today: an M1 loan reads DPD 12 on its twelfth day, not DPD 1 until
+ * it wakes for M2. A bucket boundary the loan has not yet woken for (a worker outage) shows at once.
+ */
+export function asOfToday(view: LoanView, nowMs: number): LoanView {
+  if (!view.timeZone || (view.status !== 'active' && view.status !== 'delinquent')) return view;
+  const oldest = view.installments.find((i) => i.status !== 'paid');
+  const dpd = daysPastDue(oldest?.dueDate ?? null, localDateAt(nowMs, view.timeZone));
+  const bucket = bucketFor(dpd);
+  return { ...view, dpd, bucket: bucket.name, stage: bucket.stage };
+}
 
 /** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
 export function loanResponse(view: LoanView) {
@@ -95,7 +110,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   });
 
   router.get('/v1/loans/:id', requireRole('client', 'ops'), async (req, res) => {
-    res.json(loanResponse(await readLoan(req, String(req.params.id))));
+    res.json(loanResponse(asOfToday(await readLoan(req, String(req.params.id)), Date.now())));
   });
 
   router.get('/v1/loans/:id/schedule', requireRole('client', 'ops'), async (req, res) => {
