@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { addDays, instantOfLocal } from '../../domain/localdate';
-import { loan } from '../../workflows/loan';
-import { getLoan, type LoanView, repay } from '../../workflows/loan-messages';
+import { addDays } from '../../domain/localdate';
+import { repay } from '../../workflows/loan-messages';
 import {
   collectionWorkflowId,
   decideSettlement,
   offerSettlement,
   promiseToPay,
 } from '../../workflows/collection-messages';
-import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
-import { bankCard, idNumber, phone } from './applicants';
+import { bankCard } from './applicants';
+import { loanScenarios } from './loan-histories';
 
 type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
 
@@ -24,38 +23,15 @@ export async function recordCollectionHistories(
   taskQueue: string,
   save: Save,
 ): Promise<void> {
-  const zone = 'Asia/Shanghai';
-  const start = async () => {
-    const input: LoanInput = {
-      loanId: `ln_rec_${randomUUID()}`,
-      creditLineId: `cl_rec_${randomUUID()}`,
-      customerId: `cus_rec_${randomUUID()}`,
+  const { start: startLoan, until, sleepTo } = loanScenarios(env, taskQueue);
+  const start = () =>
+    startLoan({
       productCode: 'bill-installment',
       principal: { amount: 300_000, currency: 'CNY' },
       termMonths: 3,
       method: 'flat',
-      purpose: 'recorded scenario',
-      annualRate: '0.12',
-      timeZone: zone,
-      payee: { kind: 'borrower', bankCard: bankCard('0004') },
-      borrower: { idNumber: idNumber(), phone: phone() },
-    };
-    const workflowId = loanWorkflowId(input.loanId);
-    await env.client.workflow.start(loan, { workflowId, taskQueue, args: [input] });
-    return { input, workflowId, handle: env.client.workflow.getHandle<typeof loan>(workflowId) };
-  };
-  const until = async (h: Awaited<ReturnType<typeof start>>['handle'], done: (v: LoanView) => boolean) => {
-    for (let i = 0; i < 600; i++) {
-      const v = await h.query(getLoan);
-      if (done(v)) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('recorded scenario did not reach its state');
-  };
-  const sleepTo = async (date: string, time = '12:00') => {
-    const gap = instantOfLocal(date, time, zone) - (await env.currentTimeMs());
-    if (gap > 0) await env.sleep(gap);
-  };
+      card: bankCard('0004'),
+    });
   const pay = (amount: number) => ({
     paymentId: `rec_${randomUUID()}`,
     amount: { amount, currency: 'CNY' as const },
@@ -63,20 +39,20 @@ export async function recordCollectionHistories(
   });
 
   const lost = await start();
-  const due = (await until(lost.handle, (v) => v.status === 'active')).installments[0]!.dueDate;
+  const due = (await until(lost, (v) => v.status === 'active')).installments[0]!.dueDate;
   await sleepTo(addDays(due, 181));
-  await until(lost.handle, (v) => v.status === 'written_off' && v.ledgerPending === 0);
+  await until(lost, (v) => v.status === 'written_off' && v.ledgerPending === 0);
   await lost.handle.executeUpdate(repay, { args: [pay(20_000)] });
-  await until(lost.handle, (v) => v.ledgerPending === 0);
+  await until(lost, (v) => v.ledgerPending === 0);
   await save('loan-written-off-recovered', lost.workflowId);
   await save('collection-written-off', collectionWorkflowId(lost.input.loanId));
   await lost.handle.terminate('recorded');
 
   const settled = await start();
-  const due2 = (await until(settled.handle, (v) => v.status === 'active')).installments[0]!.dueDate;
+  const due2 = (await until(settled, (v) => v.status === 'active')).installments[0]!.dueDate;
   await sleepTo(addDays(due2, 2));
   const collection = env.client.workflow.getHandle(collectionWorkflowId(settled.input.loanId));
-  await until(settled.handle, (v) => v.status === 'delinquent');
+  await until(settled, (v) => v.status === 'delinquent');
   await collection.executeUpdate(promiseToPay, {
     args: [
       {
@@ -88,7 +64,7 @@ export async function recordCollectionHistories(
     ],
   });
   await sleepTo(addDays(due2, 35));
-  const late = await until(settled.handle, (v) => v.bucket === 'M2' && v.ledgerPending === 0);
+  const late = await until(settled, (v) => v.bucket === 'M2' && v.ledgerPending === 0);
   const amount = late.receivable.principal + late.receivable.fees + 1_000;
   await collection.executeUpdate(offerSettlement, {
     args: [
@@ -104,7 +80,7 @@ export async function recordCollectionHistories(
   await collection.executeUpdate(decideSettlement, {
     args: [{ offerId: 'rec-offer', reviewerId: 'reviewer-rec', decision: 'approve', reason: 'recorded' }],
   });
-  await until(settled.handle, (v) => v.settlement?.offerId === 'rec-offer');
+  await until(settled, (v) => v.settlement?.offerId === 'rec-offer');
   await settled.handle.executeUpdate(repay, { args: [pay(amount)] });
   await settled.handle.result();
   await collection.result();

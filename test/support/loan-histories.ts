@@ -8,8 +8,8 @@ import { bankCard, idNumber, phone } from './applicants';
 
 type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
 
-/** Starting and watching loans on the recorder's worker; shared by the loan scenario groups below. */
-function loanScenarios(env: TestWorkflowEnvironment, taskQueue: string) {
+/** Starting and watching loans on the recorder's worker; shared by the loan and collection scenario groups. */
+export function loanScenarios(env: TestWorkflowEnvironment, taskQueue: string) {
   const zone = 'Asia/Shanghai';
   const start = async (over: Partial<LoanInput> & { card?: string }, run?: LoanRun) => {
     const { card, ...rest } = over;
@@ -35,6 +35,7 @@ function loanScenarios(env: TestWorkflowEnvironment, taskQueue: string) {
       args: run ? [input, run] : [input],
     });
     return {
+      input,
       workflowId,
       firstRunId: started.firstExecutionRunId,
       handle: env.client.workflow.getHandle<typeof loan>(workflowId),
