@@ -46,21 +46,23 @@ async function activeLine(limit = 2_000_000, productCode = 'cash-installment') {
   expect({ status: view.status, reasons: view.reasons }).toMatchObject({ status: 'active' });
   return Object.assign(line, { application: app });
 }
+
+/** Draws on a line as the API does; answers the new loan's id. */
+async function drawOn(
+  line: Awaited<ReturnType<typeof activeLine>>,
+  terms: { amount: number; termMonths: number; purpose: string; bankCard?: string },
+): Promise<string> {
+  const { amount, ...rest } = terms;
+  const loanId = `ln_test_${randomUUID()}`;
+  await line.executeUpdate(drawdown, {
+    args: [{ loanId, amount: { amount, currency: 'CNY' }, ...rest, actor: 'key_test_client' }],
+  });
+  return loanId;
+}
 describe('the life of a loan', () => {
   test('a 12-month annuity drawn from a line is repaid by autopay to closed, and the line gets its limit back', async () => {
     const line = await activeLine();
-    const loanId = `ln_test_${randomUUID()}`;
-    await line.executeUpdate(drawdown, {
-      args: [
-        {
-          loanId,
-          amount: { amount: 1_200_000, currency: 'CNY' },
-          termMonths: 12,
-          purpose: 'furniture',
-          actor: 'key_test_client',
-        },
-      ],
-    });
+    const loanId = await drawOn(line, { amount: 1_200_000, termMonths: 12, purpose: 'furniture' });
     expect((await line.query(getCreditLine)).available?.amount).toBe(800_000);
 
     const running = await h.until(loanId, (v) => v.status === 'active');
@@ -276,18 +278,11 @@ describe('credit left after payoff', () => {
 describe('disbursement', () => {
   test('card 0002: the bank refuses, the loan ends disbursement_failed and the line gets its limit back', async () => {
     const line = await activeLine();
-    const loanId = `ln_test_${randomUUID()}`;
-    await line.executeUpdate(drawdown, {
-      args: [
-        {
-          loanId,
-          amount: { amount: 500_000, currency: 'CNY' },
-          termMonths: 6,
-          purpose: 'travel',
-          bankCard: bankCard('0002'),
-          actor: 'key_test_client',
-        },
-      ],
+    const loanId = await drawOn(line, {
+      amount: 500_000,
+      termMonths: 6,
+      purpose: 'travel',
+      bankCard: bankCard('0002'),
     });
     const done = await h.handle(loanId).result();
     expect(done).toMatchObject({
@@ -326,18 +321,7 @@ describe('disbursement', () => {
     const screen = h.adapters.lists.screen.bind(h.adapters.lists);
     h.adapters.lists.screen = () => Promise.reject(new Error('lists provider unreachable'));
     try {
-      const loanId = `ln_test_${randomUUID()}`;
-      await line.executeUpdate(drawdown, {
-        args: [
-          {
-            loanId,
-            amount: { amount: 500_000, currency: 'CNY' },
-            termMonths: 6,
-            purpose: 'travel',
-            actor: 'key_test_client',
-          },
-        ],
-      });
+      const loanId = await drawOn(line, { amount: 500_000, termMonths: 6, purpose: 'travel' });
       const done = await h.handle(loanId).result();
       expect(done).toMatchObject({
         status: 'disbursement_failed',
@@ -364,19 +348,12 @@ describe('collection by autopay', () => {
   test('a drawdown on a card-repayment line pays the bill and collects from the card verified at application', async () => {
     const line = await activeLine(1_000_000, 'card-repayment');
     const app = line.application;
-    const loanId = `ln_test_${randomUUID()}`;
     const bill = bankCard();
-    await line.executeUpdate(drawdown, {
-      args: [
-        {
-          loanId,
-          amount: { amount: 300_000, currency: 'CNY' },
-          termMonths: 3,
-          purpose: 'card bill',
-          bankCard: bill,
-          actor: 'key_test_client',
-        },
-      ],
+    const loanId = await drawOn(line, {
+      amount: 300_000,
+      termMonths: 3,
+      purpose: 'card bill',
+      bankCard: bill,
     });
     const done = await h.handle(loanId).result();
     expect(done.status).toBe('closed');
