@@ -100,11 +100,8 @@ const grant = proxyActivities<CreditGrantActivities>({ startToCloseTimeout: '30 
  * as local activities they run inside one workflow task instead of a server round trip each.
  */
 const assessment = proxyLocalActivities<CreditGrantActivities>({ startToCloseTimeout: '10 seconds', retry });
-/** The decision's own save, local too: the applicant is answered once it is saved, in the same task. */
-const decisionSave = proxyLocalActivities<CreditGrantActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry,
-});
+/** The decision's own save runs the same way: the applicant is answered once it is saved, in the same task. */
+const decisionSave = assessment;
 
 /**
  * A credit line (授信): application → lists and identity → bureau → rules and score → (review by
