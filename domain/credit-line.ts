@@ -148,6 +148,19 @@ export function checkDrawdown(
   if (!ask.purpose?.trim()) throw new DomainError('purpose', 'every drawdown names its purpose');
 }
 
+/**
+ * A cash payout goes only to a card the bank confirmed is this customer's with the four elements
+ * (name, ID number, phone, card): a card merely named in a drawdown could be anyone's.
+ */
+export function checkPayoutCard(verifiedCards: readonly string[], requested: string | undefined): void {
+  if (requested === undefined || verifiedCards.includes(requested)) return;
+  throw new DomainError(
+    'bankCard',
+    `the card ending ${requested.slice(-4)} is not verified for this customer; verify it on the line first`,
+    'card_not_verified',
+  );
+}
+
 export interface LoanOnLine {
   released: boolean;
   reason?: 'settled' | 'disbursement_failed' | 'written_off';

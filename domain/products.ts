@@ -69,6 +69,8 @@ export interface Product {
   allocationOrder: string[];
   /** where the disbursement goes */
   disburseTo: 'borrower' | 'card-issuer';
+  /** the borrowers' IANA zone when an application names none */
+  timeZone: string;
   revolving?: RevolvingPolicy;
 }
 
@@ -99,6 +101,7 @@ const common = {
   penaltyDayCount: 'ACT/360' as const,
   riskReserveRate: '0.02',
   disburseTo: 'borrower' as const,
+  timeZone: 'Asia/Shanghai',
 };
 
 /** Frozen all the way down: products are shared by every quote, and a caller's edit must not leak. */

@@ -17,6 +17,7 @@ import type { CreditGrantActivities } from '../activities/credit-grant';
 import {
   applyLineControl,
   checkDrawdown,
+  checkPayoutCard,
   creditBoundsFor,
   lineExpiry,
   type LoanOnLine,
@@ -53,13 +54,13 @@ import {
   reviewDecision,
   reviewIdFor,
   submitInfo,
+  verifyCard,
+  type CardVerificationRequest,
+  type CardVerificationResult,
 } from './messages';
 import { asFailure, refused } from './failures';
 import { retry } from './retry-policies';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
-
-/** Borrowers' local calendar for dates such as the line's expiry. */
-const BORROWER_ZONE = 'Asia/Shanghai';
 
 export interface CreditLineSettings {
   reviewWindowHours: number;
@@ -86,6 +87,8 @@ export interface CarriedState {
   loans: Record<string, LoanOnLine & { amount: Money }>;
   /** Loans delinquent or written off: while any is, the line stays frozen and no operator can unfreeze it. */
   heldBy?: string[];
+  /** Cards the bank matched to this customer's four elements after the application's own. */
+  extraCards?: string[];
 }
 
 export interface CreditLineInput {
@@ -111,6 +114,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   const settings = { ...DEFAULT_SETTINGS, ...input.settings };
   const app = input.application;
   const product = getProduct(app.productCode);
+  /** The borrower's calendar for dates such as the line's expiry; lines applied before it was asked are the product's. */
+  const zone = app.timeZone ?? product.timeZone;
   const s: CarriedState = input.carried ?? {
     phase: 'assess',
     line: newLineView(app),
@@ -193,9 +198,35 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       // A retried drawdown (same loan id) is answered again; only a new one is checked against the limit.
       validator: (req) => {
         if (s.loans[req.loanId]) return;
-        asFailure(() =>
-          checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today()),
-        );
+        asFailure(() => {
+          checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today());
+          if (product.disburseTo === 'borrower') checkPayoutCard(verifiedCards(), req.bankCard);
+        });
+      },
+    },
+  );
+  setHandler(
+    verifyCard,
+    async (req: CardVerificationRequest): Promise<CardVerificationResult> => {
+      const last4 = req.bankCard.slice(-4);
+      if (verifiedCards().includes(req.bankCard)) return { verified: true, last4 };
+      const result = await grant.verifyIdentity({
+        creditLineId: `${app.creditLineId}:card:${req.requestId}`,
+        applicant: { ...app.applicant, bankCard: req.bankCard },
+      });
+      if (!result.matched) return { verified: false, last4, reasonCode: result.reasonCode };
+      if (!verifiedCards().includes(req.bankCard)) s.extraCards = [...(s.extraCards ?? []), req.bankCard];
+      return { verified: true, last4 };
+    },
+    {
+      validator: (req: CardVerificationRequest) => {
+        if (!/^\d{12,19}$/.test(req.bankCard)) throw refused('bankCard', 'invalid', 'must be 12–19 digits');
+        if (s.line.status !== 'active' && s.line.status !== 'frozen')
+          throw refused(
+            'creditLine',
+            'line_not_active',
+            `the line is ${s.line.status}; no card can be added`,
+          );
       },
     },
   );
@@ -253,7 +284,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       applicant: { idNumber: app.applicant.idNumber },
       requestedLimit: app.requestedLimit,
       product: creditBoundsFor(product),
-      asOf: localDateAt(Date.now(), BORROWER_ZONE),
+      asOf: localDateAt(Date.now(), zone),
       screening,
       identity: identity.matched ? { matched: true } : { matched: false, reasonCode: identity.reasonCode },
     };
@@ -333,7 +364,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const nothingDrawn = () => Object.values(s.loans).every((l) => l.released);
     while (s.line.status !== 'closed') {
       const expiresAt = s.line.expiresOn
-        ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', BORROWER_ZONE)
+        ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', zone)
         : Infinity;
       if (expiresAt === Infinity) await condition(wake);
       else if (Date.now() < expiresAt)
@@ -382,6 +413,14 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     lineChanged = true;
   }
 
+  function today(): string {
+    return localDateAt(Date.now(), zone);
+  }
+
+  function verifiedCards(): string[] {
+    return [app.applicant.bankCard, ...(s.extraCards ?? [])];
+  }
+
   function adjustAvailable(delta: number): void {
     if (s.line.available) s.line.available = { ...s.line.available, amount: s.line.available.amount + delta };
   }
@@ -398,7 +437,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       method: req.method ?? product.method,
       purpose: req.purpose,
       annualRate: s.line.apr ?? priceForGrade(product, 'E'),
-      timeZone: BORROWER_ZONE,
+      timeZone: zone,
       payee: {
         kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower',
         bankCard: req.bankCard ?? app.applicant.bankCard,
@@ -425,7 +464,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     s.line.limit = limit;
     s.line.available = limit;
     s.line.apr = priceForGrade(product, grade);
-    s.line.expiresOn = lineExpiry(localDateAt(Date.now(), BORROWER_ZONE));
+    s.line.expiresOn = lineExpiry(localDateAt(Date.now(), zone));
     s.phase = 'serve';
   }
 
@@ -517,4 +556,3 @@ function balancesOf(line: CreditLineView) {
 }
 
 const nowIso = () => new Date(Date.now()).toISOString();
-const today = () => localDateAt(Date.now(), BORROWER_ZONE);

@@ -34,6 +34,8 @@ export interface CreditLineApplication {
   consents: { bureauQuery: Consent };
   /** The API key id that submitted it; a reviewer who is party to the application may not decide it. */
   submittedBy: string;
+  /** The borrower's IANA zone: due dates, contact windows and expiry follow it. The product's when absent. */
+  timeZone?: string;
 }
 
 export type CreditLineStatus = LineStatus;
@@ -115,6 +117,19 @@ export interface DrawdownResult {
   status: 'disbursing';
 }
 export const drawdown = defineUpdate<DrawdownResult, [DrawdownRequest]>('drawdown');
+
+/** Another card for payouts: the bank checks it with the customer's four elements before it is used. */
+export interface CardVerificationRequest {
+  bankCard: string;
+  /** Chosen by the API from the idempotency key: a retry asks the bank under the same key. */
+  requestId: string;
+}
+export interface CardVerificationResult {
+  verified: boolean;
+  last4: string;
+  reasonCode?: string;
+}
+export const verifyCard = defineUpdate<CardVerificationResult, [CardVerificationRequest]>('verifyCard');
 
 /** A loan gives its limit back: it settled, or its disbursement failed (the compensation). */
 export interface LimitRelease {

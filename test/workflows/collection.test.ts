@@ -15,7 +15,7 @@ import {
 } from '../../workflows/collection-messages';
 import { creditLine } from '../../workflows/credit-line';
 import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages';
-import { controlLine, creditLineWorkflowId, drawdown } from '../../workflows/messages';
+import { controlLine, creditLineWorkflowId, drawdown, verifyCard } from '../../workflows/messages';
 import { bankCard } from '../support/applicants';
 import { expectDomainFailure } from '../support/domain-error';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
@@ -338,6 +338,9 @@ describe('delinquency and collection', () => {
       args: [{ application: app }],
     });
     await h.untilLine(line, (v) => v.status === 'active');
+    // A card whose autopay always fails, verified for the customer so it may receive the payout.
+    const failing = bankCard('0004');
+    await line.executeUpdate(verifyCard, { args: [{ bankCard: failing, requestId: randomUUID() }] });
     const loanId = `ln_test_${randomUUID()}`;
     const draw = (id: string) =>
       line.executeUpdate(drawdown, {
@@ -347,7 +350,7 @@ describe('delinquency and collection', () => {
             amount: { amount: 300_000, currency: 'CNY' },
             termMonths: 3,
             purpose: 'furniture',
-            bankCard: bankCard('0004'),
+            bankCard: failing,
             actor: 'key_test_client',
           },
         ],

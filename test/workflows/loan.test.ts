@@ -10,7 +10,7 @@ import {
   repay,
   type RepaymentRequest,
 } from '../../workflows/loan-messages';
-import { creditLineWorkflowId, drawdown, getCreditLine } from '../../workflows/messages';
+import { creditLineWorkflowId, drawdown, getCreditLine, verifyCard } from '../../workflows/messages';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
 
@@ -275,14 +275,57 @@ describe('credit left after payoff', () => {
   });
 });
 
+/** Asks the bank to match another card to the line's customer, as the API does. */
+const verify = (line: Awaited<ReturnType<typeof activeLine>>, card: string) =>
+  line.executeUpdate(verifyCard, { args: [{ bankCard: card, requestId: randomUUID() }] });
+
+describe('payout card', () => {
+  test('a drawdown to a card never verified for the customer is refused, reserves nothing and pays nothing', async () => {
+    const line = await activeLine();
+    const stranger = bankCard();
+    await expect(
+      drawOn(line, { amount: 500_000, termMonths: 6, purpose: 'travel', bankCard: stranger }),
+    ).rejects.toMatchObject({
+      cause: { type: 'DomainError', details: [{ field: 'bankCard', code: 'card_not_verified' }] },
+    });
+    expect((await line.query(getCreditLine)).available?.amount).toBe(2_000_000);
+    expect(h.bank.payouts().filter((p) => p.toCard === stranger)).toEqual([]);
+  });
+
+  test('a card the bank matches to the four elements is paid; one it does not match stays refused', async () => {
+    const line = await activeLine();
+    const own = bankCard();
+    expect(await verify(line, own)).toEqual({ verified: true, last4: own.slice(-4) });
+    const loanId = await drawOn(line, { amount: 500_000, termMonths: 6, purpose: 'travel', bankCard: own });
+    await h.until(loanId, (v) => v.status === 'active');
+    expect(
+      h.bank
+        .payouts()
+        .filter((p) => p.idempotencyKey.startsWith(loanId))
+        .map((p) => p.toCard),
+    ).toEqual([own]);
+
+    const mismatched = bankCard('0001');
+    expect(await verify(line, mismatched)).toMatchObject({
+      verified: false,
+      reasonCode: 'IDENTITY_MISMATCH',
+    });
+    await expect(
+      drawOn(line, { amount: 500_000, termMonths: 6, purpose: 'travel', bankCard: mismatched }),
+    ).rejects.toMatchObject({ cause: { details: [{ code: 'card_not_verified' }] } });
+  });
+});
+
 describe('disbursement', () => {
   test('card 0002: the bank refuses, the loan ends disbursement_failed and the line gets its limit back', async () => {
     const line = await activeLine();
+    const refused = bankCard('0002');
+    await verify(line, refused);
     const loanId = await drawOn(line, {
       amount: 500_000,
       termMonths: 6,
       purpose: 'travel',
-      bankCard: bankCard('0002'),
+      bankCard: refused,
     });
     const done = await h.handle(loanId).result();
     expect(done).toMatchObject({
