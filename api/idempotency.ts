@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { AuditRepository } from '../db/audit';
-import type { IdempotencyRepository } from '../db/idempotency';
+import type { Claim, IdempotencyRepository } from '../db/idempotency';
 import { actorOf } from './auth';
 import { Problem } from './problem';
 
@@ -47,9 +47,11 @@ export function idempotencyKeyOf(req: Request): string {
 
 /**
  * Runs an effectful handler at most once per (actor, Idempotency-Key): the first response is stored
- * and replayed; the same key with another body is refused with 422; a failure on our side releases
- * the key so the client may retry. Handlers must themselves be safe to re-run after a crash (they
- * derive resource ids from the key), because a crash can land between the effect and the store.
+ * and replayed byte for byte; the same key with another body is refused with 422; a failure on our
+ * side releases the key so the client may retry. A request in progress holds the key under a lease
+ * it renews; a retry meanwhile gets 409 with Retry-After, and once the lease lapses (the process
+ * died) the retry takes the key over and runs the handler again. Handlers must therefore be safe to
+ * re-run (they derive resource ids from the key), which a crash between effect and store needs too.
  * Each accepted request leaves one audit row with its actor.
  */
 export function idempotent(
@@ -64,28 +66,33 @@ export function idempotent(
       const requestHash = createHash('sha256')
         .update(`${req.method} ${req.path}\n${canonical(req.body)}`)
         .digest('hex');
-      const claim = await deps.idempotency.claim({
+      const claimed = await deps.idempotency.claim({
         actor: actor.id,
         key,
         method: req.method,
         path: req.path,
         requestHash,
       });
-      if (!claim.claimed) {
-        const { existing } = claim;
+      if (!claimed.claimed) {
+        const { existing } = claimed;
         if (existing.requestHash !== requestHash) {
           throw Problem.field(422, 'Idempotency-Key', 'was already used with a different request');
         }
-        if (existing.statusCode === null)
+        if (existing.state === 'in_progress') {
+          res.set('Retry-After', String(existing.retryAfterSeconds));
           throw new Problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress');
-        res.status(existing.statusCode).set('Idempotent-Replayed', 'true').json(existing.responseBody);
+        }
+        const { response } = existing;
+        res.status(response.status).set('Idempotent-Replayed', 'true').type(response.contentType);
+        res.send(response.body);
         return;
       }
+      const { claim } = claimed;
       let result: EffectResult;
       try {
-        result = await handler(req, key);
+        result = await whileRenewing(deps.idempotency, claim, () => handler(req, key));
       } catch (err) {
-        await deps.idempotency.release(actor.id, key);
+        await deps.idempotency.release(claim);
         throw err;
       }
       await deps.audit.record({
@@ -96,10 +103,35 @@ export function idempotent(
         requestId: String(req.id),
         details: { status: result.status, idempotencyKey: key },
       });
-      await deps.idempotency.complete(actor.id, key, result.status, result.body);
-      res.status(result.status).json(result.body);
+      // Serialised once: what is stored is exactly what this response carries.
+      const response = {
+        status: result.status,
+        body: Buffer.from(JSON.stringify(result.body) ?? 'null'),
+        contentType: 'application/json; charset=utf-8',
+      };
+      await deps.idempotency.complete(claim, response);
+      res.status(response.status).type(response.contentType).send(response.body);
     } catch (err) {
       next(err);
     }
   };
+}
+
+/** Renews the claim's lease a few times per lease while `run` is busy, so only a dead holder's lapses. */
+async function whileRenewing<T>(
+  repo: IdempotencyRepository,
+  claim: Claim,
+  run: () => Promise<T>,
+): Promise<T> {
+  const timer = setInterval(
+    () => {
+      repo.renew(claim).catch(() => undefined); // a missed renewal is retried at the next tick
+    },
+    (repo.leaseSeconds * 1000) / 3,
+  );
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
 }
