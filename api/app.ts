@@ -13,7 +13,7 @@ import { loanRepository } from '../db/loans';
 import { portfolioRepository } from '../db/portfolio';
 import { reviewRepository } from '../db/reviews';
 import { webhookEventRepository } from '../db/webhook-events';
-import { authenticate } from './auth';
+import { authenticate, requireRole } from './auth';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
@@ -61,7 +61,10 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.get('/metrics', async (_req, res) => {
+  const apiKeys = apiKeyRepository(deps.pool);
+  // Operators only: the business series are book figures. Prometheus sends an ops key as its
+  // bearer token (scrape config `authorization: { credentials_file: … }`).
+  app.get('/metrics', authenticate(apiKeys), requireRole('ops'), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -83,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
   });
   // Provider callbacks authenticate by their HMAC signature, not by an API key.
   app.post('/v1/webhooks/payments', loans);
-  app.use('/v1', authenticate(apiKeyRepository(deps.pool)));
+  app.use('/v1', authenticate(apiKeys));
   app.use(quoteRoutes());
   app.use(
     creditLineRoutes({

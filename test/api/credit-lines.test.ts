@@ -222,7 +222,7 @@ describe('platform routes', () => {
     expect(spec.body.openapi).toBe('3.1.0');
     expect(spec.body.paths['/v1/credit-lines'].post.requestBody).toBeDefined();
     expect(spec.body.components.schemas.CreditLineApplication.properties.customer).toBeDefined();
-    const metrics = await request(h.app).get('/metrics');
+    const metrics = await request(h.app).get('/metrics').set('Authorization', `Bearer ${h.keys.ops}`);
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(
       /loanflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/credit-lines",status="201"\} [1-9]/,

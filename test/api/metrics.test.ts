@@ -18,9 +18,12 @@ const post = (path: string, body: unknown) =>
     .set('Idempotency-Key', randomUUID())
     .send(body as object);
 
+const scrape = (apiKey = h.keys.ops) =>
+  request(h.app).get('/metrics').set('Authorization', `Bearer ${apiKey}`);
+
 /** One sample of a metric from the exposition text; 0 when the series does not exist yet. */
 async function sample(name: string, labels = '{product="cash-installment"}'): Promise<number> {
-  const res = await request(h.app).get('/metrics');
+  const res = await scrape();
   expect(res.status).toBe(200);
   const line = res.text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line ? Number(line.split(' ')[1]) : 0;
@@ -58,7 +61,7 @@ test('business counters count a real application, its approval and a disbursemen
 });
 
 test('every business series is exposed with its type, and request latency is labelled by route', async () => {
-  const text = (await request(h.app).get('/metrics')).text;
+  const text = (await scrape()).text;
   for (const [name, type] of [
     ['loanflow_applications_total', 'counter'],
     ['loanflow_approvals_total', 'counter'],
@@ -72,4 +75,15 @@ test('every business series is exposed with its type, and request latency is lab
   expect(text).toMatch(
     /loanflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/credit-lines"/,
   );
+});
+
+test('only operators scrape: no key is 401, a client key 403, ops and admin keys 200', async () => {
+  const anonymous = await request(h.app).get('/metrics');
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.text).not.toContain('loanflow_');
+  const client = await scrape(h.keys.client);
+  expect(client.status).toBe(403);
+  expect(client.text).not.toContain('loanflow_');
+  expect((await scrape(h.keys.ops)).status).toBe(200);
+  expect((await scrape(h.keys.admin)).status).toBe(200);
 });
