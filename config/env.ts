@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isDevKeyring, keyringFromEnv } from '../codec/keyring';
 
 /**
  * Runtime settings shared by the API and the worker, read from the environment. Defaults are the
@@ -18,26 +19,70 @@ const schema = z.object({
   WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Key for the opaque customer id (a keyed hash of the ID number); set a secret one in production. */
-  CUSTOMER_ID_KEY: z.string().min(16).default('loanflow-dev-customer-id-key'),
+  /** `1` only in the embedded local stack (`scripts/dev.ts`): the public development secrets may stand in. */
+  LOANFLOW_LOCAL: z.enum(['1', '0', '']).optional(),
+  /** Key for the opaque customer id (a keyed hash of the ID number). */
+  CUSTOMER_ID_KEY: z.string().min(16).optional(),
   /** Payload encryption keys, current first: `k2:<base64 32 bytes>,k1:<base64>` (codec/keyring.ts). */
   PAYLOAD_KEYS: z.string().optional(),
   /** Shared secret that signs the payment provider's callbacks (HMAC-SHA256). */
-  PAYMENT_WEBHOOK_SECRET: z.string().min(16).default('loanflow-dev-webhook-secret'),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
   PROVIDERS: z.enum(['sandbox', 'http']).default('sandbox'),
   PROVIDER_BASE_URL: z.string().optional(),
   PROVIDER_API_KEY: z.string().optional(),
 });
 
-export type Env = z.infer<typeof schema>;
+/**
+ * Public values, known to anyone who reads this repository: fine for the local stack, and refused
+ * anywhere else, where a forged webhook or a reversible customer id would cost real money.
+ */
+const DEV_SECRETS = {
+  CUSTOMER_ID_KEY: 'loanflow-dev-customer-id-key',
+  PAYMENT_WEBHOOK_SECRET: 'loanflow-dev-webhook-secret',
+} as const;
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export type Secret = keyof typeof DEV_SECRETS | 'PAYLOAD_KEYS';
+/** What each process holds: the worker never sees the webhook secret or the customer id key. */
+export const API_SECRETS: readonly Secret[] = ['CUSTOMER_ID_KEY', 'PAYMENT_WEBHOOK_SECRET', 'PAYLOAD_KEYS'];
+export const WORKER_SECRETS: readonly Secret[] = ['PAYLOAD_KEYS'];
+
+type Parsed = z.infer<typeof schema>;
+export type Env = Omit<Parsed, keyof typeof DEV_SECRETS> & Record<keyof typeof DEV_SECRETS, string>;
+
+/**
+ * Reads and checks the environment. Outside the local stack (`LOANFLOW_LOCAL=1`) each of `secrets`
+ * must be set, and not to its public development value: the process stops at start, naming it.
+ */
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  secrets: readonly Secret[] = API_SECRETS,
+): Env {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const local = source.LOANFLOW_LOCAL === '1';
+  if (!local) problems.push(...secrets.flatMap((name) => secretProblem(name, source[name])));
+  if (problems.length || !parsed.success)
+    throw new Error(`invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return {
+    ...parsed.data,
+    CUSTOMER_ID_KEY: parsed.data.CUSTOMER_ID_KEY ?? DEV_SECRETS.CUSTOMER_ID_KEY,
+    PAYMENT_WEBHOOK_SECRET: parsed.data.PAYMENT_WEBHOOK_SECRET ?? DEV_SECRETS.PAYMENT_WEBHOOK_SECRET,
+  };
+}
+
+function secretProblem(name: Secret, value: string | undefined): string[] {
+  const unset = `${name}: is required outside the local stack (LOANFLOW_LOCAL=1); set a secret value`;
+  if (!value?.trim()) return [unset];
+  if (name === 'PAYLOAD_KEYS') {
+    try {
+      if (isDevKeyring(keyringFromEnv(value)))
+        return [`${name}: is the public development key; set a secret one`];
+    } catch (err) {
+      return [(err as Error).message];
+    }
+    return [];
   }
-  return parsed.data;
+  return value === DEV_SECRETS[name] ? [`${name}: is the public development value; set a secret one`] : [];
 }
 
 export interface TemporalConnectionSettings {
