@@ -3,15 +3,19 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
 import { loanflowDataConverter } from '../codec/data-converter';
 import { isDevKeyring, keyringFromEnv } from '../codec/keyring';
-import { adapterConfig, loadEnv, temporalConnection } from '../config/env';
+import { adapterConfig, loadEnv, temporalConnection, WORKER_SECRETS } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
-import { ensureSchedules } from './schedules';
+import { scheduleTargets } from './schedules';
 import { createLoanflowWorkers } from './worker';
 
-/** Worker process: `npm run worker`: the main worker and the provider queues' workers, and the daily schedules. */
+/**
+ * Worker process: `npm run worker`: the main worker and the provider queues' workers. The daily
+ * schedules belong to the deployment (`worker/schedules-cli.ts`), so a worker started on another
+ * queue (a canary, a test) only reports where they point and never moves them.
+ */
 async function main(): Promise<void> {
-  const env = loadEnv();
+  const env = loadEnv(process.env, WORKER_SECRETS);
   Runtime.install({
     logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
     // Task latencies, poller and cache figures of the SDK, scraped at http://<bind>/metrics.
@@ -25,11 +29,12 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(settings);
   const pool = createPool(env.DATABASE_URL);
   const dataConverter = loanflowDataConverter(keyring);
-  const schedules = await ensureSchedules(
+  const schedules = await scheduleTargets(
     new Client({ connection, namespace: settings.namespace, dataConverter }),
-    env.TEMPORAL_TASK_QUEUE,
   );
-  log.info({ schedules }, 'schedules in place');
+  if (Object.values(schedules).includes(null))
+    log.warn({ schedules }, 'daily schedules missing: run worker/schedules-cli.ts in the deployment');
+  else log.info({ schedules }, 'daily schedules and the task queues they start on');
   const workers = await createLoanflowWorkers({
     connection,
     namespace: settings.namespace,

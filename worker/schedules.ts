@@ -1,6 +1,7 @@
 import {
   type Client,
   ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   type ScheduleOptions,
   ScheduleOverlapPolicy,
   type ScheduleUpdateOptions,
@@ -51,9 +52,10 @@ export function scheduleDefinitions(taskQueue: string): ScheduleOptions[] {
 }
 
 /**
- * Creates the schedules, or brings existing ones to this definition: every process that starts
- * (the worker, the local stack) calls it, so a second caller must not fail and a changed
- * definition must reach a schedule created by older code. A paused schedule stays paused.
+ * Creates the schedules, or brings existing ones to this definition (a changed definition must
+ * reach a schedule created by older code; a paused schedule stays paused). A deployment step, run
+ * with the deployment's main task queue: `worker/schedules-cli.ts`, and the local stack's start.
+ * Workers never call it, or the last one started would repoint the schedules at its own queue.
  */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
@@ -72,4 +74,19 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
     ids.push(def.scheduleId);
   }
   return ids;
+}
+
+/** Where each schedule starts its workflow (null: the schedule does not exist). Reads only. */
+export async function scheduleTargets(client: Client): Promise<Record<string, string | null>> {
+  const targets: Record<string, string | null> = {};
+  for (const id of Object.values(SCHEDULE_IDS)) {
+    try {
+      const { action } = await client.schedule.getHandle(id).describe();
+      targets[id] = action.type === 'startWorkflow' ? action.taskQueue : null;
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+      targets[id] = null;
+    }
+  }
+  return targets;
 }
