@@ -126,7 +126,7 @@ async function shutdown(code = 0): Promise<void> {
   process.exit(code);
 }
 
-/** The worker ensures them too; doing it here means they are listed before the banner, even if the worker is slow. */
+/** The local stack's deployment step (workers never touch the schedules): on the configured main queue. */
 async function createSchedules(address: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
   try {
@@ -199,7 +199,13 @@ async function main(): Promise<void> {
   const keys = await devApiKeys(databaseUrl);
   const schedules = await createSchedules(temporalAddress);
 
-  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: String(PORT) };
+  // LOANFLOW_LOCAL lets the processes fall back to the public development secrets; nowhere else does.
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    PORT: String(PORT),
+    LOANFLOW_LOCAL: '1',
+  };
   run('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], env);
   run('api', process.execPath, ['--import', 'tsx', 'api/main.ts'], env);
   await waitForPort(PORT);
