@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
+import { memorySandboxStore, type SandboxStore } from './sandbox-store';
 
 /**
  * Partners that collection escalates to: an external collection agency (M3) and the legal desk that
@@ -32,34 +33,38 @@ export interface CollectionAgency {
   serveLegalNotice(request: LegalNotice): Promise<{ noticeRef: string }>;
 }
 
-/** Records assignments and notices; one per idempotency key. */
+/** Records assignments and notices in the store, one per idempotency key; the maps are what this instance answered. */
 export class SandboxCollectionAgency implements CollectionAgency {
   readonly assignments = new Map<string, AgencyHandOff & { ref: string }>();
   readonly notices = new Map<string, LegalNotice & { ref: string }>();
 
+  constructor(private readonly store: SandboxStore = memorySandboxStore()) {}
+
   async handOff(request: AgencyHandOff): Promise<{ agencyRef: string }> {
-    const { ref } = once(this.assignments, request, 'sbx-agy');
+    const { ref } = await this.once('agency-assignment', this.assignments, request, 'sbx-agy');
     return { agencyRef: ref };
   }
 
   async serveLegalNotice(request: LegalNotice): Promise<{ noticeRef: string }> {
-    const { ref } = once(this.notices, request, 'sbx-lgl');
+    const { ref } = await this.once('agency-legal-notice', this.notices, request, 'sbx-lgl');
     return { noticeRef: ref };
   }
-}
 
-/** The first request under a key is recorded with a new reference; a retry gets the same one back. */
-function once<R extends { idempotencyKey: string }>(
-  records: Map<string, R & { ref: string }>,
-  request: R,
-  prefix: string,
-): R & { ref: string } {
-  if (!request.idempotencyKey) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
-  const known = records.get(request.idempotencyKey);
-  if (known) return known;
-  const record = { ...request, ref: `${prefix}-${records.size + 1}` };
-  records.set(request.idempotencyKey, record);
-  return record;
+  /** The first request under a key is recorded with a new reference; a retry gets the same one back. */
+  private async once<R extends { idempotencyKey: string }>(
+    provider: string,
+    answered: Map<string, R & { ref: string }>,
+    request: R,
+    prefix: string,
+  ): Promise<R & { ref: string }> {
+    if (!request.idempotencyKey) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
+    const record = await this.store.recordOnce(provider, request.idempotencyKey, (unique) => ({
+      ...request,
+      ref: `${prefix}-${unique}`,
+    }));
+    answered.set(request.idempotencyKey, record);
+    return record;
+  }
 }
 
 /** `POST /agency/assignments` and `POST /legal/notices`. */

@@ -4,6 +4,7 @@ import { localDateAt } from '../domain/localdate';
 import { CURRENCIES, type Currency } from '../domain/money';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
+import { type BankTransfer, memorySandboxStore, type SandboxStore } from './sandbox-store';
 
 export interface PayRequest {
   /** From a business id (`{loanId}:disbursement`): the bank pays one key at most once, ever. */
@@ -79,45 +80,43 @@ export interface DebitRecord {
 /**
  * Sandbox (DESIGN §11), by the last four digits of the card:
  * - `0002`: payouts refused, non-retryable `DISBURSEMENT_REFUSED`;
- * - `0003`: the first 2 payout attempts of an idempotency key throw retryable `BANK_UNAVAILABLE`,
- *   the 3rd pays;
+ * - `0003`: the first 2 payout attempts of an idempotency key (in this process) throw retryable
+ *   `BANK_UNAVAILABLE`, the 3rd pays;
  * - `0004`: every debit fails with INSUFFICIENT_FUNDS;
  * - `0005`: the first debit key seen for a (card, due date) fails with INSUFFICIENT_FUNDS, later
  *   keys for that day succeed.
- * Payouts and debits are kept by idempotency key: the same key answers the original result, and the
- * same key with a different amount, currency or card is a non-retryable `IDEMPOTENCY_CONFLICT`.
+ * Payouts and debits are booked in the store by idempotency key, as a bank books them: durably, so
+ * a restarted worker's retry is answered with the original record (the same payout id) instead of
+ * paying again. The same key with a different amount, currency, card or payee is a non-retryable
+ * `IDEMPOTENCY_CONFLICT`. References come from the store, unique across processes.
  */
 export class SandboxBank implements BankGateway {
-  private readonly payoutsByKey = new Map<string, Payout>();
-  private readonly debitsByKey = new Map<string, DebitRecord>();
+  /** What this instance answered, by key: a synchronous view for tests. The store is the bank's record. */
+  private readonly answeredPayouts = new Map<string, Payout>();
+  private readonly answeredDebits = new Map<string, DebitRecord>();
   private readonly payAttempts = new Map<string, number>();
-  private readonly dueDaysAttempted = new Set<string>();
-  private sequence = 0;
+  private readonly timeZone: string;
+  private readonly store: SandboxStore;
 
   constructor(
     private readonly now: () => Date = () => new Date(),
-    /** The bank's business day runs in its own zone, not the borrower's. */
-    private readonly timeZone = 'Asia/Shanghai',
-  ) {}
+    options: {
+      /** The bank's business day runs in its own zone, not the borrower's. */
+      timeZone?: string;
+      /** Where the bank's record lives; memory (this process only) when absent. */
+      store?: SandboxStore;
+    } = {},
+  ) {
+    this.timeZone = options.timeZone ?? 'Asia/Shanghai';
+    this.store = options.store ?? memorySandboxStore();
+  }
 
   async pay(request: PayRequest): Promise<Payout> {
     validate(request.idempotencyKey, request.amountMinor, request.currency, request.toCard);
     if (!request.payee) throw ProviderError.fatal('INVALID_REQUEST', 'payee is required');
 
-    const earlier = this.payoutsByKey.get(request.idempotencyKey);
-    if (earlier) {
-      if (
-        earlier.amountMinor !== request.amountMinor ||
-        earlier.currency !== request.currency ||
-        earlier.toCard !== request.toCard
-      ) {
-        throw ProviderError.fatal(
-          'IDEMPOTENCY_CONFLICT',
-          `key ${request.idempotencyKey} already paid a different payout`,
-        );
-      }
-      return earlier;
-    }
+    const earlier = await this.store.transfer(request.idempotencyKey);
+    if (earlier) return this.payoutOf(earlier, request);
 
     if (request.toCard.endsWith('0002'))
       throw ProviderError.fatal('DISBURSEMENT_REFUSED', 'the receiving bank refused the payout');
@@ -127,18 +126,23 @@ export class SandboxBank implements BankGateway {
       throw ProviderError.retryable('BANK_UNAVAILABLE', `sandbox bank outage (attempt ${attempt} of 2)`);
     }
 
-    const payout: Payout = {
-      payoutId: `sbx-po-${++this.sequence}`,
-      idempotencyKey: request.idempotencyKey,
-      amountMinor: request.amountMinor,
-      currency: request.currency,
-      toCard: request.toCard,
-      payee: request.payee,
-      status: 'paid',
-      paidAt: this.now().toISOString(),
-    };
-    this.payoutsByKey.set(request.idempotencyKey, payout);
-    return payout;
+    const booked = await this.store.bookTransfer(
+      {
+        kind: 'payout',
+        idempotencyKey: request.idempotencyKey,
+        amountMinor: request.amountMinor,
+        currency: request.currency,
+        card: request.toCard,
+        payee: request.payee,
+        dueDate: null,
+        status: 'paid',
+        failureReason: null,
+        at: this.now().toISOString(),
+      },
+      'sbx-po',
+    );
+    // Another process may have booked the key meanwhile: its transfer is the answer, if it matches.
+    return this.payoutOf(booked, request);
   }
 
   async debit(request: DebitRequest): Promise<DebitResult> {
@@ -146,82 +150,126 @@ export class SandboxBank implements BankGateway {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(request.dueDate))
       throw ProviderError.fatal('INVALID_REQUEST', 'dueDate must be an ISO date');
 
-    const earlier = this.debitsByKey.get(request.idempotencyKey);
-    if (earlier) {
-      const r = earlier.request;
-      if (
-        r.amountMinor !== request.amountMinor ||
-        r.currency !== request.currency ||
-        r.fromCard !== request.fromCard
-      ) {
-        throw ProviderError.fatal(
-          'IDEMPOTENCY_CONFLICT',
-          `key ${request.idempotencyKey} already used for a different debit`,
-        );
-      }
-      return earlier.result;
-    }
+    const earlier = await this.store.transfer(request.idempotencyKey);
+    if (earlier) return this.debitOf(earlier, request);
 
-    const result = this.debitOutcome(request);
-    this.debitsByKey.set(request.idempotencyKey, { request: { ...request }, result });
-    return result;
+    const refusal = await this.debitRefusal(request);
+    const booked = await this.store.bookTransfer(
+      {
+        kind: 'debit',
+        idempotencyKey: request.idempotencyKey,
+        amountMinor: request.amountMinor,
+        currency: request.currency,
+        card: request.fromCard,
+        payee: null,
+        dueDate: request.dueDate,
+        status: refusal ? 'failed' : 'succeeded',
+        failureReason: refusal,
+        at: this.now().toISOString(),
+      },
+      'sbx-db',
+    );
+    return this.debitOf(booked, request);
   }
 
-  /** Every payout made, in order; a key that was retried appears once. */
+  /** Payouts this instance answered, in order; a key that was retried appears once. The bank's whole record is `statement`. */
   payouts(): Payout[] {
-    return [...this.payoutsByKey.values()];
+    return [...this.answeredPayouts.values()];
   }
 
+  /** Debits this instance answered, refused ones included. */
   debits(): DebitRecord[] {
-    return [...this.debitsByKey.values()];
+    return [...this.answeredDebits.values()];
   }
 
+  /** Read from the store: every process's payouts and collected debits of the day. */
   async statement(date: string): Promise<BankStatement> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
       throw ProviderError.fatal('INVALID_REQUEST', 'date must be an ISO date');
-    const items: StatementItem[] = [
-      ...this.payouts().map((p) => ({
-        kind: 'payout' as const,
-        reference: p.payoutId,
-        idempotencyKey: p.idempotencyKey,
-        amountMinor: p.amountMinor,
-        currency: p.currency,
-        at: p.paidAt,
-      })),
-      ...this.debits().flatMap(({ request, result }) =>
-        result.status === 'succeeded'
-          ? [
-              {
-                kind: 'debit' as const,
-                reference: result.debitId,
-                idempotencyKey: request.idempotencyKey,
-                amountMinor: result.amountMinor,
-                currency: result.currency,
-                at: result.debitedAt,
-              },
-            ]
-          : [],
-      ),
-    ];
-    return { date, items: items.filter((i) => localDateAt(Date.parse(i.at), this.timeZone) === date) };
+    // A day in any zone lies within the UTC day before, of and after the date.
+    const day = Date.parse(`${date}T00:00:00Z`);
+    const transfers = await this.store.transfersBetween(
+      new Date(day - DAY_MS).toISOString(),
+      new Date(day + 2 * DAY_MS).toISOString(),
+    );
+    const items: StatementItem[] = transfers
+      .filter((t) => t.status !== 'failed' && localDateAt(Date.parse(t.at), this.timeZone) === date)
+      .map((t) => ({
+        kind: t.kind,
+        reference: t.id,
+        idempotencyKey: t.idempotencyKey,
+        amountMinor: t.amountMinor,
+        currency: t.currency,
+        at: t.at,
+      }));
+    return { date, items };
   }
 
-  private debitOutcome(request: DebitRequest): DebitResult {
-    if (request.fromCard.endsWith('0004')) return { status: 'failed', reason: 'INSUFFICIENT_FUNDS' };
-    const day = `${request.fromCard}|${request.dueDate}`;
-    const firstOfDay = !this.dueDaysAttempted.has(day);
-    this.dueDaysAttempted.add(day);
-    if (request.fromCard.endsWith('0005') && firstOfDay)
-      return { status: 'failed', reason: 'INSUFFICIENT_FUNDS' };
-    return {
-      status: 'succeeded',
-      debitId: `sbx-db-${++this.sequence}`,
-      amountMinor: request.amountMinor,
-      currency: request.currency,
-      debitedAt: this.now().toISOString(),
+  private async debitRefusal(request: DebitRequest): Promise<DebitFailureReason | null> {
+    if (request.fromCard.endsWith('0004')) return 'INSUFFICIENT_FUNDS';
+    if (
+      request.fromCard.endsWith('0005') &&
+      !(await this.store.debitedBefore(request.fromCard, request.dueDate))
+    )
+      return 'INSUFFICIENT_FUNDS';
+    return null;
+  }
+
+  private payoutOf(t: BankTransfer, request: PayRequest): Payout {
+    const same =
+      t.kind === 'payout' &&
+      t.amountMinor === request.amountMinor &&
+      t.currency === request.currency &&
+      t.card === request.toCard &&
+      t.payee === request.payee;
+    if (!same) {
+      throw ProviderError.fatal(
+        'IDEMPOTENCY_CONFLICT',
+        `key ${request.idempotencyKey} already paid a different payout`,
+      );
+    }
+    const payout: Payout = {
+      payoutId: t.id,
+      idempotencyKey: t.idempotencyKey,
+      amountMinor: t.amountMinor,
+      currency: t.currency,
+      toCard: t.card,
+      payee: t.payee ?? '',
+      status: 'paid',
+      paidAt: t.at,
     };
+    this.answeredPayouts.set(t.idempotencyKey, payout);
+    return payout;
+  }
+
+  private debitOf(t: BankTransfer, request: DebitRequest): DebitResult {
+    const same =
+      t.kind === 'debit' &&
+      t.amountMinor === request.amountMinor &&
+      t.currency === request.currency &&
+      t.card === request.fromCard;
+    if (!same) {
+      throw ProviderError.fatal(
+        'IDEMPOTENCY_CONFLICT',
+        `key ${request.idempotencyKey} already used for a different debit`,
+      );
+    }
+    const result: DebitResult =
+      t.status === 'failed'
+        ? { status: 'failed', reason: t.failureReason as DebitFailureReason }
+        : {
+            status: 'succeeded',
+            debitId: t.id,
+            amountMinor: t.amountMinor,
+            currency: t.currency,
+            debitedAt: t.at,
+          };
+    this.answeredDebits.set(t.idempotencyKey, { request: { ...request }, result });
+    return result;
   }
 }
+
+const DAY_MS = 86_400_000;
 
 function validate(key: string, amountMinor: number, currency: Currency, card: string): void {
   if (!key) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidIdNumber } from '../domain/identity';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
+import { memorySandboxStore, type SandboxStore } from './sandbox-store';
 
 export interface BureauConsent {
   /** Version of the bureau-query consent text the applicant accepted (recorded apart from the terms). */
@@ -57,7 +58,8 @@ export interface CreditBureau {
  * Sandbox magic, on parts of the ID number that leave the birth date free:
  * - 17-digit body ending `999` (the sequence code): transient outage; the first 2 attempts with the
  *   same idempotency key throw a retryable ProviderError `BUREAU_UNAVAILABLE`, the 3rd succeeds.
- *   Counts live in this instance, so a new instance (a restarted worker) starts counting again.
+ *   Counts live in this instance, so a new instance (a restarted worker) starts counting again;
+ *   reports and filings live in the store, so a new instance answers a pulled key with its report.
  * - region code (first 6 digits) `999998`: severe delinquency (score 480, 4 overdue, max DPD 120).
  * - region code `999997`: weak file (score 520, 3 overdue, max DPD 25), low enough to land in the
  *   scorecard's decline band.
@@ -68,11 +70,14 @@ export interface CreditBureau {
  */
 export class SandboxCreditBureau implements CreditBureau {
   private readonly attempts = new Map<string, number>();
-  private readonly reports = new Map<string, BureauReport>();
-  /** Filings by idempotency key, for tests and demos to read back. */
+  /** Filings this instance answered, by idempotency key, for tests and demos to read back. */
   readonly filed = new Map<string, AccountReport & FiledReport>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Pulls and filings by key, as the bureau keeps them; memory (this process only) when absent. */
+    private readonly store: SandboxStore = memorySandboxStore(),
+  ) {}
 
   async pullReport(query: BureauQuery, idempotencyKey: string): Promise<BureauReport> {
     if (!isValidIdNumber(query.idNumber))
@@ -80,7 +85,8 @@ export class SandboxCreditBureau implements CreditBureau {
     if (!query.consent?.version || !query.consent.acceptedAt) {
       throw ProviderError.fatal('CONSENT_MISSING', 'bureau query needs a recorded consent');
     }
-    const earlier = this.reports.get(idempotencyKey);
+    // A pull is billed once per key: a retry, from this process or a restarted one, gets the same report.
+    const earlier = await this.store.findRecord<BureauReport>('bureau-pull', idempotencyKey);
     if (earlier) return earlier;
 
     const attempt = (this.attempts.get(idempotencyKey) ?? 0) + 1;
@@ -89,22 +95,21 @@ export class SandboxCreditBureau implements CreditBureau {
       throw ProviderError.retryable('BUREAU_UNAVAILABLE', `sandbox bureau outage (attempt ${attempt} of 2)`);
     }
 
-    const report = {
+    return this.store.recordOnce<BureauReport>('bureau-pull', idempotencyKey, () => ({
       reportId: `sbx-rpt-${hash(idempotencyKey).toString(36)}`,
       pulledAt: this.now().toISOString(),
       ...profile(query.idNumber),
-    };
-    this.reports.set(idempotencyKey, report);
-    return report;
+    }));
   }
 
   async fileAccountReport(report: AccountReport): Promise<FiledReport> {
     if (!report.idempotencyKey) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
-    const earlier = this.filed.get(report.idempotencyKey);
-    if (earlier) return { reportId: earlier.reportId };
-    const reportId = `sbx-fil-${hash(report.idempotencyKey).toString(36)}`;
-    this.filed.set(report.idempotencyKey, { ...report, reportId });
-    return { reportId };
+    const filed = await this.store.recordOnce('bureau-filing', report.idempotencyKey, (unique) => ({
+      ...report,
+      reportId: `sbx-fil-${unique}`,
+    }));
+    this.filed.set(report.idempotencyKey, filed);
+    return { reportId: filed.reportId };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { HttpCollectionAgency, SandboxCollectionAgency, type CollectionAgency } from './agency';
 import { HttpBank, SandboxBank, type BankGateway } from './bank';
 import { HttpCreditBureau, SandboxCreditBureau, type CreditBureau } from './bureau';
@@ -5,9 +6,22 @@ import { type HttpProviderOptions } from './http';
 import { HttpIdentityVerifier, SandboxIdentityVerifier, type IdentityVerifier } from './identity';
 import { HttpListScreener, SandboxListScreener, type ListScreener } from './lists';
 import { HttpNotifier, SandboxNotifier, type Notifier } from './notify';
+import { type DeferredSandboxStore, deferredSandboxStore, type SandboxStore } from './sandbox-store';
+import { sandboxStore } from '../db/sandbox-providers';
 
 export type AdapterConfig =
-  | { mode: 'sandbox'; now?: () => Date }
+  | {
+      mode: 'sandbox';
+      now?: () => Date;
+      /**
+       * Where the sandboxes keep their records, as real providers keep theirs: durably, so a
+       * restarted worker is answered with what was done instead of doing it again. Without it the
+       * worker binds its own pool (bindSandboxPool) before the first call.
+       */
+      pool?: Pool;
+      /** Instead of `pool`: memorySandboxStore() for tests of the providers alone. */
+      store?: SandboxStore;
+    }
   | { mode: 'http'; baseUrl: string; apiKey: string; timeoutMs?: number };
 
 export interface Adapters {
@@ -19,21 +33,28 @@ export interface Adapters {
   agency: CollectionAgency;
 }
 
+const unbound = new WeakMap<Adapters, DeferredSandboxStore>();
+
 /**
- * The worker's single switch between sandbox and real providers. Sandbox instances hold state
- * (payout ledger, attempt counts), so create them once per process, not per activity call.
+ * The worker's single switch between sandbox and real providers. Sandboxes keep their records in
+ * the store; their fault-injection attempt counts live in the instance, so create them once per
+ * process, not per activity call.
  */
 export function createAdapters(config: AdapterConfig): Adapters {
   if (config.mode === 'sandbox') {
     const now = config.now ?? (() => new Date());
-    return {
+    const deferred = config.store || config.pool ? undefined : deferredSandboxStore();
+    const store = config.store ?? (config.pool ? sandboxStore(config.pool) : deferred!);
+    const adapters: Adapters = {
       identity: new SandboxIdentityVerifier(),
       lists: new SandboxListScreener(),
-      bureau: new SandboxCreditBureau(now),
-      bank: new SandboxBank(now),
-      notify: new SandboxNotifier(now),
-      agency: new SandboxCollectionAgency(),
+      bureau: new SandboxCreditBureau(now, store),
+      bank: new SandboxBank(now, { store }),
+      notify: new SandboxNotifier(now, store),
+      agency: new SandboxCollectionAgency(store),
     };
+    if (deferred) unbound.set(adapters, deferred);
+    return adapters;
   }
   const options: HttpProviderOptions = {
     baseUrl: config.baseUrl,
@@ -50,7 +71,14 @@ export function createAdapters(config: AdapterConfig): Adapters {
   };
 }
 
+/** Gives sandboxes created without a pool the worker's pool; the first pool bound stays. A no-op for others. */
+export function bindSandboxPool(adapters: Adapters, pool: Pool): void {
+  const deferred = unbound.get(adapters);
+  if (deferred && !deferred.bound) deferred.bind(sandboxStore(pool));
+}
+
 export * from './errors';
+export { memorySandboxStore, type SandboxStore } from './sandbox-store';
 export type { HttpProviderOptions } from './http';
 export type { FourElements, IdentityResult, IdentityVerifier } from './identity';
 export type { ListResult, ListScreener, ScreeningSubject, ListElement, ListName, ListEntry } from './lists';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidPhone } from '../domain/identity';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
+import { memorySandboxStore, type SandboxStore } from './sandbox-store';
 
 export type NotificationChannel = 'sms' | 'push';
 
@@ -32,9 +33,14 @@ export interface RecordedNotification extends Notification {
 
 /** Records instead of sending; one message per idempotency key. An SMS to a malformed phone is refused. */
 export class SandboxNotifier implements Notifier {
+  /** What this instance answered, by key: a synchronous view for tests. */
   private readonly byKey = new Map<string, RecordedNotification>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Messages by key, as the gateway keeps them; memory (this process only) when absent. */
+    private readonly store: SandboxStore = memorySandboxStore(),
+  ) {}
 
   async send(notification: Notification): Promise<SentNotification> {
     if (!notification.idempotencyKey)
@@ -42,18 +48,21 @@ export class SandboxNotifier implements Notifier {
     if (notification.channel === 'sms' && !isValidPhone(notification.to)) {
       throw ProviderError.fatal('INVALID_RECIPIENT', 'SMS recipient is not a mobile number');
     }
-    const earlier = this.byKey.get(notification.idempotencyKey);
-    if (earlier) return { messageId: earlier.messageId };
-    const recorded: RecordedNotification = {
-      ...notification,
-      params: { ...notification.params },
-      messageId: `sbx-msg-${this.byKey.size + 1}`,
-      sentAt: this.now().toISOString(),
-    };
+    const recorded = await this.store.recordOnce<RecordedNotification>(
+      'notify',
+      notification.idempotencyKey,
+      (unique) => ({
+        ...notification,
+        params: { ...notification.params },
+        messageId: `sbx-msg-${unique}`,
+        sentAt: this.now().toISOString(),
+      }),
+    );
     this.byKey.set(notification.idempotencyKey, recorded);
     return { messageId: recorded.messageId };
   }
 
+  /** Messages this instance answered, in order; a retried key appears once. */
   sent(): RecordedNotification[] {
     return [...this.byKey.values()];
   }

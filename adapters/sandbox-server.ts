@@ -9,6 +9,7 @@ import { ProviderError } from './errors';
 import { SandboxIdentityVerifier } from './identity';
 import { SandboxListScreener } from './lists';
 import { SandboxNotifier } from './notify';
+import { memorySandboxStore, type SandboxStore } from './sandbox-store';
 
 export interface SandboxProviders {
   identity: SandboxIdentityVerifier;
@@ -34,6 +35,11 @@ export interface SandboxServerOptions {
   /** Seedable source for latency and faults, so a flaky run can be replayed. */
   random?: () => number;
   now?: () => Date;
+  /**
+   * Where the providers keep their records: sandboxStore(pool) (db/sandbox-providers.ts) for a
+   * server that must answer a retried key after its own restart; memory, forgotten at exit, when absent.
+   */
+  store?: SandboxStore;
   providers?: Partial<SandboxProviders>;
 }
 
@@ -112,13 +118,14 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
   providers: SandboxProviders;
 } {
   const now = options.now ?? (() => new Date());
+  const store = options.store ?? memorySandboxStore();
   const providers: SandboxProviders = {
     identity: options.providers?.identity ?? new SandboxIdentityVerifier(),
     lists: options.providers?.lists ?? new SandboxListScreener(),
-    bureau: options.providers?.bureau ?? new SandboxCreditBureau(now),
-    bank: options.providers?.bank ?? new SandboxBank(now),
-    notify: options.providers?.notify ?? new SandboxNotifier(now),
-    agency: options.providers?.agency ?? new SandboxCollectionAgency(),
+    bureau: options.providers?.bureau ?? new SandboxCreditBureau(now, store),
+    bank: options.providers?.bank ?? new SandboxBank(now, { store }),
+    notify: options.providers?.notify ?? new SandboxNotifier(now, store),
+    agency: options.providers?.agency ?? new SandboxCollectionAgency(store),
   };
   const random = options.random ?? Math.random;
   const faultRate = options.faultRate ?? 0;

@@ -2,7 +2,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import type { Adapters } from '../adapters';
+import { type Adapters, bindSandboxPool } from '../adapters';
 import { createCreditGrantActivities } from '../activities/credit-grant';
 import { createCollectionActivities } from '../activities/collection';
 import { createLoanActivities } from '../activities/loan';
@@ -24,7 +24,7 @@ export interface LoanflowWorkerOptions {
   namespace: string;
   taskQueue: string;
   pool: Pool;
-  /** Provider adapters: sandbox or HTTP (see adapters/index.ts); one instance per process. */
+  /** Provider adapters: sandbox or HTTP (see adapters/index.ts); one instance per process. Sandboxes keep their records in `pool`. */
   adapters: Adapters;
   /** loanflowDataConverter(keyring): the same on every worker and client (codec/data-converter.ts). */
   dataConverter: DataConverter;
@@ -43,6 +43,8 @@ export function buildActivities(
   },
 ) {
   const { adapters, pool, temporal } = opts;
+  // Sandboxes created without a pool keep their records in this one, so a restart forgets nothing.
+  bindSandboxPool(adapters, pool);
   return {
     ...createCreditGrantActivities({
       identity: adapters.identity,
@@ -121,7 +123,7 @@ export interface LoanflowWorkers {
 
 /**
  * The main worker plus one worker per provider queue, serving only that provider's activities under
- * the provider's rate limit. All share the adapters, so a sandbox keeps one memory of payouts.
+ * the provider's rate limit. All share the adapters; a sandbox's record of payouts is in PostgreSQL.
  */
 export async function createLoanflowWorkers(
   opts: LoanflowWorkerOptions & { providerRates?: Partial<Record<Provider, number>> },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createAdapters } from '../../adapters/index';
+import { createAdapters, memorySandboxStore } from '../../adapters/index';
 import { decideCredit, type CreditInput } from '../../domain/decision';
 import { card, consent, idNumber, phone } from './fixtures';
 
@@ -11,7 +11,7 @@ const AS_OF = '2026-11-20';
 const product = { minAge: 18, maxAge: 60, minLimitMinor: 100_000, maxLimitMinor: 50_000_000 };
 
 async function decide(applicant: { idNumber: string; phone: string; bankCard: string }, amount: number) {
-  const a = createAdapters({ mode: 'sandbox' });
+  const a = createAdapters({ mode: 'sandbox', store: memorySandboxStore() });
   const key = `cl_${applicant.idNumber}`;
   const screening = await a.lists.screen(applicant);
   const identity = await a.identity.verifyFourElements({ name: '张三', ...applicant }, `${key}:identity`);

@@ -1,7 +1,7 @@
 import { SandboxCreditBureau } from '../../adapters/bureau';
 import { ProviderError, RETRYABLE_PROVIDER_ERROR, isRetryableStatus } from '../../adapters/errors';
 import { SandboxIdentityVerifier, type IdentityVerifier } from '../../adapters/identity';
-import { createAdapters } from '../../adapters/index';
+import { createAdapters, memorySandboxStore } from '../../adapters/index';
 import { SandboxListScreener } from '../../adapters/lists';
 import { SandboxNotifier } from '../../adapters/notify';
 import { card, consent, failure, idNumber, phone } from './fixtures';
@@ -168,7 +168,7 @@ describe('sandbox notifier', () => {
 
 describe('createAdapters', () => {
   test('sandbox mode wires the sandbox providers', async () => {
-    const a = createAdapters({ mode: 'sandbox', now: clock });
+    const a = createAdapters({ mode: 'sandbox', now: clock, store: memorySandboxStore() });
     expect(await a.lists.screen({ idNumber: idNumber(), phone: phone('0000') })).toMatchObject({
       listed: 'blacklist',
     });

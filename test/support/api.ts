@@ -32,7 +32,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     namespace: env.namespace ?? 'default',
     taskQueue,
     pool,
-    adapters: createAdapters({ mode: 'sandbox' }),
+    adapters: createAdapters({ mode: 'sandbox', pool }),
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });

@@ -19,7 +19,8 @@ export interface TestWorkers {
  * database. Call in beforeAll; `stop` in afterAll shuts down the workers so jest can exit.
  */
 export function testWorkers(taskQueue: string, server: 'dev' | 'time-skipping' = 'dev') {
-  const t = { taskQueue, pool: testPool(), adapters: createAdapters({ mode: 'sandbox' }) } as TestWorkers;
+  const pool = testPool();
+  const t = { taskQueue, pool, adapters: createAdapters({ mode: 'sandbox', pool }) } as TestWorkers;
   let running: Promise<void> | undefined;
   return {
     t,
