@@ -2,7 +2,7 @@ import type { CollectionAgency } from '../adapters/agency';
 import type { Notifier } from '../adapters/notify';
 import type { CollectionRepository } from '../db/collection';
 import type { ContactRecord } from '../workflows/collection-messages';
-import { withProviderCode } from './provider-errors';
+import { failFastWhenHopeless } from './failures';
 
 export interface CollectionActivityDeps {
   notify: Notifier;
@@ -26,18 +26,16 @@ export type CallTask = Parameters<CollectionRepository['createTask']>[0];
  * strategy step and the delinquency episode, and every contact is logged in PostgreSQL for audit.
  */
 export function createCollectionActivities(deps: CollectionActivityDeps) {
-  return {
+  return failFastWhenHopeless({
     async contactBorrower(req: ContactRequest): Promise<void> {
       const channel = req.contact.channel === 'push' ? 'push' : 'sms';
-      await withProviderCode(() =>
-        deps.notify.send({
-          idempotencyKey: req.contact.id,
-          channel,
-          to: req.to,
-          template: req.template,
-          params: req.params,
-        }),
-      );
+      await deps.notify.send({
+        idempotencyKey: req.contact.id,
+        channel,
+        to: req.to,
+        template: req.template,
+        params: req.params,
+      });
       await deps.collection.logContact({ loanId: req.loanId, ...req.contact });
     },
 
@@ -54,13 +52,13 @@ export function createCollectionActivities(deps: CollectionActivityDeps) {
     },
 
     async handOffToAgency(req: Parameters<CollectionAgency['handOff']>[0]): Promise<string> {
-      return (await withProviderCode(() => deps.agency.handOff(req))).agencyRef;
+      return (await deps.agency.handOff(req)).agencyRef;
     },
 
     async serveLegalNotice(req: Parameters<CollectionAgency['serveLegalNotice']>[0]): Promise<string> {
-      return (await withProviderCode(() => deps.agency.serveLegalNotice(req))).noticeRef;
+      return (await deps.agency.serveLegalNotice(req)).noticeRef;
     },
-  };
+  });
 }
 
 export type CollectionActivities = ReturnType<typeof createCollectionActivities>;

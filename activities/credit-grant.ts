@@ -6,6 +6,7 @@ import type { BureauReportRepository } from '../db/bureau-reports';
 import type { CreditLineRepository, NewCreditLineRow } from '../db/credit-lines';
 import type { ReviewRepository, ReviewRow } from '../db/reviews';
 import type { Applicant, Consent, CreditLineView } from '../workflows/messages';
+import { failFastWhenHopeless } from './failures';
 
 export interface CreditGrantDeps {
   identity: IdentityVerifier;
@@ -19,7 +20,7 @@ export interface CreditGrantDeps {
 
 /** Activities of the credit grant: thin calls over adapters and repositories. */
 export function createCreditGrantActivities(deps: CreditGrantDeps) {
-  return {
+  return failFastWhenHopeless({
     async recordApplication(row: NewCreditLineRow): Promise<void> {
       await deps.creditLines.insertApplication(row);
     },
@@ -78,7 +79,7 @@ export function createCreditGrantActivities(deps: CreditGrantDeps) {
     async saveReview(row: ReviewRow): Promise<void> {
       await deps.reviews.save(row);
     },
-  };
+  });
 }
 
 export type CreditGrantActivities = ReturnType<typeof createCreditGrantActivities>;

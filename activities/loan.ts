@@ -6,7 +6,7 @@ import type { LedgerRepository } from '../db/ledger';
 import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../workflows/loan-messages';
-import { withProviderCode } from './provider-errors';
+import { failFastWhenHopeless } from './failures';
 
 export interface LoanActivityDeps {
   bank: BankGateway;
@@ -19,26 +19,26 @@ export interface LoanActivityDeps {
 
 /** Activities of a loan: thin calls over the providers and repositories, each idempotent by a business key. */
 export function createLoanActivities(deps: LoanActivityDeps) {
-  return {
+  return failFastWhenHopeless({
     async screenBorrower(subject: ScreeningSubject): Promise<ListResult> {
       return deps.lists.screen(subject);
     },
 
     async disburse(request: PayRequest): Promise<Payout> {
-      return withProviderCode(() => deps.bank.pay(request));
+      return deps.bank.pay(request);
     },
 
     /** Credit left on a paid-off loan back to the borrower's card, as a payout under its own key (`{loanId}:refund:{n}`). */
     async refundCredit(request: PayRequest): Promise<Payout> {
-      return withProviderCode(() => deps.bank.pay(request));
+      return deps.bank.pay(request);
     },
 
     async debitAutopay(request: DebitRequest): Promise<DebitResult> {
-      return withProviderCode(() => deps.bank.debit(request));
+      return deps.bank.debit(request);
     },
 
     async notifyBorrower(notification: Notification): Promise<SentNotification> {
-      return withProviderCode(() => deps.notify.send(notification));
+      return deps.notify.send(notification);
     },
 
     /** Posts in order; an entry already on the books (same source event) is a no-op. Answers the ids now booked. */
@@ -48,13 +48,13 @@ export function createLoanActivities(deps: LoanActivityDeps) {
     },
 
     async fileBureauReport(report: AccountReport): Promise<string> {
-      return (await withProviderCode(() => deps.bureau.fileAccountReport(report))).reportId;
+      return (await deps.bureau.fileAccountReport(report)).reportId;
     },
 
     async saveLoan(view: LoanView): Promise<void> {
       await deps.loans.save(view);
     },
-  };
+  });
 }
 
 export type LoanActivities = ReturnType<typeof createLoanActivities>;

@@ -5,6 +5,7 @@ import type { CashEntry, LoanUnderReview, OperationsRepository, ReconciliationBr
 import { type LedgerAccount, loanPosition } from '../domain/ledger';
 import { addDays } from '../domain/localdate';
 import type { LoanView } from '../workflows/loan-messages';
+import { failFastWhenHopeless } from './failures';
 
 export interface OperationsActivityDeps {
   operations: OperationsRepository;
@@ -32,7 +33,7 @@ export interface ReconcileOutcome {
 
 /** The daily jobs' activities. They read the books and write reports; they never correct anything. */
 export function createOperationsActivities(deps: OperationsActivityDeps) {
-  return {
+  return failFastWhenHopeless({
     async reconcileBooks(req: ReconcileRequest): Promise<ReconcileOutcome> {
       const scope = scopeOf(req.loanIds);
       const inScope = (loanId: string) => !req.loanIds || req.loanIds.includes(loanId);
@@ -92,7 +93,7 @@ export function createOperationsActivities(deps: OperationsActivityDeps) {
     async writePortfolioSnapshot(businessDate: string): Promise<{ rows: number; loans: number }> {
       return deps.operations.snapshotPortfolio(businessDate);
     },
-  };
+  });
 }
 
 export type OperationsActivities = ReturnType<typeof createOperationsActivities>;
