@@ -14,6 +14,11 @@ const schema = z.object({
   CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8234),
   CODEC_HOST: z.string().default('127.0.0.1'),
   CODEC_ALLOWED_ORIGINS: z.string().optional(),
+  // Set by the local stack only; see `trustLocalUi` in codec-server.ts.
+  CODEC_TRUST_LOCAL_UI: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 function main(): void {
@@ -36,6 +41,7 @@ function main(): void {
     keyring,
     authToken: env.CODEC_AUTH_TOKEN,
     allowedOrigins,
+    trustLocalUi: env.CODEC_TRUST_LOCAL_UI,
     onError: (err) =>
       console.error(
         '[codec] request failed:',
@@ -44,7 +50,7 @@ function main(): void {
   });
   const server = app.listen(env.CODEC_PORT, env.CODEC_HOST, () => {
     console.log(
-      `[codec] listening on http://${env.CODEC_HOST}:${env.CODEC_PORT} (key ${keyring.currentKeyId}; origins ${allowedOrigins.join(' ')})`,
+      `[codec] listening on http://${env.CODEC_HOST}:${env.CODEC_PORT} (key ${keyring.currentKeyId}; origins ${allowedOrigins.join(' ')}${env.CODEC_TRUST_LOCAL_UI ? ', trusted without a token over loopback' : ''})`,
     );
   });
   server.on('error', (err) => {

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { codecAuth, SESSION_COOKIE } from './auth';
+import { codecAuth, isLoopbackOrigin, SESSION_COOKIE } from './auth';
 import type { Keyring } from './keyring';
 import { EncryptionCodec, PayloadDecryptionError } from './payload-codec';
 import { fromJson, payloadsBody, toJson } from './payload-json';
@@ -10,6 +10,18 @@ export interface CodecServerOptions {
   authToken: string;
   /** Browser origins allowed to call (the Temporal UI); non-browser clients send no Origin. */
   allowedOrigins?: string[];
+  /**
+   * Only for the local stack (`npm start`), never in production: a browser page on one of the
+   * allowed origins, all of which must then be loopback origins, decodes without a token when its
+   * request comes over loopback. The Temporal dev server's UI cannot be told to send credentials,
+   * so this is what lets the operator see decoded payloads on first open. It is safe there because
+   * only processes on this machine reach a loopback socket (the check is on the socket's peer, not
+   * on a header), and those can already read the unauthenticated dev server and its UI; and a
+   * browser sets Origin itself, so no other web page the operator visits can claim the UI's origin.
+   * It is not safe behind a reverse proxy on the same host: every request would then come over
+   * loopback, and anyone can write an Origin header outside a browser.
+   */
+  trustLocalUi?: boolean;
   sessionTtlMs?: number;
   /** Unexpected (5xx) errors; the response itself says only "internal error". */
   onError?: (err: unknown) => void;
@@ -39,7 +51,14 @@ export function createCodecServer(opts: CodecServerOptions): Express {
     throw new Error(`codec auth token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const codec = new EncryptionCodec(opts.keyring);
   const allowed = new Set(opts.allowedOrigins ?? DEFAULT_UI_ORIGINS);
-  const auth = codecAuth(opts.authToken, opts.sessionTtlMs ?? 8 * 3600_000);
+  const remote = [...allowed].filter((o) => !isLoopbackOrigin(o));
+  if (opts.trustLocalUi && remote.length > 0)
+    throw new Error(`trustLocalUi is only for a UI on this machine, not for ${remote.join(', ')}`);
+  const auth = codecAuth(
+    opts.authToken,
+    opts.sessionTtlMs ?? 8 * 3600_000,
+    opts.trustLocalUi ? allowed : undefined,
+  );
   const app = express();
   app.disable('x-powered-by');
 

@@ -9,8 +9,18 @@ const jsonPayload = z.object({
   data: base64.nullish(),
 });
 
-/** The codec server protocol's body: a `temporal.api.common.v1.Payloads` in proto3 JSON. */
-export const payloadsBody = z.object({ payloads: z.array(jsonPayload).max(10_000) });
+/**
+ * The codec server protocol's body: a `temporal.api.common.v1.Payloads` in proto3 JSON. Proto3 JSON
+ * leaves out an empty repeated field, so the Go SDK's codec client (`temporal workflow query
+ * --codec-endpoint …` with no query args) sends `{}`, and null means the same.
+ */
+export const payloadsBody = z.object({
+  payloads: z
+    .array(jsonPayload)
+    .max(10_000)
+    .nullish()
+    .transform((p) => p ?? []),
+});
 export type JsonPayload = z.infer<typeof jsonPayload>;
 
 export function fromJson(p: JsonPayload): Payload {

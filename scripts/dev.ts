@@ -11,6 +11,7 @@ import { apiKeyRepository, ROLES } from '../db/api-keys';
 import { createPool } from '../db/pool';
 import { ensureSchedules } from '../worker/schedules';
 import { searchAttributeFlags } from '../workflows/search-attributes';
+import { localCodecWiring } from './lib/local-codec';
 import { startOwnedPostgres } from './lib/postgres';
 
 /**
@@ -159,12 +160,14 @@ async function main(): Promise<void> {
   await migrateUp(databaseUrl);
   log(`PostgreSQL ready, migrations applied (${databaseUrl})`);
 
-  // The codec server lets an authorised operator read encrypted payloads in the UI and the CLI.
-  const codecToken = process.env.CODEC_AUTH_TOKEN ?? devCodecToken();
-  run('codec server', process.execPath, ['--import', 'tsx', 'codec/codec-server-main.ts'], {
-    CODEC_AUTH_TOKEN: codecToken,
-    CODEC_PORT: String(CODEC_PORT),
+  // The codec server lets the operator read encrypted payloads in this UI, and scripts with the token.
+  const codec = localCodecWiring({
+    codecPort: CODEC_PORT,
+    uiPort: UI_PORT,
+    authToken: process.env.CODEC_AUTH_TOKEN ?? devCodecToken(),
+    trustLocalUi: !['0', 'false'].includes(process.env.CODEC_TRUST_LOCAL_UI ?? ''),
   });
+  run('codec server', ...codec.command, codec.env);
   await waitForPort(CODEC_PORT);
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
@@ -180,14 +183,11 @@ async function main(): Promise<void> {
         '127.0.0.1',
         '--port',
         String(TEMPORAL_PORT),
-        '--ui-port',
-        String(UI_PORT),
+        ...codec.uiArgs,
         '--db-filename',
         path.join(data, 'temporal.db'),
         '--log-level',
         'warn',
-        '--ui-codec-endpoint',
-        `http://127.0.0.1:${CODEC_PORT}`,
         ...searchAttributeFlags(),
       ],
       {},
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   API            http://127.0.0.1:${PORT}   (docs: http://127.0.0.1:${PORT}/docs)
   Temporal UI    http://127.0.0.1:${UI_PORT}
   Temporal gRPC  ${temporalAddress}
-  Codec server   http://127.0.0.1:${CODEC_PORT}   (token in .data/codec-token; sign in at /login)
+  Codec server   ${codec.codecUrl}   (the UI above decodes with no sign-in; scripts: token in .data/codec-token)
   Schedules      ${schedules.join(', ')}   (temporal schedule list --address ${temporalAddress})
   PostgreSQL     ${databaseUrl}
   API keys       ${path.relative(root, path.join(data, 'api-keys.json'))}

@@ -52,4 +52,11 @@ if [ -z "${DATABASE_URL:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgre
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
 fi
+
+# Chromium from Debian for the Temporal UI browser test (puppeteer-core drives it; it downloads no browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing chromium from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
 say "ready"

@@ -80,6 +80,19 @@ describe('codec server', () => {
     expect(JSON.stringify(res.body)).not.toContain(b64('"13800138000"'));
   });
 
+  // Proto3 JSON omits an empty repeated field: `temporal workflow query --codec-endpoint …` sends this.
+  it.each(['encode', 'decode'])('%ss an empty payload list written as {} or null', async (op) => {
+    for (const body of ['{}', '{"payloads":null}', '{"payloads":[]}']) {
+      const res = await request(app)
+        .post(`/${op}`)
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(200);
+      expect(res.text).toBe('{"payloads":[]}');
+    }
+  });
+
   it('rejects bodies that are not proto3-JSON payloads', async () => {
     await request(app)
       .post('/decode')
