@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, stdSerializers } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import type { Logger } from '../config/logger';
+import { type Logger, serializeError } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
 import { auditRepository } from '../db/audit';
 import { collectionRepository } from '../db/collection';
@@ -41,6 +41,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      // Unwrapped: pino-http would run pino's own error serializer first (no failure type, no causes).
+      wrapSerializers: false,
+      serializers: { err: serializeError, req: stdSerializers.req, res: stdSerializers.res },
       genReqId: (req, res) => {
         const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
         res.setHeader('X-Request-Id', id);

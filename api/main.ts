@@ -1,20 +1,21 @@
 import { Client, Connection } from '@temporalio/client';
 import { loanflowDataConverter } from '../codec/data-converter';
 import { keyringFromEnv } from '../codec/keyring';
-import { loadEnv, temporalConnection } from '../config/env';
+import { API_SECRETS, loadEnv, temporalConnection } from '../config/env';
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { createApp } from './app';
 
 /** API process: `npm run api`. */
 async function main(): Promise<void> {
-  const env = loadEnv();
+  const env = loadEnv(process.env, API_SECRETS);
   const logger = createLogger(env.LOG_LEVEL);
   const settings = temporalConnection(env);
   const connection = await Connection.connect(settings);
   const temporal = new Client({
     connection,
     namespace: settings.namespace,
+    // The worker's codec and failure converter: failures arrive with their messages decoded.
     dataConverter: loanflowDataConverter(keyringFromEnv(env.PAYLOAD_KEYS)),
   });
   const pool = createPool(env.DATABASE_URL);
