@@ -104,10 +104,12 @@ export interface DrawdownAsk {
  */
 export function checkDrawdown(
   line: LineBalances & { expiresOn: string | null },
-  product: Pick<Product, 'terms' | 'method' | 'minAmount' | 'maxAmount' | 'currency'>,
+  product: Pick<Product, 'terms' | 'method' | 'minAmount' | 'maxAmount' | 'currency' | 'notOffered'>,
   ask: DrawdownAsk,
   today: string,
 ): void {
+  // A line granted before its product was withdrawn must not start a loan that can only fail.
+  if (product.notOffered) throw new DomainError('creditLine', product.notOffered, 'product_not_offered');
   if (line.status === 'frozen')
     throw new DomainError(
       'creditLine',

@@ -34,7 +34,23 @@ export interface DelinquencyPolicy {
   buckets: readonly Bucket[];
 }
 
+/** The seed's buckets (M1 1–29, M2 30–59, M3 60–89, M4 90+ late); a product may define its own. */
 export const DEFAULT_BUCKETS: readonly Bucket[] = Object.freeze([
+  { name: 'M0', minDpd: 0, maxDpd: 0, stage: 'current' },
+  { name: 'M1', minDpd: 1, maxDpd: 29, stage: 'early' },
+  { name: 'M2', minDpd: 30, maxDpd: 59, stage: 'middle' },
+  { name: 'M3', minDpd: 60, maxDpd: 89, stage: 'middle' },
+  { name: 'M4', minDpd: 90, maxDpd: 119, stage: 'late' },
+  { name: 'M5', minDpd: 120, maxDpd: 149, stage: 'late' },
+  { name: 'M6', minDpd: 150, maxDpd: 179, stage: 'late' },
+  { name: 'M7+', minDpd: 180, maxDpd: null, stage: 'late' },
+]);
+
+/**
+ * The ranges loans used before the seed's became the default (M1 1–30). A loan keeps the buckets it
+ * began with for life, so one that began under these is still measured by them.
+ */
+export const LEGACY_BUCKETS: readonly Bucket[] = Object.freeze([
   { name: 'M0', minDpd: 0, maxDpd: 0, stage: 'current' },
   { name: 'M1', minDpd: 1, maxDpd: 30, stage: 'early' },
   { name: 'M2', minDpd: 31, maxDpd: 60, stage: 'middle' },

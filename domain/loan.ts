@@ -19,7 +19,7 @@ import {
   TIMINGS,
 } from './allocation';
 import type { DayCount } from './daycount';
-import { bucketFor, daysPastDue, DEFAULT_BUCKETS } from './delinquency';
+import { type Bucket, bucketFor, daysPastDue, DEFAULT_BUCKETS } from './delinquency';
 import { DomainError } from './errors';
 import { accrualEntry, type JournalEntry, repaymentEntry, reversalEntry } from './ledger';
 import { addDays, instantOfLocal, localDateAt } from './localdate';
@@ -227,10 +227,14 @@ export function nextDue(book: LoanBook): { seq: number; dueDate: string; amount:
   return i ? { seq: i.seq, dueDate: i.dueDate, amount: openOf(i) } : null;
 }
 
-export function delinquencyOn(book: LoanBook, today: string): { dpd: number; bucket: string } {
+export function delinquencyOn(
+  book: LoanBook,
+  today: string,
+  buckets: readonly Bucket[] = DEFAULT_BUCKETS,
+): { dpd: number; bucket: string } {
   const oldest = book.installments.find((i) => openOf(i) > 0)?.dueDate ?? null;
   const dpd = daysPastDue(oldest, today);
-  return { dpd, bucket: bucketFor(dpd).name };
+  return { dpd, bucket: bucketFor(dpd, buckets).name };
 }
 
 export interface PayoffView {
@@ -512,6 +516,8 @@ export function head(book: LoanBook, event: string, date: string) {
 
 export interface ServicingCalendar {
   timeZone: string;
+  /** The loan's delinquency buckets; the seed's when absent. */
+  buckets?: readonly Bucket[];
   reminderDaysBefore: number;
   /** Local HH:MM inside contact hours. */
   reminderTime: string;
@@ -588,7 +594,7 @@ function bucketStep(book: LoanBook, cal: ServicingCalendar, after: number): Agen
   const oldest = book.installments.find((i) => openOf(i) > 0);
   if (!oldest || !isLate(oldest, cal, after)) return null;
   const dpd = daysPastDue(oldest.dueDate, localDateAt(after, cal.timeZone));
-  const next = DEFAULT_BUCKETS.find((b) => b.minDpd > dpd);
+  const next = (cal.buckets ?? DEFAULT_BUCKETS).find((b) => b.minDpd > dpd);
   if (!next) return null;
   return {
     seq: oldest.seq,
@@ -637,7 +643,7 @@ export function snapshotOf(book: LoanBook | null, cal: ServicingCalendar, waterm
     outstanding: p.outstanding,
     creditBalance: p.credit,
     receivable: { principal: p.principal, interest: p.interest, fees: p.fees, penalty: p.penalty },
-    ...(book ? delinquencyOn(book, today) : { dpd: 0, bucket: bucketFor(0).name }),
+    ...(book ? delinquencyOn(book, today, cal.buckets) : { dpd: 0, bucket: bucketFor(0, cal.buckets).name }),
     nextDue: book ? nextDue(book) : null,
     installments: (book?.installments ?? []).map((i): InstallmentView => ({
       seq: i.seq,

@@ -6,6 +6,7 @@
  * rate × 12) and `rateCap` holds it well below the APR cap, because a flat rate's APR is nearly twice it.
  */
 import { type DayCount } from './daycount';
+import type { Bucket } from './delinquency';
 import { DomainError } from './errors';
 import { type FeeDef, type FeeSchedule } from './fees';
 import { type Currency } from './money';
@@ -69,9 +70,13 @@ export interface Product {
   allocationOrder: string[];
   /** where the disbursement goes */
   disburseTo: 'borrower' | 'card-issuer';
+  /** delinquency buckets; the seed's (domain/delinquency.ts DEFAULT_BUCKETS) when absent */
+  buckets?: readonly Bucket[];
   /** the borrowers' IANA zone when an application names none */
   timeZone: string;
   revolving?: RevolvingPolicy;
+  /** Why new applications are refused; absent for a product on sale. */
+  notOffered?: string;
 }
 
 export const DEFAULT_ALLOCATION_ORDER: readonly string[] = [
@@ -169,6 +174,8 @@ export const PRODUCTS: readonly Product[] = deepFreeze([
     extension: { ...standardExtension, maxCount: 0 },
     allocationOrder: [...DEFAULT_ALLOCATION_ORDER],
     revolving: { minPaymentRate: '0.10', minPaymentFloor: 10_000, statementDay: 1, dueDays: 20 },
+    // Daily interest, statements and minimum payments are not serviced yet: no loan could be drawn.
+    notOffered: 'revolving lines are not offered until their daily-interest servicing is built',
   },
   {
     ...common,
@@ -219,6 +226,13 @@ export function getProduct(code: unknown): Product {
     );
   }
   return found;
+}
+
+/** The product a new application may name: known, and on sale. */
+export function offeredProduct(code: unknown): Product {
+  const product = getProduct(code);
+  if (product.notOffered) throw new DomainError('productCode', product.notOffered, 'product_not_offered');
+  return product;
 }
 
 export function parseGrade(value: unknown, field = 'grade'): Grade {

@@ -1,7 +1,7 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [loan] [loan-refund] [operations] [collection]`
+ * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [loan] [loan-refund] [operations] [collection] [collection-seed-buckets]`
  * (no names: every group). Re-record only the group whose shape you add: an old group's files are
  * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
@@ -14,7 +14,7 @@ import { createAdapters } from '../adapters';
 import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
-import { recordCollectionHistories } from '../test/support/collection-histories';
+import { recordCollectionHistories, recordWrittenOff } from '../test/support/collection-histories';
 import { recordLoanHistories, recordRefundHistories } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
     if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
+    if (wanted('collection-seed-buckets')) await recordWrittenOff(env, taskQueue, save, '-seed-buckets');
   } finally {
     workers.shutdown();
     await running;

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Bucket } from '../domain/delinquency';
 import type { Currency, Money } from '../domain/money';
 import type { LoanStatus } from './loan-messages';
 
@@ -21,6 +22,8 @@ export interface CollectionInput {
   borrower: { phone: string };
   /** Where the loan stood when collection began. */
   first: DelinquencyUpdate;
+  /** The loan's buckets; collections begun before loans passed them use the earlier ranges. */
+  buckets?: Bucket[];
 }
 
 /** What the loan tells its collection after every change that matters to it. */

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection';
 import { DEFAULT_STRATEGY, nextStrategyStep, parseStrategy, type StrategyStep } from '../domain/collection';
+import { LEGACY_BUCKETS } from '../domain/delinquency';
 import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
 import { DEFAULT_SETTLEMENT_POLICY } from '../domain/settlement';
@@ -83,7 +84,8 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     ...run.settings,
   };
   // A strategy from configuration is checked once, so a bad table fails the start, not a contact.
-  const strategy = asFailure(() => parseStrategy(settings.strategy));
+  const buckets = input.buckets ?? LEGACY_BUCKETS;
+  const strategy = asFailure(() => parseStrategy(settings.strategy, 'strategy', buckets));
   const s: CollectionState = run.carried ?? {
     status: 'active',
     latest: input.first,
@@ -147,7 +149,9 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     s.status = openPromise(ctx) ? 'paused' : 'active';
     publish();
     if (historyIsLong()) return continueAsNewNow();
-    const next = openPromise(ctx) ? null : nextStrategyStep(strategy, oldestDue(), today(ctx), s.done);
+    const next = openPromise(ctx)
+      ? null
+      : nextStrategyStep(strategy, oldestDue(), today(ctx), s.done, buckets);
     const at = next ? whenToPerform(ctx, next.step, next.date) : Infinity;
     const wakeAt = Math.min(at, promiseDeadlineAt(ctx), payByAt(ctx));
     ctx.changed = false;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { Bucket } from '../domain/delinquency';
 import type { JournalEntry } from '../domain/ledger';
 import {
   type Booked,
@@ -70,6 +71,8 @@ export interface LoanState {
   riskReserve?: number;
   /** Credit paid back to the borrower after payoff (absent before refunds existed). */
   refunds?: NonNullable<LoanView['refunds']>;
+  /** The delinquency buckets the loan began with (absent in runs begun before they were kept). */
+  buckets?: Bucket[];
 }
 
 export const newLoanState = (): LoanState => ({

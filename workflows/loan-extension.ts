@@ -40,12 +40,12 @@ export function extend(ctx: LoanContext, req: ExtensionRequest): ExtensionResult
 }
 
 function extensionContext(ctx: LoanContext, book: LoanBook) {
-  const { dpd } = delinquencyOn(book, today(ctx));
+  const { dpd } = delinquencyOn(book, today(ctx), ctx.cal.buckets);
   return {
     today: today(ctx),
     used: Object.keys(ctx.s.servicing?.extensions ?? {}).length,
     dpd,
-    stage: ctx.s.status === 'written_off' ? ('written_off' as const) : bucketFor(dpd).stage,
+    stage: ctx.s.status === 'written_off' ? ('written_off' as const) : bucketFor(dpd, ctx.cal.buckets).stage,
     paidInstallments: book.installments.filter((i) => openOf(i) === 0).length,
   };
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Bucket } from '../domain/delinquency';
 import type { allocationSummary, InstallmentView, PaymentKind } from '../domain/loan';
 import type { Money } from '../domain/money';
 import type { PayoffBreakdown } from '../domain/payoff';
@@ -48,6 +49,8 @@ export interface LoanView {
   termMonths: number;
   /** The borrower's zone: due dates and DPD are days of its calendar. */
   timeZone?: string;
+  /** The delinquency buckets the loan began with, so DPD counted later lands in the same ones. */
+  buckets?: Bucket[];
   status: LoanStatus;
   principal: Money;
   /** Booked and unpaid (principal, plus interest and fees already due) net of credit held. */

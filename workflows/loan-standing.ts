@@ -8,7 +8,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoanActivities } from '../activities/loan';
 import { type LastFiling, nextBureauFiling } from '../domain/bureau-reporting';
-import { bucketFor } from '../domain/delinquency';
+import { type Bucket, bucketFor } from '../domain/delinquency';
 import { type LateChargeState, NO_LATE_CHARGES } from '../domain/late-charges';
 import { type LoanBook, openOf, owedBy, payoffOf } from '../domain/loan';
 import { collection, type CollectionRun } from './collection';
@@ -49,6 +49,7 @@ export const noServicing = (): Servicing => ({
 export interface StandingContext {
   input: LoanInput;
   bureauReportFromDpd: number;
+  buckets?: readonly Bucket[];
   collection?: CollectionRun['settings'];
   servicing: Servicing;
   book: LoanBook;
@@ -109,6 +110,7 @@ async function tellCollection(ctx: StandingContext, v: LoanView, late: boolean):
             currency: input.principal.currency,
             borrower: { phone: input.borrower.phone },
             first: update,
+            ...(ctx.buckets ? { buckets: [...ctx.buckets] } : {}),
           },
           ctx.collection ? { settings: ctx.collection } : {},
         ],
@@ -145,7 +147,7 @@ function delinquencyUpdateOf(ctx: StandingContext, v: LoanView): DelinquencyUpda
     status: v.status,
     dpd: v.dpd,
     bucket: v.bucket,
-    stage: v.status === 'written_off' ? 'written_off' : bucketFor(v.dpd).stage,
+    stage: v.status === 'written_off' ? 'written_off' : bucketFor(v.dpd, ctx.buckets).stage,
     oldestDueDate: oldestDueDate(book),
     overdue: open ? owedBy(book, today) : 0,
     outstanding: open ? payoffOf(book, today).amount : 0,

@@ -15,7 +15,12 @@ import {
 } from '@temporalio/workflow';
 import type { LoanActivities } from '../activities/loan';
 import type { DebitResult, Payout } from '../adapters/bank';
-import { DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_POLICY,
+  type DelinquencyPolicy,
+  LEGACY_BUCKETS,
+} from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { writeOffBook } from '../domain/write-off';
 import { disbursementEntry } from '../domain/ledger';
@@ -110,11 +115,17 @@ const books = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 se
  */
 export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanView> {
   const settings = { ...DEFAULT_SETTINGS, ...run.settings };
-  const cal = { timeZone: input.timeZone, ...settings };
-  asFailure(() => checkCalendar(cal));
   const product = getProduct(input.productCode);
-  const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   const s: LoanState = run.carried ?? newLoanState();
+  /**
+   * A loan keeps the buckets it began with for life: the product's (the seed's by default) since patch
+   * `seed-buckets`; a loan begun before it, or carried on from such a run, keeps the earlier ranges.
+   */
+  s.buckets ??=
+    !run.carried && patched('seed-buckets') ? [...(product.buckets ?? DEFAULT_BUCKETS)] : [...LEGACY_BUCKETS];
+  const cal = { timeZone: input.timeZone, ...settings, buckets: s.buckets };
+  asFailure(() => checkCalendar(cal));
+  const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   let indexed = '';
   /**
    * Late charges, collection, extension, settlement and write-off came after loans were already running:
@@ -125,6 +136,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     ...DEFAULT_POLICY,
     graceDays: product.graceDays,
     writeOffDpd: settings.writeOffDpd,
+    buckets: s.buckets,
   };
   const ctx: LoanContext = { input, product, cal, collects, s, changed: true };
   const view = (): LoanView => loanView(ctx);
@@ -475,6 +487,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       {
         input,
         bureauReportFromDpd: settings.bureauReportFromDpd,
+        buckets: cal.buckets,
         ...(settings.collection ? { collection: settings.collection } : {}),
         servicing: servicing(ctx),
         book: inService(ctx),

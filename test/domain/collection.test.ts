@@ -86,7 +86,7 @@ describe('parseStrategy', () => {
   });
 
   it('refuses out-of-order and duplicate steps', () => {
-    expectDomainError(() => parseStrategy(withStep(1, { dpd: 30, bucket: 'M1' })), 'strategy.steps[2].dpd');
+    expectDomainError(() => parseStrategy(withStep(1, { dpd: 29, bucket: 'M1' })), 'strategy.steps[2].dpd');
     expectDomainError(() => parseStrategy(withStep(1, { kind: 'autopay_retry' })), 'strategy.steps[2]');
   });
 

@@ -1,6 +1,12 @@
-import { applyLineControl, checkDrawdown, lineExpiry, renewalLimit } from '../../domain/credit-line';
+import {
+  applyLineControl,
+  checkDrawdown,
+  checkPayoutCard,
+  lineExpiry,
+  renewalLimit,
+} from '../../domain/credit-line';
 import { DomainError } from '../../domain/errors';
-import { getProduct } from '../../domain/products';
+import { getProduct, offeredProduct } from '../../domain/products';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
 const active = {
@@ -94,5 +100,38 @@ describe('renewal', () => {
     expect(
       renewalLimit(limit, [{ released: true, reason: 'written_off', clean: false }], 10_000_000),
     ).toBeNull();
+  });
+});
+
+describe('payout card', () => {
+  const verified = ['6222020200112233446'];
+  test('the verified card, or none named (the verified one is used), is paid', () => {
+    expect(fieldOf(() => checkPayoutCard(verified, verified[0]))).toBeNull();
+    expect(fieldOf(() => checkPayoutCard(verified, undefined))).toBeNull();
+  });
+  test('any other card is refused until it is verified, naming only its last four digits', () => {
+    const other = '6222020200112234003';
+    expect(() => checkPayoutCard(verified, other)).toThrow(
+      expect.objectContaining({
+        field: 'bankCard',
+        code: 'card_not_verified',
+        message: expect.stringMatching(/4003/),
+      }),
+    );
+    expect(() => checkPayoutCard(verified, other)).not.toThrow(/622202020011/);
+    expect(fieldOf(() => checkPayoutCard([...verified, other], other))).toBeNull();
+  });
+});
+
+describe('products not on sale', () => {
+  test('a revolving line cannot be applied for, nor drawn on if one was granted before', () => {
+    expect(() => offeredProduct('revolving')).toThrow(
+      expect.objectContaining({ code: 'product_not_offered' }),
+    );
+    expect(offeredProduct('cash-installment').code).toBe('cash-installment');
+    const revolving = getProduct('revolving');
+    expect(() => checkDrawdown(active, revolving, { ...ask, amount: cny(100_000) }, '2026-11-22')).toThrow(
+      expect.objectContaining({ field: 'creditLine', code: 'product_not_offered' }),
+    );
   });
 });

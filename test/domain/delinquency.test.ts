@@ -5,6 +5,7 @@ import {
   type Bucket,
   bucketFor,
   DEFAULT_BUCKETS,
+  LEGACY_BUCKETS,
   type DelinquencyInstallment,
   type DelinquencyPolicy,
   type DelinquencyState,
@@ -78,15 +79,15 @@ describe('days past due', () => {
 });
 
 describe('buckets and stages', () => {
-  it('changes bucket exactly at each default boundary', () => {
+  it("changes bucket exactly at each of the seed's boundaries: M1 1–29, M2 30–59, M3 60–89, M4 90+", () => {
     const expected: [number, string, string][] = [
       [1, 'M0', 'M1'],
-      [31, 'M1', 'M2'],
-      [61, 'M2', 'M3'],
-      [91, 'M3', 'M4'],
-      [121, 'M4', 'M5'],
-      [151, 'M5', 'M6'],
-      [181, 'M6', 'M7+'],
+      [30, 'M1', 'M2'],
+      [60, 'M2', 'M3'],
+      [90, 'M3', 'M4'],
+      [120, 'M4', 'M5'],
+      [150, 'M5', 'M6'],
+      [180, 'M6', 'M7+'],
     ];
     for (const [first, before, after] of expected) {
       expect(at(first - 1).bucket).toBe(before);
@@ -96,8 +97,20 @@ describe('buckets and stages', () => {
     }
   });
 
+  it('keeps the earlier ranges (M1 1–30) for loans that began under them', () => {
+    const legacy = { buckets: LEGACY_BUCKETS };
+    expect([30, 31, 60, 61, 90, 91].map((d) => at(d, one, legacy).bucket)).toEqual([
+      'M1',
+      'M2',
+      'M2',
+      'M3',
+      'M3',
+      'M4',
+    ]);
+  });
+
   it('maps buckets to stages: M0 current, M1 early, M2–M3 middle, M4+ late', () => {
-    expect([0, 1, 30, 31, 90, 91, 179].map((d) => at(d).stage)).toEqual([
+    expect([0, 1, 29, 30, 89, 90, 179].map((d) => at(d).stage)).toEqual([
       'current',
       'early',
       'early',
@@ -113,7 +126,7 @@ describe('buckets and stages', () => {
     expect(at(179).writeOffDue).toBe(false);
     expect(at(180).stage).toBe('written_off');
     expect(at(180).writeOffDue).toBe(true);
-    expect(at(180).bucket).toBe('M6');
+    expect(at(180).bucket).toBe('M7+');
     expect(at(89, one, { writeOffDpd: 90 }).stage).toBe('middle');
     expect(at(90, one, { writeOffDpd: 90 }).stage).toBe('written_off');
   });
@@ -212,11 +225,13 @@ describe('cure', () => {
     expect(after.dpd).toBe(daysBetween('2024-02-10', today));
     expect(after.bucket).toBe('M1');
     // The next change is counted from the new oldest due date, not from the cured one.
-    const graceOf3 = nextDelinquencyEvent(toState(installments), today)!;
-    expect(graceOf3).toMatchObject({ date: '2024-03-11', changes: [{ kind: 'grace_end', seq: 3 }] });
-    expect(nextDelinquencyEvent(toState(installments), graceOf3.date)).toMatchObject({
-      date: addDays('2024-02-10', 31),
-      changes: [{ kind: 'bucket', from: 'M1', to: 'M2' }],
+    // DPD 30 of #2 (M2) falls on the day #3's grace ends: one event carries both.
+    expect(nextDelinquencyEvent(toState(installments), today)).toMatchObject({
+      date: addDays('2024-02-10', 30),
+      changes: [
+        { kind: 'bucket', from: 'M1', to: 'M2' },
+        { kind: 'grace_end', seq: 3 },
+      ],
     });
   });
 
@@ -314,14 +329,10 @@ describe('nextDelinquencyEvent', () => {
       date: addDays(DUE, 180),
       dpd: 180,
       stage: 'written_off',
-      changes: [{ kind: 'write_off' }],
-    });
-    expect(nextDelinquencyEvent(one, addDays(DUE, 180))).toMatchObject({
-      date: addDays(DUE, 181),
       bucket: 'M7+',
-      changes: [{ kind: 'bucket', from: 'M6', to: 'M7+' }],
+      changes: [{ kind: 'bucket', from: 'M6', to: 'M7+' }, { kind: 'write_off' }],
     });
-    expect(nextDelinquencyEvent(one, addDays(DUE, 181))).toBeNull();
+    expect(nextDelinquencyEvent(one, addDays(DUE, 180))).toBeNull();
   });
 });
 

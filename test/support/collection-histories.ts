@@ -13,6 +13,42 @@ import { loanScenarios } from './loan-histories';
 
 type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;
 
+const billLoan = (scenarios: ReturnType<typeof loanScenarios>) =>
+  scenarios.start({
+    productCode: 'bill-installment',
+    principal: { amount: 300_000, currency: 'CNY' },
+    termMonths: 3,
+    method: 'flat',
+    card: bankCard('0004'),
+  });
+const payment = (amount: number) => ({
+  paymentId: `rec_${randomUUID()}`,
+  amount: { amount, currency: 'CNY' as const },
+  channel: 'counter',
+});
+
+/**
+ * A card-0004 loan worked through every bucket to write-off and a recovery, with its collection.
+ * `suffix` keeps a later shape beside the earlier one (`-seed-buckets`: the seed's bucket ranges).
+ */
+export async function recordWrittenOff(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+  suffix = '',
+): Promise<void> {
+  const scenarios = loanScenarios(env, taskQueue);
+  const lost = await billLoan(scenarios);
+  const due = (await scenarios.until(lost, (v) => v.status === 'active')).installments[0]!.dueDate;
+  await scenarios.sleepTo(addDays(due, 181));
+  await scenarios.until(lost, (v) => v.status === 'written_off' && v.ledgerPending === 0);
+  await lost.handle.executeUpdate(repay, { args: [payment(20_000)] });
+  await scenarios.until(lost, (v) => v.ledgerPending === 0);
+  await save(`loan-written-off-recovered${suffix}`, lost.workflowId);
+  await save(`collection-written-off${suffix}`, collectionWorkflowId(lost.input.loanId));
+  await lost.handle.terminate('recorded');
+}
+
 /**
  * Delinquency scenarios for test/replay: a card-0004 loan worked through every bucket to write-off and
  * a recovery (with its collection: messages, card retries, a call task, agency, legal notice), and a
@@ -23,32 +59,13 @@ export async function recordCollectionHistories(
   taskQueue: string,
   save: Save,
 ): Promise<void> {
-  const { start: startLoan, until, sleepTo } = loanScenarios(env, taskQueue);
-  const start = () =>
-    startLoan({
-      productCode: 'bill-installment',
-      principal: { amount: 300_000, currency: 'CNY' },
-      termMonths: 3,
-      method: 'flat',
-      card: bankCard('0004'),
-    });
-  const pay = (amount: number) => ({
-    paymentId: `rec_${randomUUID()}`,
-    amount: { amount, currency: 'CNY' as const },
-    channel: 'counter',
-  });
+  const scenarios = loanScenarios(env, taskQueue);
+  const { until, sleepTo } = scenarios;
+  const pay = payment;
 
-  const lost = await start();
-  const due = (await until(lost, (v) => v.status === 'active')).installments[0]!.dueDate;
-  await sleepTo(addDays(due, 181));
-  await until(lost, (v) => v.status === 'written_off' && v.ledgerPending === 0);
-  await lost.handle.executeUpdate(repay, { args: [pay(20_000)] });
-  await until(lost, (v) => v.ledgerPending === 0);
-  await save('loan-written-off-recovered', lost.workflowId);
-  await save('collection-written-off', collectionWorkflowId(lost.input.loanId));
-  await lost.handle.terminate('recorded');
+  await recordWrittenOff(env, taskQueue, save);
 
-  const settled = await start();
+  const settled = await billLoan(scenarios);
   const due2 = (await until(settled, (v) => v.status === 'active')).installments[0]!.dueDate;
   await sleepTo(addDays(due2, 2));
   const collection = env.client.workflow.getHandle(collectionWorkflowId(settled.input.loanId));

@@ -72,9 +72,9 @@ describe('delinquency and collection', () => {
     };
     for (const [day, before, after] of [
       [1, 'M0', 'M1'],
-      [31, 'M1', 'M2'],
-      [61, 'M2', 'M3'],
-      [91, 'M3', 'M4'],
+      [30, 'M1', 'M2'],
+      [60, 'M2', 'M3'],
+      [90, 'M3', 'M4'],
     ] as const) {
       expect((await at(addDays(due, day - 1), '23:30')).bucket).toBe(before);
       await h.sleepUntilLocal(addDays(due, day), '00:30');
@@ -83,7 +83,7 @@ describe('delinquency and collection', () => {
       expect(v).toMatchObject({
         status: 'delinquent',
         dpd: day,
-        stage: day <= 30 ? 'early' : day <= 90 ? 'middle' : 'late',
+        stage: day < 30 ? 'early' : day < 90 ? 'middle' : 'late',
       });
     }
     await h.sleepUntilLocal(addDays(due, 91), '12:00');
@@ -139,7 +139,7 @@ describe('delinquency and collection', () => {
       ['delinquent', 'M4'],
       ['delinquent', 'M5'],
       ['delinquent', 'M6'],
-      ['written_off', 'M6'],
+      ['written_off', 'M7+'],
     ]);
 
     const recovery = await handle.executeUpdate(repay, {
@@ -173,7 +173,8 @@ describe('delinquency and collection', () => {
       { status: 'active', bucket: 'M0' },
       { status: 'delinquent', bucket: 'M0' },
       ...['M1', 'M2', 'M3', 'M4', 'M5', 'M6'].map((bucket) => ({ status: 'delinquent', bucket })),
-      { status: 'written_off', bucket: 'M6' },
+      // DPD 180 opens M7+ on the day the loan is written off.
+      { status: 'written_off', bucket: 'M7+' },
     ]);
     expect(history.events?.length).toBeLessThan(1_500);
     await h.finish(input.loanId);
