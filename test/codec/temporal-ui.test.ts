@@ -131,3 +131,18 @@ it('shows a decoded workflow, its summary and its details on first open', async 
   expect(codecCalls.filter((c) => c.status !== 200 || c.origin !== stack.uiUrl)).toEqual([]);
   await context.close();
 });
+
+it('gives nothing to a page on another origin of this machine, even over loopback', async () => {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const codecPort = new URL(stack.wiring.codecUrl).port;
+  // Any other local web page (here the codec server's own, under another host name) is another origin.
+  await page.goto(`http://localhost:${codecPort}/login`);
+  const status = await page.evaluate(
+    `fetch(${JSON.stringify(`${stack.wiring.codecUrl}/decode`)}, {
+       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' }, body: '{}',
+     }).then((r) => r.status, (e) => 'blocked: ' + e.message)`,
+  );
+  expect(String(status)).toMatch(/^blocked/);
+  await context.close();
+});
