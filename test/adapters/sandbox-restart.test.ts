@@ -44,6 +44,16 @@ describe('the sandbox bank across a worker restart', () => {
     expect(items).toEqual([expect.objectContaining({ kind: 'payout', reference: before.payoutId })]);
   });
 
+  test('a key sent to two processes at once (a retry while the first attempt still runs) pays once', async () => {
+    const request = pay();
+    const [a, b] = await Promise.all([
+      bankOf(sandboxes()).pay(request),
+      bankOf(sandboxes(later)).pay(request),
+    ]);
+    expect(b).toEqual(a);
+    expect(await onStatement(bankOf(sandboxes()), [request.idempotencyKey])).toHaveLength(1);
+  });
+
   test('payouts and debits of different keys never share a reference across processes', async () => {
     const [a, b] = [bankOf(sandboxes()), bankOf(sandboxes())];
     const paid = await Promise.all([a, b, a, b, a, b].map((bank) => bank.pay(pay())));
