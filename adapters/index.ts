@@ -43,8 +43,8 @@ const unbound = new WeakMap<Adapters, DeferredSandboxStore>();
 export function createAdapters(config: AdapterConfig): Adapters {
   if (config.mode === 'sandbox') {
     const now = config.now ?? (() => new Date());
-    const deferred = config.store || config.pool ? undefined : deferredSandboxStore();
-    const store = config.store ?? (config.pool ? sandboxStore(config.pool) : deferred!);
+    const deferred = deferredSandboxStore();
+    const store = config.store ?? (config.pool ? sandboxStore(config.pool) : deferred);
     const adapters: Adapters = {
       identity: new SandboxIdentityVerifier(),
       lists: new SandboxListScreener(),
@@ -53,7 +53,7 @@ export function createAdapters(config: AdapterConfig): Adapters {
       notify: new SandboxNotifier(now, store),
       agency: new SandboxCollectionAgency(store),
     };
-    if (deferred) unbound.set(adapters, deferred);
+    if (store === deferred) unbound.set(adapters, deferred);
     return adapters;
   }
   const options: HttpProviderOptions = {
