@@ -53,6 +53,21 @@ if [ -z "${DATABASE_URL:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/postgre
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
 fi
 
+# Schemathesis (PyPI) in its own venv: the API fuzzer that `npm test` runs against the test stack.
+SCHEMATHESIS_VERSION=4.32.5
+marker="$tools/venv/.schemathesis-$SCHEMATHESIS_VERSION"
+if [ ! -f "$marker" ]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/venv"
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf "$tools/venv"
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  touch "$marker"
+fi
+
 # Chromium from Debian for the Temporal UI browser test (puppeteer-core drives it; it downloads no browser).
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing chromium from Debian"
