@@ -4,9 +4,98 @@ import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/iden
 import { DAY_COUNTS, type DayCount } from '../domain/daycount';
 import { CURRENCIES } from '../domain/money';
 import { PRODUCTS } from '../domain/products';
-import { METHODS, type Method } from '../domain/schedule';
+import { MAX_AMOUNT, MAX_ANNUAL_RATE, MAX_TERM_COUNT, METHODS, type Method } from '../domain/schedule';
+import { isCursor } from '../db/paging';
 
 extendZodWithOpenApi(z);
+
+/*
+ * Edge primitives: every value a client sends is bounded here, before any arithmetic, database or
+ * workflow sees it, so what passes is what PostgreSQL and the domain can hold.
+ */
+
+/** PostgreSQL text holds neither NUL nor an unpaired surrogate (UTF-8 cannot encode one). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
+const PG_TEXT = /^[^\u0000\uD800-\uDFFF]*$/u;
+const PG_TEXT_MESSAGE = 'must not contain NUL or unpaired surrogate characters';
+
+/*
+ * What the OpenAPI document says of PG_TEXT (the generator would print it with its flag, and tools
+ * cannot compile a surrogate range): no NUL; the API still answers a lone surrogate with 400. Trimmed
+ * text must hold one character outside JavaScript's trim set.
+ */
+const JS_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const PG_TEXT_DOC = { pattern: '^[^\\u0000]*$' };
+const TRIMMED_DOC = { pattern: `^[^\\u0000]*[^\\u0000${JS_SPACE}][^\\u0000]*$` };
+
+/** A free-text string: trimmed, 1..max characters, storable. */
+export const text = (max: number) =>
+  z.string().trim().min(1).max(max).regex(PG_TEXT, PG_TEXT_MESSAGE).openapi(TRIMMED_DOC);
+/** A string checked by a rule (check digit, Luhn, known code): its length is bounded before the rule runs. */
+const checked = (max: number) => z.string().max(max).regex(PG_TEXT, PG_TEXT_MESSAGE).openapi(PG_TEXT_DOC);
+
+/** Ids the API hands out: `cl_…`, `ln_…`, `rv_cl_…`, `ct_ln_…_1_call`, `so_…`. */
+export const ID_PATTERN = /^[a-z]{2,4}_[A-Za-z0-9_-]{1,120}$/;
+export const IdSchema = z.string().regex(ID_PATTERN, 'is not an id this API issued');
+
+/*
+ * The document states the year bound and the calendar in one pattern (the generator keeps only the
+ * year regex, and fuzzers read `format` loosely): real dates of those years, leap days included.
+ */
+const calendarDate = (centuries: string, leapYears: string) =>
+  String.raw`(?:(?:${leapYears})-02-29|(?:${centuries})\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8])))`;
+const LEAP = String.raw`(?:0[48]|[2468][048]|[13579][26])`;
+const OFFSET_TIME = String.raw`T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)`;
+
+/** Business dates (loans, promises, snapshots): years 1900–2199, what the calendar code handles. */
+export const BusinessDateSchema = z.iso
+  .date()
+  .regex(/^(19|20|21)\d\d-/, 'must be a date in the years 1900–2199')
+  .openapi({ pattern: `^${calendarDate('19|20|21', `(?:19|20|21)${LEAP}|2000`)}$` });
+/** Instants: years 2000–2199, an offset required. */
+export const InstantSchema = z.iso
+  .datetime({ offset: true })
+  .regex(/^(20|21)\d\d-/, 'must be an instant in the years 2000–2199')
+  .openapi({ pattern: `^${calendarDate('20|21', `(?:20|21)${LEAP}|2000`)}${OFFSET_TIME}$` });
+/** A consent is given before the application reaches us; a few minutes of client clock skew pass. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const pastInstant = InstantSchema.refine(
+  (t) => Date.parse(t) <= Date.now() + CLOCK_SKEW_MS,
+  'must not be in the future',
+);
+
+/**
+ * A rate as a plain decimal string, refused before decimal.js sees it: no exponent (`1e-99999999`
+ * would build a 100 MB number), at most 3 integer and 12 decimal digits, and at most `max`.
+ */
+export const rateString = (max: number) =>
+  z
+    .string()
+    .max(16)
+    .regex(
+      /^\d{1,3}(\.\d{1,12})?$/,
+      'must be a plain decimal such as "0.049": at most 12 decimals, no exponent',
+    )
+    .refine((s) => Number(s) <= max, `must be at most ${max}`);
+
+/** ISO-8601 date durations with bounded fields; the domain checks the rest (P1M, P2W, P10D). */
+const PeriodSchema = z
+  .string()
+  .regex(/^P(\d{1,3}Y)?(\d{1,4}M)?(\d{1,3}W)?(\d{1,4}D)?$/, 'must be an ISO-8601 duration such as P1M');
+
+/** A keyset cursor this API returned: its shape is checked here, so a forged one never reaches SQL. */
+const CursorSchema = z
+  .string()
+  .max(200)
+  .superRefine((c, ctx) => {
+    if (!isCursor(c))
+      ctx.addIssue({
+        code: 'invalid_format',
+        format: 'cursor',
+        input: c,
+        message: 'is not a cursor this listing returned',
+      });
+  });
 
 /** Wire schemas: the single source for validation and for the OpenAPI document. */
 
@@ -16,40 +105,62 @@ export const MoneySchema = z
       .number()
       .int()
       .positive()
-      .max(Number.MAX_SAFE_INTEGER)
+      .max(MAX_AMOUNT)
       .openapi({ description: 'integer minor units', example: 500000 }),
     currency: z.enum(CURRENCIES as [string, ...string[]]).openapi({ example: 'CNY' }),
   })
   .openapi('Money');
 
+/** Money in a response, where zero is a balance too (nothing available, no credit held). */
+export const AmountSchema = z
+  .object({ amount: z.number().int(), currency: z.string() })
+  .openapi('Amount', { description: 'integer minor units with their currency' });
+
 const knownProduct = (code: string) => PRODUCTS.some((p) => p.code === code);
 
 export const ApplicantSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
-    idNumber: z
-      .string()
-      .refine(isValidIdNumber, 'is not a valid GB 11643 ID number (format, birth date or check digit)'),
-    phone: z.string().refine(isValidPhone, 'must be 11 digits starting with 1'),
-    bankCard: z.string().refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)'),
-    deviceId: z.string().min(1).max(128).optional(),
+    name: text(100),
+    idNumber: checked(32)
+      .refine(isValidIdNumber, 'is not a valid GB 11643 ID number (format, birth date or check digit)')
+      .openapi({
+        pattern: '^\\d{17}[\\dX]$',
+        example: '110101199003076632',
+        description:
+          'GB 11643 resident ID: 17 digits with the birth date at 7–14, then a mod-11 check character',
+      }),
+    phone: checked(32)
+      .refine(isValidPhone, 'must be 11 digits starting with 1')
+      .openapi({ pattern: '^1\\d{10}$', example: '13800138000', description: 'mainland mobile number' }),
+    bankCard: checked(32)
+      .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
+      .openapi({
+        pattern: '^\\d{12,19}$',
+        example: '6222020200112233446',
+        description: '12–19 digits passing the Luhn check',
+      }),
+    deviceId: text(128).optional(),
   })
   .openapi('Applicant');
 
 export const CreditLineApplicationSchema = z
   .strictObject({
     customer: ApplicantSchema,
-    productCode: z
-      .string()
+    productCode: checked(64)
       .refine(knownProduct, 'is not a known product code')
       .openapi({ example: 'cash-installment' }),
     requestedLimit: MoneySchema,
     consents: z.strictObject({
       bureauQuery: z.strictObject({
-        version: z.string().min(1).max(40),
-        acceptedAt: z.iso.datetime({ offset: true }),
+        version: text(40),
+        acceptedAt: pastInstant,
       }),
     }),
+  })
+  // A product lends in one currency: any other would start a workflow the decision must refuse.
+  .refine((a) => PRODUCTS.find((p) => p.code === a.productCode)?.currency === a.requestedLimit.currency, {
+    message: "is not the product's currency",
+    path: ['requestedLimit', 'currency'],
   })
   .openapi('CreditLineApplication');
 export type CreditLineApplicationBody = z.infer<typeof CreditLineApplicationSchema>;
@@ -63,8 +174,8 @@ export const CreditLineSchema = z
     productCode: z.string(),
     requestedLimit: MoneySchema,
     grade: z.string().nullable(),
-    limit: MoneySchema.nullable(),
-    available: MoneySchema.nullable(),
+    limit: AmountSchema.nullable(),
+    available: AmountSchema.nullable(),
     apr: z.string().nullable().openapi({ description: 'annual percentage rate as a decimal string' }),
     reasons: z.array(ReasonSchema),
   })
@@ -85,7 +196,7 @@ export const ProblemSchema = z
 export const ReviewDecisionSchema = z
   .strictObject({
     decision: z.enum(['approve', 'decline', 'request_info']),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: text(500).optional(),
   })
   .refine((d) => d.decision === 'approve' || !!d.reason, {
     message: 'a reason is required to decline or request information',
@@ -95,9 +206,13 @@ export const ReviewDecisionSchema = z
 
 export const ReviewListQuerySchema = z.strictObject({
   status: z.enum(['pending', 'info_requested', 'approved', 'declined', 'expired']).optional(),
-  dueBefore: z.iso.datetime({ offset: true }).optional(),
+  dueBefore: InstantSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API issued')
+    .optional(),
 });
 
 export const ReviewSchema = z
@@ -117,12 +232,12 @@ export const ReviewSchema = z
 export const ApplicantInfoSchema = z
   .strictObject({
     monthlyIncome: MoneySchema.optional(),
-    occupation: z.string().trim().min(1).max(100).optional(),
+    occupation: text(100).optional(),
     emergencyContact: z
       .strictObject({
-        name: z.string().trim().min(1).max(100),
-        phone: z.string().refine(isValidPhone, 'must be 11 digits starting with 1'),
-        relation: z.string().trim().min(1).max(40),
+        name: text(100),
+        phone: checked(32).refine(isValidPhone, 'must be 11 digits starting with 1'),
+        relation: text(40),
       })
       .optional(),
   })
@@ -131,32 +246,35 @@ export const ApplicantInfoSchema = z
   })
   .openapi('ApplicantInfo');
 
-export const LineControlSchema = z
-  .strictObject({ reason: z.string().trim().min(1).max(500) })
-  .openapi('LineControl');
+export const LineControlSchema = z.strictObject({ reason: text(500) }).openapi('LineControl');
 export const LimitChangeSchema = z
-  .strictObject({ reason: z.string().trim().min(1).max(500), limit: MoneySchema })
+  .strictObject({ reason: text(500), limit: MoneySchema })
   .openapi('LimitChange');
 
 const FeeDefSchema = z.strictObject({
-  amount: z.number().int().nonnegative().optional().openapi({ description: 'fixed, minor units' }),
-  rate: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/)
+  amount: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(MAX_AMOUNT)
     .optional()
-    .openapi({ description: 'decimal string of the base' }),
+    .openapi({ description: 'fixed, minor units' }),
+  rate: rateString(1).optional().openapi({ description: 'decimal string of the base' }),
 });
 
 export const QuoteRequestSchema = z
   .strictObject({
     amount: MoneySchema,
-    annualRate: z.string().openapi({ example: '0.049', description: 'nominal annual rate, decimal string' }),
-    termCount: z.number().int().openapi({ example: 360 }),
+    annualRate: rateString(MAX_ANNUAL_RATE).openapi({
+      example: '0.049',
+      description: 'nominal annual rate, decimal string',
+    }),
+    termCount: z.number().int().min(1).max(MAX_TERM_COUNT).openapi({ example: 360 }),
     method: z.enum(METHODS as [Method, ...Method[]]),
-    startDate: z.iso.date().openapi({ example: '2026-01-15' }),
+    startDate: BusinessDateSchema.openapi({ example: '2026-01-15' }),
     dayCount: z.enum(DAY_COUNTS as [DayCount, ...DayCount[]]).optional(),
-    period: z.string().optional().openapi({ description: 'ISO-8601 duration, P1M by default' }),
-    firstDueDate: z.iso.date().optional(),
+    period: PeriodSchema.optional().openapi({ description: 'ISO-8601 duration, P1M by default' }),
+    firstDueDate: BusinessDateSchema.optional(),
     fees: z
       .strictObject({
         origination: FeeDefSchema.extend({ mode: z.enum(['deducted', 'financed']).optional() }).optional(),
@@ -165,7 +283,6 @@ export const QuoteRequestSchema = z
         extension: FeeDefSchema.optional(),
       })
       .optional(),
-    aprCap: z.string().optional().openapi({ example: '0.36' }),
   })
   .openapi('QuoteRequest');
 export type QuoteRequest = z.infer<typeof QuoteRequestSchema>;
@@ -197,10 +314,9 @@ export const DrawdownSchema = z
   .strictObject({
     amount: MoneySchema,
     termMonths: z.number().int().positive().max(360),
-    purpose: z.string().trim().min(1).max(200).openapi({ example: 'home renovation' }),
+    purpose: text(200).openapi({ example: 'home renovation' }),
     method: z.enum(METHODS as [Method, ...Method[]]).optional(),
-    bankCard: z
-      .string()
+    bankCard: checked(32)
       .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
       .optional(),
   })
@@ -230,39 +346,41 @@ export const LoanListQuerySchema = z.strictObject({
     .regex(/^M\d\+?$/)
     .optional(),
   stage: z.enum(['current', 'early', 'middle', 'late', 'written_off']).optional(),
-  creditLineId: z.string().max(64).optional(),
+  creditLineId: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: CursorSchema.optional(),
 });
 
-export const PayoffQuerySchema = z.strictObject({ date: z.iso.date() });
+export const PayoffQuerySchema = z.strictObject({
+  date: BusinessDateSchema.optional().openapi({ description: "the borrower's local date; today by default" }),
+});
 
 export const PaymentWebhookSchema = z
   .strictObject({
-    eventId: z.string().min(1).max(128),
+    eventId: checked(128).min(1),
     type: z.enum(['payment.succeeded', 'payment.reversed']),
-    loanId: z.string().min(1).max(64),
-    paymentId: z.string().min(1).max(128),
+    loanId: IdSchema,
+    paymentId: checked(128).min(1),
     amount: MoneySchema,
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    occurredAt: InstantSchema.optional(),
   })
   .openapi('PaymentWebhook');
 
 // Collection: call tasks, promises to pay, extensions and settlements.
 
 const localDate = (example: string) =>
-  z.iso.date().openapi({ example, description: "the borrower's local date" });
-const reasonText = z.string().trim().min(1).max(500);
+  BusinessDateSchema.openapi({ example, description: "the borrower's local date" });
+const reasonText = text(500);
 
 export const CollectionTaskListQuerySchema = z.strictObject({
   status: z.enum(['open', 'done', 'cancelled', 'expired']).optional(),
-  loanId: z.string().min(1).max(64).optional(),
+  loanId: IdSchema.optional(),
   callable: z
     .enum(['true', 'false'])
     .optional()
     .openapi({ description: "true: only open tasks inside the borrower's contact window now" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: CursorSchema.optional(),
 });
 
 export const CollectionTaskSchema = z
@@ -325,7 +443,7 @@ export const ExtensionResultSchema = z
   .object({
     extensionId: z.string(),
     days: z.number().int(),
-    fee: MoneySchema,
+    fee: AmountSchema,
     dueDates: z.array(z.object({ seq: z.number().int(), from: z.string(), to: z.string() })),
     extensionsUsed: z.number().int(),
     status: z.string(),
@@ -365,11 +483,15 @@ export const SettlementOfferViewSchema = z
 // Portfolio health from the daily snapshots.
 
 export const PortfolioMetricsQuerySchema = z.strictObject({
-  date: z.iso
-    .date()
+  date: BusinessDateSchema.optional().openapi({
+    example: '2026-10-31',
+    description: 'business date of the snapshot; the latest by default',
+  }),
+  productCode: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, 'is not a product code')
     .optional()
-    .openapi({ example: '2026-10-31', description: 'business date of the snapshot; the latest by default' }),
-  productCode: z.string().min(1).max(64).optional().openapi({ example: 'cash-installment' }),
+    .openapi({ example: 'cash-installment' }),
   lagMonths: z.coerce
     .number()
     .int()

@@ -1,24 +1,45 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { Problem } from './problem';
 
+/** Rule codes that say the workflow is in the wrong state for the call, not that the input is wrong. */
+const CONFLICTS = new Set(['loan_not_in_service', 'not_in_collection']);
+
+/** A rule refused in a workflow (update validator or handler): 409 for a state conflict, else 422. */
+export function refusalOf(err: unknown): Problem | undefined {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'DomainError') return undefined;
+  const { field = 'body', code } = (cause.details?.[0] ?? {}) as { field?: string; code?: string };
+  const status = code && CONFLICTS.has(code) ? 409 : 422;
+  return Problem.field(status, field, cause.message, code && code !== 'invalid' ? code : undefined);
+}
+
 /**
- * Maps what Temporal answers into problems: a rule refused in an update validator is a 422 naming
- * the field; a missing workflow is a 404. Anything else is left for the generic 500 handler.
+ * Maps what Temporal answers into problems: a refused rule is a 422 (409 for a state conflict)
+ * naming the field; a missing workflow is a 404; a query the workflow cannot answer in its state (the
+ * server reports a failed query handler as QueryNotRegisteredError) is a 409. Anything else is
+ * left for the generic 500 handler: it is ours, not the client's.
  */
 export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new Problem(404, 'Not found', `${what} does not exist`);
-    if (
-      err instanceof WorkflowUpdateFailedError &&
-      err.cause instanceof ApplicationFailure &&
-      err.cause.type === 'DomainError'
-    ) {
-      const details = (err.cause.details?.[0] ?? {}) as { field?: string };
-      throw Problem.field(422, details.field ?? 'body', err.cause.message);
-    }
+    if (err instanceof WorkflowNotFoundError)
+      throw new Problem(404, 'Not found', `${what} does not exist`, [
+        { field: 'id', message: `${what} does not exist` },
+      ]);
+    const refused = refusalOf(err);
+    if (refused) throw refused;
+    if (err instanceof QueryNotRegisteredError || err instanceof QueryRejectedError)
+      throw Problem.field(409, 'id', `${what} cannot answer this in its current state: ${err.message}`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw Problem.field(409, 'id', `${what} is already running`);
     throw err;
   }
 }

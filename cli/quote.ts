@@ -5,16 +5,23 @@
 import { parseArgs } from 'node:util';
 import { DomainError } from '../domain/errors';
 import { type FeeSchedule } from '../domain/fees';
+import { DEFAULT_APR_CAP } from '../domain/apr';
+import { localDateAt } from '../domain/localdate';
 import { formatMajor, parseMajor } from '../domain/money';
 import { quote, type Quote, type QuoteInput } from '../domain/quote';
 import { type Method } from '../domain/schedule';
 import { type DayCount } from '../domain/daycount';
 
 export const QUOTE_USAGE = `usage: npm run -s cli -- quote --amount 1000000.00 --annual-rate 0.049 --term 360
-                 --method annuity|equal-principal|interest-only|bullet|flat --start-date YYYY-MM-DD
+                 --method annuity|equal-principal|interest-only|bullet|flat
+                 [--start-date YYYY-MM-DD, today in --time-zone] [--time-zone Asia/Shanghai]
                  [--day-count ACT/360|ACT/365|30/360] [--period P1M] [--first-due-date YYYY-MM-DD]
                  [--origination-fee 100.00 | --origination-rate 0.01] [--financed]
-                 [--service-fee 10.00 | --service-fee-rate 0.001] [--apr-cap 0.36] [--json]`;
+                 [--service-fee 10.00 | --service-fee-rate 0.001] [--json]
+                 The APR cap is the regulatory one (${DEFAULT_APR_CAP}); a product's own comes with the product.`;
+
+/** The borrower's zone when none is given: the business calendar's. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 const OPTIONS = {
   amount: { type: 'string' },
@@ -22,6 +29,7 @@ const OPTIONS = {
   term: { type: 'string' },
   method: { type: 'string' },
   'start-date': { type: 'string' },
+  'time-zone': { type: 'string' },
   'day-count': { type: 'string' },
   period: { type: 'string' },
   'first-due-date': { type: 'string' },
@@ -30,7 +38,6 @@ const OPTIONS = {
   financed: { type: 'boolean' },
   'service-fee': { type: 'string' },
   'service-fee-rate': { type: 'string' },
-  'apr-cap': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -42,6 +49,7 @@ export const FIELD_OF_FLAG: Record<string, string> = {
   term: 'termCount',
   method: 'method',
   'start-date': 'startDate',
+  'time-zone': 'timeZone',
   'day-count': 'dayCount',
   period: 'period',
   'first-due-date': 'firstDueDate',
@@ -50,7 +58,6 @@ export const FIELD_OF_FLAG: Record<string, string> = {
   financed: 'fees.origination.mode',
   'service-fee': 'fees.servicePerPeriod.amount',
   'service-fee-rate': 'fees.servicePerPeriod.rate',
-  'apr-cap': 'aprCap',
 };
 
 /**
@@ -113,19 +120,24 @@ function feeSchedule(values: Values): FeeSchedule | undefined {
   return Object.keys(fees).length > 0 ? fees : undefined;
 }
 
-/** Turns the command line into a QuoteInput; all validation beyond the shape of the text is the domain's. */
-export function quoteInputFromArgs(values: Values): QuoteInput {
+/**
+ * Turns the command line into a QuoteInput; all validation beyond the shape of the text is the domain's.
+ * Without --start-date the loan starts today in the borrower's zone.
+ */
+export function quoteInputFromArgs(values: Values, nowMs = Date.now()): QuoteInput {
+  // The zone is checked even beside --start-date, so a typo in it is never silently ignored.
+  const today = localDateAt(nowMs, values['time-zone'] ?? DEFAULT_TIME_ZONE);
+  const startDate = values['start-date'] === undefined ? today : required(values, 'start-date', 'startDate');
   const input: QuoteInput = {
     amount: parseMajor(required(values, 'amount', 'amount'), 'amount'),
     annualRate: required(values, 'annual-rate', 'annualRate'),
     termCount: wholeNumber(required(values, 'term', 'termCount'), 'termCount'),
     method: required(values, 'method', 'method') as Method,
-    startDate: required(values, 'start-date', 'startDate'),
+    startDate,
   };
   if (values['day-count'] !== undefined) input.dayCount = values['day-count'] as DayCount;
   if (values.period !== undefined) input.period = values.period;
   if (values['first-due-date'] !== undefined) input.firstDueDate = values['first-due-date'];
-  if (values['apr-cap'] !== undefined) input.aprCap = values['apr-cap'];
   const fees = feeSchedule(values);
   if (fees) input.fees = fees;
   return input;

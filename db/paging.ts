@@ -25,9 +25,20 @@ export function encodeCursor(keyUs: number | string, id: string): string {
   return Buffer.from(`${keyUs}:${id}`).toString('base64url');
 }
 
+const CURSOR = /^(\d{1,17}):([a-z]{2,4}_[A-Za-z0-9_-]{1,120})$/;
+
+function parse(cursor: string): { keyUs: string; id: string } | undefined {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
+  return m ? { keyUs: m[1]!, id: m[2]! } : undefined;
+}
+
+/** Whether `cursor` has the shape encodeCursor gives: what the API checks before any query runs. */
+export const isCursor = (cursor: string): boolean => parse(cursor) !== undefined;
+
 /** A cursor this listing did not return is a bad request naming the query field it came in. */
 export function decodeCursor(cursor: string, field: string): { keyUs: string; id: string } {
-  const m = /^(\d{1,17}):(.+)$/s.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new DomainError(field, `${field} is not a cursor this listing returned`, 'invalid_cursor');
-  return { keyUs: m[1]!, id: m[2]! };
+  const c = parse(cursor);
+  if (!c) throw new DomainError(field, `${field} is not a cursor this listing returned`, 'invalid_cursor');
+  return c;
 }

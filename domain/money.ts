@@ -53,14 +53,34 @@ export function formatMajor(minor: number, decimals = 2): string {
   return new D(minor).dividedBy(new D(10).pow(decimals)).toFixed(decimals);
 }
 
-/** Parses a rate given as a decimal string ("0.049"); refuses "abc", NaN, negatives. */
-export function parseRate(text: string | number, field: string): Dec {
-  const s = typeof text === 'number' ? String(text) : text.trim();
-  if (!/^\d+(\.\d+)?([eE]-?\d+)?$/.test(s)) {
-    throw new DomainError(
+/** The largest rate any caller may give (1000% a year); anything above is a typo, not a price. */
+export const MAX_RATE = 10;
+/**
+ * A rate's text, checked before decimal.js sees it: at most 3 integer digits, as many decimals as the
+ * working precision keeps after leading zeros (rates derived in the domain, 0.18 / 365, carry 43), and an exponent of
+ * at most two digits. An unbounded one is refused because `1e-99999999` builds a 100 MB number.
+ */
+const RATE_TEXT = /^\d{1,3}(\.\d{1,60})?([eE][-+]?\d{1,2})?$/;
+
+/** Parses a rate given as a decimal string ("0.049"); refuses "abc", NaN, negatives, long exponents, > max. */
+export function parseRate(text: string | number, field: string, max: number = MAX_RATE): Dec {
+  const bad = (why: string) =>
+    new DomainError(
       field,
-      `${field} must be a non-negative decimal string such as "0.049", got "${s}"`,
+      `${field} must be a non-negative decimal string such as "0.049" (${why}), got ${JSON.stringify(
+        typeof text === 'string' && text.length > 40 ? `${text.slice(0, 40)}…` : text,
+      )}`,
     );
+  let rate: Dec;
+  if (typeof text === 'number') {
+    // A JS number is bounded already (17 digits, |exponent| < 400); Decimal takes it as is.
+    if (!Number.isFinite(text) || text < 0) throw bad('finite, not negative');
+    rate = new D(text);
+  } else {
+    const s = typeof text === 'string' ? text.trim() : '';
+    if (!RATE_TEXT.test(s)) throw bad('at most 60 decimals, no long exponent');
+    rate = new D(s);
   }
-  return new D(s);
+  if (rate.gt(max)) throw new DomainError(field, `${field} must be at most ${max}, got ${rate.toString()}`);
+  return rate;
 }

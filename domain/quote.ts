@@ -25,7 +25,10 @@ export interface QuoteInput {
   period?: string;
   firstDueDate?: string;
   fees?: FeeSchedule;
-  /** the highest nominal APR accepted, "0.36" by default */
+  /**
+   * The product's cap on nominal APR, DEFAULT_APR_CAP (the regulatory one) when absent. Caps come from
+   * the product and regulation only: the API and the CLI never take one from the caller.
+   */
   aprCap?: string;
 }
 

@@ -18,7 +18,7 @@ import { extendLoan, getLoan } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
 import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
-import { Problem, problemFromZod } from '../problem';
+import { Problem } from '../problem';
 import {
   CollectionTaskListQuerySchema,
   ExtensionSchema,
@@ -28,7 +28,7 @@ import {
   TaskOutcomeSchema,
 } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { validateBody } from '../validate';
+import { parseInput, pathId, validateBody } from '../validate';
 
 export interface CollectionRouteDeps extends IdempotencyDeps {
   temporal: Client;
@@ -62,6 +62,8 @@ function refusal(err: unknown, loanId: string): Problem | undefined {
 /** Collectors' call tasks and outcomes, promises to pay, settlements and their approval, and extensions. */
 export function collectionRoutes(deps: CollectionRouteDeps): Router {
   const router = Router();
+  router.param('id', pathId);
+  router.param('offerId', pathId);
   const collectionOf = (loanId: string) => deps.temporal.workflow.getHandle(collectionWorkflowId(loanId));
 
   async function inCollection<T>(loanId: string, call: () => Promise<T>): Promise<T> {
@@ -87,9 +89,7 @@ export function collectionRoutes(deps: CollectionRouteDeps): Router {
   }
 
   router.get('/v1/collection-tasks', requireRole('collector', 'ops'), async (req, res) => {
-    const parsed = CollectionTaskListQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw problemFromZod(parsed.error);
-    const { status, loanId, callable, limit, cursor } = parsed.data;
+    const { status, loanId, callable, limit, cursor } = parseInput(CollectionTaskListQuerySchema, req.query);
     const page = await deps.collection
       .listTasks({
         limit,

@@ -33,7 +33,7 @@ import {
   LineControlSchema,
 } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { validateBody } from '../validate';
+import { pathId, validateBody } from '../validate';
 
 export interface CreditLineRouteDeps extends IdempotencyDeps {
   metrics: Metrics;
@@ -54,6 +54,7 @@ export const creditLineIdFor = (actor: string, key: string): string => idFromKey
 
 export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
   const router = Router();
+  router.param('id', pathId);
   const customerIdOf = (idNumber: string) =>
     `cus_${createHmac('sha256', deps.customerIdKey).update(idNumber).digest('base64url').slice(0, 22)}`;
 

@@ -5,7 +5,7 @@ import type { LoanRepository } from '../../db/loans';
 import type { WebhookEventRepository } from '../../db/webhook-events';
 import { bucketFor, daysPastDue } from '../../domain/delinquency';
 import { DomainError } from '../../domain/errors';
-import { localDateAt } from '../../domain/localdate';
+import { addDays, localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
 import {
   getLoan,
@@ -18,10 +18,10 @@ import {
 import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
 import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
-import { Problem, problemFromZod } from '../problem';
+import { Problem } from '../problem';
 import { LoanListQuerySchema, PaymentWebhookSchema, PayoffQuerySchema, RepaymentSchema } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { validateBody } from '../validate';
+import { parseInput, pathId, requireJson, validateBody } from '../validate';
 import { SIGNATURE_HEADER, verifySignature } from '../webhook-signature';
 
 export interface LoanRouteDeps extends IdempotencyDeps {
@@ -33,6 +33,38 @@ export interface LoanRouteDeps extends IdempotencyDeps {
 }
 
 const paymentIdFor = (actor: string, key: string): string => idFromKey('pay', actor, key, 'payment');
+
+/** Loans started before they kept the borrower's zone ran on the business calendar. */
+const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
+/** How far past the later of today and the last due date a payoff may be quoted. */
+export const PAYOFF_HORIZON_DAYS = 366;
+
+/**
+ * The date a payoff is quoted for, today in the borrower's zone by default, checked against the loan
+ * before the workflow is asked: a loan without money out has no payoff (409), and a date before the
+ * disbursement (or the last prepayment, from which interest accrues again) or past the horizon is
+ * refused naming `date` (422).
+ */
+export function payoffDate(view: LoanView, asked: string | undefined, nowMs: number): string {
+  if (!view.disbursement || view.installments.length === 0)
+    throw Problem.field(409, 'loan', `the loan is ${view.status}; it has no payoff before it is disbursed`);
+  const today = localDateAt(nowMs, view.timeZone ?? BUSINESS_TIME_ZONE);
+  const date = asked ?? today;
+  const from = view.payments
+    .filter((p) => p.kind === 'prepayment')
+    .reduce((d, p) => (p.date > d ? p.date : d), view.disbursement.date);
+  if (date < from)
+    throw Problem.field(
+      422,
+      'date',
+      `is before ${from}: a payoff is quoted from the disbursement, or the last prepayment, on`,
+    );
+  const lastDue = view.installments.at(-1)!.dueDate;
+  const until = addDays(lastDue > today ? lastDue : today, PAYOFF_HORIZON_DAYS);
+  if (date > until)
+    throw Problem.field(422, 'date', `is after ${until}, the last date a payoff is quoted for`);
+  return date;
+}
 
 /**
  * A loan sleeps between its thresholds, and its view is as of its last wake, so DPD is counted again
@@ -64,6 +96,7 @@ export function loanResponse(view: LoanView) {
 /** Loans (role client for its own, ops for all), repayments and payoff quotes, and provider callbacks. */
 export function loanRoutes(deps: LoanRouteDeps): Router {
   const router = Router();
+  router.param('id', pathId);
   const handleOf = (id: string) => deps.temporal.workflow.getHandle(loanWorkflowId(id));
 
   /** A client reaches only loans drawn on lines it applied for; to anyone else they do not exist. */
@@ -85,9 +118,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   }
 
   router.get('/v1/loans', requireRole('client', 'ops'), async (req, res) => {
-    const parsed = LoanListQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw problemFromZod(parsed.error);
-    const { cursor, creditLineId, ...filters } = parsed.data;
+    const { cursor, creditLineId, ...filters } = parseInput(LoanListQuerySchema, req.query);
     if (actorOf(req).role === 'client') {
       if (!creditLineId)
         throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
@@ -134,11 +165,10 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   });
 
   router.get('/v1/loans/:id/payoff-quote', requireRole('client', 'ops'), async (req, res) => {
-    const parsed = PayoffQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw problemFromZod(parsed.error);
+    const { date: asked } = parseInput(PayoffQuerySchema, req.query);
     const id = String(req.params.id);
-    await readLoan(req, id);
-    res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, parsed.data.date)));
+    const date = payoffDate(await readLoan(req, id), asked, Date.now());
+    res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, date)));
   });
 
   router.post(
@@ -158,7 +188,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
     }),
   );
 
-  router.post('/v1/webhooks/payments', async (req, res) => {
+  router.post('/v1/webhooks/payments', requireJson, async (req, res) => {
     const raw = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
     const check = verifySignature(
       deps.webhookSecret,
@@ -167,9 +197,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
       Math.floor(Date.now() / 1000),
     );
     if (!check.ok) throw Problem.field(401, SIGNATURE_HEADER, check.reason);
-    const parsed = PaymentWebhookSchema.safeParse(req.body);
-    if (!parsed.success) throw problemFromZod(parsed.error);
-    const e = parsed.data;
+    const e = parseInput(PaymentWebhookSchema, req.body);
     if (!(await deps.webhookEvents.claim(e))) {
       res.json({ eventId: e.eventId, duplicate: true });
       return;

@@ -12,7 +12,8 @@ import {
 } from '../../domain/portfolio';
 import { DEFAULT_BUCKETS } from '../../domain/delinquency';
 import { requireRole } from '../auth';
-import { Problem, problemFromZod } from '../problem';
+import { Problem } from '../problem';
+import { parseInput } from '../validate';
 import { PortfolioMetricsQuerySchema } from '../schemas';
 
 export interface PortfolioRouteDeps {
@@ -104,12 +105,11 @@ export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
   const router = Router();
 
   router.get('/v1/portfolio/metrics', requireRole('ops'), async (req, res) => {
-    const parsed = PortfolioMetricsQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw problemFromZod(parsed.error);
-    const { productCode, lagMonths } = parsed.data;
+    const query = parseInput(PortfolioMetricsQuerySchema, req.query);
+    const { productCode, lagMonths } = query;
     const scope = productCode ? ` of product ${productCode}` : '';
 
-    const date = parsed.data.date ?? (await deps.portfolio.latestDate(productCode));
+    const date = query.date ?? (await deps.portfolio.latestDate(productCode));
     if (!date) {
       throw new Problem(404, 'Not found', `no portfolio snapshot${scope} yet`, [
         { field: productCode ? 'productCode' : 'date', message: `no portfolio snapshot${scope} yet` },
@@ -122,7 +122,7 @@ export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
     }
 
     const currencies = [...new Set(all.map((r) => r.currency))].sort();
-    const currency = parsed.data.currency ?? (currencies.length === 1 ? currencies[0]! : undefined);
+    const currency = query.currency ?? (currencies.length === 1 ? currencies[0]! : undefined);
     if (!currency) {
       throw Problem.field(422, 'currency', `the snapshot holds ${currencies.join(', ')}: name one`);
     }

@@ -10,10 +10,10 @@ import {
 import { actorOf, requireRole } from '../auth';
 import type { Metrics } from '../metrics';
 import { type IdempotencyDeps, idempotent } from '../idempotency';
-import { Problem, problemFromZod } from '../problem';
-import { ReviewDecisionSchema, ReviewListQuerySchema } from '../schemas';
+import { Problem } from '../problem';
+import { ID_PATTERN, InstantSchema, ReviewDecisionSchema, ReviewListQuerySchema } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { validateBody } from '../validate';
+import { parseInput, pathId, validateBody } from '../validate';
 
 export interface ReviewRouteDeps extends IdempotencyDeps {
   metrics: Metrics;
@@ -35,10 +35,12 @@ const reviewResponse = (r: ReviewRow) => ({
 
 const encodeCursor = (r: ReviewRow) =>
   Buffer.from(JSON.stringify({ dueAt: r.dueAt, id: r.id })).toString('base64url');
+/** Both halves are checked, so a forged cursor never reaches SQL as a timestamp or an id. */
 function decodeCursor(cursor: string): { dueAt: string; id: string } {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { dueAt?: unknown; id?: unknown };
-    if (typeof c.dueAt === 'string' && typeof c.id === 'string') return { dueAt: c.dueAt, id: c.id };
+    if (InstantSchema.safeParse(c.dueAt).success && typeof c.id === 'string' && ID_PATTERN.test(c.id))
+      return { dueAt: c.dueAt as string, id: c.id };
   } catch {
     // fall through to the problem below
   }
@@ -48,11 +50,10 @@ function decodeCursor(cursor: string): { dueAt: string; id: string } {
 /** The review queue (role reviewer). The workflow stays the judge of every decision. */
 export function reviewRoutes(deps: ReviewRouteDeps): Router {
   const router = Router();
+  router.param('id', pathId);
 
   router.get('/v1/reviews', requireRole('reviewer'), async (req, res) => {
-    const parsed = ReviewListQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw problemFromZod(parsed.error);
-    const { status, dueBefore, limit, cursor } = parsed.data;
+    const { status, dueBefore, limit, cursor } = parseInput(ReviewListQuerySchema, req.query);
     const rows = await deps.reviews.list({
       ...(status ? { status } : {}),
       ...(dueBefore ? { dueBefore } : {}),

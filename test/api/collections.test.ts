@@ -351,7 +351,7 @@ describe('promises to pay', () => {
         400,
         'amount.amount',
       ],
-      [{ date: addDays(today(), 5), amount, extra: 1 }, h.keys.collector, 400, 'body'],
+      [{ date: addDays(today(), 5), amount, extra: 1 }, h.keys.collector, 400, 'extra'],
       [{ date: addDays(today(), 60), amount }, h.keys.collector, 422, 'date', 'date_out_of_range'],
       [{ date: addDays(today(), -1), amount }, h.keys.collector, 422, 'date', 'date_out_of_range'],
       [

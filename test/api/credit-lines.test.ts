@@ -149,7 +149,13 @@ describe('POST /v1/credit-lines', () => {
       'requestedLimit.amount',
     ],
     ['unknown product', () => ({ ...good(), productCode: 'payday-9000' }), 422, 'productCode'],
-    ['unknown field', () => ({ ...good(), limitOverride: true }), 400, 'body'],
+    ['unknown field', () => ({ ...good(), limitOverride: true }), 400, 'limitOverride'],
+    [
+      'a currency the product does not lend in',
+      () => ({ ...good(), requestedLimit: { amount: 2_000_000, currency: 'USD' } }),
+      422,
+      'requestedLimit.currency',
+    ],
   ];
 
   test.each(badInputs)(
@@ -270,12 +276,13 @@ describe('POST /v1/quotes', () => {
   });
 
   test.each([
-    ['a rate of "abc"', { annualRate: 'abc' }, 'annualRate'],
-    ['term 0', { termCount: 0 }, 'termCount'],
-    ['an APR over the cap', { annualRate: '0.40' }, 'apr'],
-  ])('%s is a 422 naming the field', async (_name, patch, field) => {
+    ['a rate of "abc"', { annualRate: 'abc' }, 400, 'annualRate'],
+    ['term 0', { termCount: 0 }, 400, 'termCount'],
+    ['a caller-chosen APR cap', { annualRate: '0.40', aprCap: '5' }, 400, 'aprCap'],
+    ['an APR over the cap', { annualRate: '0.40' }, 422, 'apr'],
+  ])('%s is a %d naming the field', async (_name, patch, status, field) => {
     const res = await quoteReq({ ...mortgage, ...patch });
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(status);
     expect(res.body.field).toBe(field);
   });
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { quoteInputFromArgs } from '../../cli/quote';
 import { type Quote } from '../../domain/quote';
 
 const root = join(__dirname, '../..');
@@ -126,6 +127,8 @@ describe('cli quote', () => {
     [['--start-date', '2026-02-30'], 'startDate'],
     [['--day-count', 'ACT/ACT'], 'dayCount'],
     [['--annual-rate', '0.5'], 'apr'],
+    [['--annual-rate', '1e-99999999'], 'annualRate'],
+    [['--time-zone', 'Mars/Olympus'], 'timeZone'],
   ])('%p → exit 2 and one line naming %s', (patch, field) => {
     const args = [...mortgage];
     const at = args.indexOf(patch[0]!);
@@ -152,5 +155,20 @@ describe('cli quote', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^error: ${field}: [^\\n]+\\n$`));
     }
+  });
+
+  it("takes no APR cap from the command line: the cap is the regulatory one or a product's", () => {
+    const r = cli(...mortgage, '--annual-rate', '0.5', '--apr-cap', '5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: arguments: Unknown option '--apr-cap'/);
+  });
+
+  it("starts the loan today in the borrower's zone when no --start-date is given", () => {
+    // 2026-03-31T17:30Z is already 1 April in Shanghai, still 31 March in New York.
+    const at = Date.UTC(2026, 2, 31, 17, 30);
+    const base = { amount: '1000.00', 'annual-rate': '0.1', term: '2', method: 'annuity' };
+    expect(quoteInputFromArgs(base, at).startDate).toBe('2026-04-01');
+    expect(quoteInputFromArgs({ ...base, 'time-zone': 'America/New_York' }, at).startDate).toBe('2026-03-31');
+    expect(quoteInputFromArgs({ ...base, 'start-date': '2026-01-15' }, at).startDate).toBe('2026-01-15');
   });
 });

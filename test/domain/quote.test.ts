@@ -214,7 +214,7 @@ describe('validation names the field', () => {
     [{ currency: 'JPY' }, 'currency'],
     [{ aprCap: 'abc' }, 'aprCap'],
     [{ annualRate: '0.37' }, 'apr'],
-    [{ amount: 1e14, annualRate: '10', termCount: 1200, method: 'bullet', aprCap: '100' }, 'amount'],
+    [{ amount: 1e14, annualRate: '10', termCount: 1200, method: 'bullet', aprCap: '10' }, 'amount'],
   ])('%p → %s', (patch, field) => {
     expectDomainError(() => quote({ ...mortgage, ...(patch as object) } as QuoteInput), field);
   });
