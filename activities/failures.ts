@@ -1,10 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { providerFailure } from './provider-errors';
 
-/** PostgreSQL refused a value (SQLSTATE class 22): a NUL in a string, a year-0000 timestamp, a number out of range. */
-export const DATABASE_DATA_ERROR = 'DatabaseDataError';
-/** PostgreSQL refused a row by a rule on the row alone (NOT NULL, CHECK, a journal entry that does not balance). */
-export const DATABASE_CONSTRAINT_ERROR = 'DatabaseConstraintError';
+import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from '../workflows/messages';
+
+export { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR };
 
 /**
  * Integrity violations a retry can mend are left retryable: a unique or exclusion violation is a

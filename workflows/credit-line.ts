@@ -58,7 +58,7 @@ import {
   type CardVerificationRequest,
   type CardVerificationResult,
 } from './messages';
-import { asFailure, refused } from './failures';
+import { asFailure, isUnstorable, refused } from './failures';
 import { retry } from './retry-policies';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
@@ -268,14 +268,25 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   return s.line;
 
   async function assess(): Promise<void> {
-    await assessment.recordApplication({
-      id: app.creditLineId,
-      customerId: app.customerId,
-      productCode: app.productCode,
-      currency: app.requestedLimit.currency,
-      requestedLimit: app.requestedLimit.amount,
-      bureauConsent: app.consents.bureauQuery,
-    });
+    try {
+      await assessment.recordApplication({
+        id: app.creditLineId,
+        customerId: app.customerId,
+        productCode: app.productCode,
+        currency: app.requestedLimit.currency,
+        requestedLimit: app.requestedLimit.amount,
+        bureauConsent: app.consents.bureauQuery,
+      });
+    } catch (err) {
+      // The API refuses such input first; should any reach here, the applicant hears a refusal.
+      if (isUnstorable(err))
+        throw refused(
+          'application',
+          'unstorable_input',
+          'the application holds a value that cannot be stored',
+        );
+      throw err;
+    }
     const [screening, identity] = await Promise.all([
       assessment.screenLists({ applicant: app.applicant }),
       assessment.verifyIdentity({ creditLineId: app.creditLineId, applicant: app.applicant }),

@@ -1,5 +1,6 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
+import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from './messages';
 
 /**
  * A broken business rule fails the update, query or workflow with the field and code the API turns
@@ -14,6 +15,15 @@ export function asFailure<T>(fn: () => T): T {
     }
     throw err;
   }
+}
+
+/** An activity failed because the database can never store what it was given: retrying cannot help. */
+export function isUnstorable(err: unknown): boolean {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return (
+    failure instanceof ApplicationFailure &&
+    (failure.type === DATABASE_DATA_ERROR || failure.type === DATABASE_CONSTRAINT_ERROR)
+  );
 }
 
 /** The same failure for a rule the workflow states itself. */

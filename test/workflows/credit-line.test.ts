@@ -146,6 +146,15 @@ describe('automatic decisions', () => {
     expect(codes(result)).toContain('IDENTITY_MISMATCH');
   });
 
+  test('an application the database cannot store fails at once with a refusal naming it, instead of retrying forever', async () => {
+    const app = application();
+    app.consents.bureauQuery.version = 'v1\u0000';
+    await expect((await start(app)).result()).rejects.toMatchObject({
+      cause: { type: 'DomainError', details: [{ field: 'application', code: 'unstorable_input' }] },
+    });
+    expect(await lineRow(app.creditLineId)).toBeUndefined();
+  });
+
   test('a whitelisted phone (1111) is fast-tracked to active', async () => {
     const view = await until(await start(application({ phone: phone('1111') })), settled);
     expect(view.status).toBe('active');
