@@ -28,16 +28,18 @@ export function requireRole(...roles: Role[]): RequestHandler {
     // admin may do anything an operator may; other roles are kept apart (a client cannot review).
     const allowed =
       req.actor && (roles.includes(req.actor.role) || (req.actor.role === 'admin' && roles.includes('ops')));
+    // The key is what the client got wrong, so the problem names the header that carried it.
     next(
-      allowed ? undefined : new Problem(403, 'Forbidden', `this route needs the role ${roles.join(' or ')}`),
+      allowed
+        ? undefined
+        : Problem.field(403, 'Authorization', `this route needs the role ${roles.join(' or ')}`),
     );
   };
 }
 
 export function actorOf(req: Request): Actor {
-  if (!req.actor) throw new Problem(401, 'Unauthorized', 'missing actor');
+  if (!req.actor) throw Problem.field(401, 'Authorization', 'missing actor');
   return req.actor;
 }
 
-const unauthorized = () =>
-  new Problem(401, 'Unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
+const unauthorized = () => Problem.field(401, 'Authorization', 'a valid API key is required: Bearer <key>');

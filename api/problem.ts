@@ -39,6 +39,12 @@ export class Problem extends Error {
     super(detail);
   }
 
+  /** A 404 naming the input that pointed at nothing: the path id, or a query parameter. */
+  static notFound(field: string, what: string): Problem {
+    const message = `${what} does not exist`;
+    return new Problem(404, titleOf(404), message, [{ field, message }]);
+  }
+
   static field(status: number, field: string, message: string, code?: string): Problem {
     return new Problem(status, titleOf(status), `${field}: ${message}`, [
       { field, message, ...(code ? { code } : {}) },

@@ -30,10 +30,7 @@ export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Prom
   try {
     return await call();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw new Problem(404, 'Not found', `${what} does not exist`, [
-        { field: 'id', message: `${what} does not exist` },
-      ]);
+    if (err instanceof WorkflowNotFoundError) throw Problem.notFound('id', what);
     const refused = refusalOf(err);
     if (refused) throw refused;
     if (err instanceof QueryNotRegisteredError || err instanceof QueryRejectedError)

@@ -84,8 +84,7 @@ export function collectionRoutes(deps: CollectionRouteDeps): Router {
       .getHandle(creditLineWorkflowId(loan.creditLineId))
       .query(getCreditLine)
       .catch(() => null);
-    if (line?.submittedBy !== actorOf(req).id)
-      throw new Problem(404, 'Not found', `loan ${loanId} does not exist`);
+    if (line?.submittedBy !== actorOf(req).id) throw Problem.notFound('id', `loan ${loanId}`);
   }
 
   router.get('/v1/collection-tasks', requireRole('collector', 'ops'), async (req, res) => {
@@ -120,7 +119,7 @@ export function collectionRoutes(deps: CollectionRouteDeps): Router {
         promise?: { date: string; amount: Money };
       };
       const task = await deps.collection.getTask(id);
-      if (!task) throw new Problem(404, 'Not found', `collection task ${id} does not exist`);
+      if (!task) throw Problem.notFound('id', `collection task ${id}`);
       const retried =
         task.status === 'done' && task.outcome === body.outcome && task.collectorId === collector.id;
       if (task.status !== 'open' && !retried)
@@ -137,8 +136,7 @@ export function collectionRoutes(deps: CollectionRouteDeps): Router {
         at: new Date().toISOString(),
         ...(body.note ? { note: body.note } : {}),
       });
-      if (recorded === 'not_found')
-        throw new Problem(404, 'Not found', `collection task ${id} does not exist`);
+      if (recorded === 'not_found') throw Problem.notFound('id', `collection task ${id}`);
       if (recorded === 'not_open') {
         const now = await deps.collection.getTask(id);
         throw Problem.field(409, 'task', `the task is ${now?.status ?? task.status}, not open`);

@@ -66,7 +66,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
     const view = await readLine(id);
     const actor = actorOf(req);
     if (actor.role === 'client' && view.submittedBy !== actor.id)
-      throw new Problem(404, 'Not found', `credit line ${id} does not exist`);
+      throw Problem.notFound('id', `credit line ${id}`);
     return view;
   }
 

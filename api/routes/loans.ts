@@ -112,8 +112,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   async function readLoan(req: Request, id: string): Promise<LoanView> {
     req.log.setBindings({ workflowId: loanWorkflowId(id) });
     const view = await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
-    if (!(await ownsLine(req, view.creditLineId)))
-      throw new Problem(404, 'Not found', `loan ${id} does not exist`);
+    if (!(await ownsLine(req, view.creditLineId))) throw Problem.notFound('id', `loan ${id}`);
     return view;
   }
 
@@ -123,7 +122,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
       if (!creditLineId)
         throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
       if (!(await ownsLine(req, creditLineId)))
-        throw new Problem(404, 'Not found', `credit line ${creditLineId} does not exist`);
+        throw Problem.notFound('creditLineId', `credit line ${creditLineId}`);
     }
     const page = await deps.loans
       .list({

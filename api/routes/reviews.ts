@@ -75,7 +75,7 @@ export function reviewRoutes(deps: ReviewRouteDeps): Router {
     idempotent(deps, 'review.decide', async (req) => {
       const reviewer = actorOf(req);
       const review = await deps.reviews.find(String(req.params.id));
-      if (!review) throw new Problem(404, 'Not found', `review ${String(req.params.id)} does not exist`);
+      if (!review) throw Problem.notFound('id', `review ${String(req.params.id)}`);
       const handle = deps.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
       // Refuse here what the workflow would ignore, so the reviewer hears why.
       const line = await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.query(getCreditLine));

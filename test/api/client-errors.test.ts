@@ -208,6 +208,7 @@ describe('problem titles come from the status', () => {
     const noKey = await request(h.app).get('/v1/loans');
     expect(noKey.status).toBe(401);
     expect(noKey.body.title).toBe('Unauthorized');
+    expect(noKey.body.field).toBe('Authorization');
     const unsigned = await request(h.app)
       .post('/v1/webhooks/payments')
       .set('Content-Type', 'application/json')
@@ -219,7 +220,11 @@ describe('problem titles come from the status', () => {
 
   test('403 is Forbidden, 404 Not found, 409 Conflict, 415 Unsupported media type', async () => {
     const forbidden = await get('/v1/portfolio/metrics');
-    expect([forbidden.status, forbidden.body.title]).toEqual([403, 'Forbidden']);
+    expect([forbidden.status, forbidden.body.title, forbidden.body.field]).toEqual([
+      403,
+      'Forbidden',
+      'Authorization',
+    ]);
     const missing = await get('/v1/credit-lines/cl_doesNotExist0123456789');
     expect([missing.status, missing.body.title]).toEqual([404, 'Not found']);
     const line = await post('/v1/credit-lines', applicationBody());

@@ -361,8 +361,8 @@ describe('promises to pay', () => {
         'amount.amount',
         'amount_above_outstanding',
       ],
-      [{ date: addDays(today(), 5), amount }, h.keys.client, 403, ''],
-      [{ date: addDays(today(), 5), amount }, h.keys.reviewer, 403, ''],
+      [{ date: addDays(today(), 5), amount }, h.keys.client, 403, 'Authorization'],
+      [{ date: addDays(today(), 5), amount }, h.keys.reviewer, 403, 'Authorization'],
     ];
     for (const [body, key, status, field, code] of cases) {
       const res = await post(path, body, key);
@@ -396,7 +396,7 @@ describe('settlements', () => {
     for (const [body, key, status, field, code] of [
       [{ ...offer, reason: undefined }, h.keys.collector, 400, 'reason'],
       [{ ...offer, payBy: '20261201' }, h.keys.collector, 400, 'payBy'],
-      [offer, h.keys.reviewer, 403, ''],
+      [offer, h.keys.reviewer, 403, 'Authorization'],
       [
         { ...offer, amount: { amount: 900_000, currency: 'CNY' } },
         h.keys.collector,
