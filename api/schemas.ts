@@ -158,9 +158,14 @@ export const CreditLineApplicationSchema = z
     }),
   })
   // A product lends in one currency: any other would start a workflow the decision must refuse.
-  .refine((a) => PRODUCTS.find((p) => p.code === a.productCode)?.currency === a.requestedLimit.currency, {
-    message: "is not the product's currency",
-    path: ['requestedLimit', 'currency'],
+  .superRefine((a, ctx) => {
+    const currency = PRODUCTS.find((p) => p.code === a.productCode)?.currency;
+    if (currency && currency !== a.requestedLimit.currency)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requestedLimit', 'currency'],
+        message: `must be ${currency}, the currency ${a.productCode} lends in`,
+      });
   })
   .openapi('CreditLineApplication');
 export type CreditLineApplicationBody = z.infer<typeof CreditLineApplicationSchema>;
