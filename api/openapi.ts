@@ -1,21 +1,24 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
 import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV3,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { Problem } from './problem';
+import {
+  AmountSchema,
   ApplicantInfoSchema,
   CollectionTaskListQuerySchema,
   CollectionTaskSchema,
-  ExtensionResultSchema,
-  ExtensionSchema,
-  PromiseToPaySchema,
-  PromiseViewSchema,
-  SettlementDecisionSchema,
-  SettlementOfferRequestSchema,
-  SettlementOfferViewSchema,
-  TaskOutcomeSchema,
   CreditLineApplicationSchema,
   CreditLineSchema,
   DrawdownResultSchema,
   DrawdownSchema,
+  ExtensionResultSchema,
+  ExtensionSchema,
+  IdSchema,
   LimitChangeSchema,
   LineControlSchema,
   LoanListQuerySchema,
@@ -24,380 +27,679 @@ import {
   PortfolioMetricsQuerySchema,
   PortfolioMetricsSchema,
   ProblemSchema,
-  RepaymentSchema,
+  PromiseToPaySchema,
+  PromiseViewSchema,
   QuoteRequestSchema,
   QuoteSchema,
+  RepaymentSchema,
   ReviewDecisionSchema,
   ReviewListQuerySchema,
   ReviewSchema,
+  SettlementDecisionSchema,
+  SettlementOfferRequestSchema,
+  SettlementOfferViewSchema,
+  TaskOutcomeSchema,
 } from './schemas';
 
-const problem = (description: string) => ({
+/** The roles a key may hold for an operation (`x-roles`); admin may do whatever ops may. */
+export type OperationRole = 'client' | 'reviewer' | 'collector' | 'ops';
+export const TAGS = [
+  'Quotes',
+  'Credit lines',
+  'Loans',
+  'Reviews',
+  'Collections',
+  'Portfolio',
+  'Webhooks',
+  'Health',
+] as const;
+type Tag = (typeof TAGS)[number];
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;
+
+interface Operation {
+  method: 'get' | 'post';
+  path: string;
+  tag: Tag;
+  summary: string;
+  /** Bearer roles, `provider` for the HMAC-signed callback, `public` for no authentication. */
+  roles: readonly OperationRole[] | 'provider' | 'public';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  idempotent?: true;
+  body?: z.ZodType;
+  /** What the docs page pre-fills; the spec test holds it to `body` (and posts the quote's to the app). */
+  example?: unknown;
+  ok: Record<number, ResponseConfig>;
+  /** Where each problem can really happen, in this operation's words; the defaults below add the rest. */
+  problems?: Partial<Record<ProblemStatus, string>>;
+}
+
+const problem = (description: string): ResponseConfig => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
-const json = (description: string, schema: z.ZodType) => ({
+const json = (description: string, schema: z.ZodType): ResponseConfig => ({
   description,
   content: { 'application/json': { schema } },
 });
+
+const id = (example: string, what: string) => IdSchema.openapi({ example, description: `the ${what}'s id` });
+const lineParams = z.object({ id: id('cl_4Jk2Xw9sQeR1bV7nT0aLmZ', 'credit line') });
+const loanParams = z.object({ id: id('ln_8Qp3Ys2dLkW5nX1cV9bTgH', 'loan') });
 const idempotencyHeader = z.object({
   'Idempotency-Key': z
     .string()
-    .min(1)
-    .max(255)
-    .openapi({ description: 'replays the first response for the same key' }),
+    .regex(/^[\x21-\x7e]{1,255}$/)
+    .openapi({
+      description:
+        '1–255 visible ASCII characters; the first response is stored and replayed for the same key (header Idempotent-Replayed: true)',
+      example: 'apply-001',
+    }),
 });
-const secured = { security: [{ bearer: [] }] };
-const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
-const routes: RouteConfig[] = [
+// Response bodies the routes build outside the wire schemas; loose on purpose (fields may be added).
+const page = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const LoanSummarySchema = z
+  .object({
+    id: z.string(),
+    creditLineId: z.string(),
+    productCode: z.string(),
+    status: z.string(),
+    currency: z.string(),
+    principal: z.number().int(),
+    outstanding: z.number().int(),
+    creditBalance: z.number().int(),
+    nextDueDate: z.string().nullable(),
+    nextDueAmount: z.number().int().nullable(),
+    dpd: z.number().int(),
+    bucket: z.string(),
+    stage: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('LoanSummary');
+const LoanSchema = z
+  .object({
+    id: z.string(),
+    creditLineId: z.string(),
+    productCode: z.string(),
+    status: z.string(),
+    principal: AmountSchema,
+    outstanding: AmountSchema,
+    creditBalance: AmountSchema,
+    dpd: z.number().int(),
+    bucket: z.string(),
+    stage: z.string(),
+  })
+  .openapi('Loan', {
+    description:
+      'also: next due, autopay attempts, payments (recoveries marked), refunds of credit after payoff, exceptions for an operator',
+  });
+const ScheduleSchema = z
+  .object({
+    currency: z.string(),
+    installments: z.array(
+      z.object({
+        seq: z.number().int(),
+        dueDate: z.string(),
+        principal: z.number().int(),
+        interest: z.number().int(),
+        fees: z.number().int(),
+        total: z.number().int(),
+        paid: z.number().int(),
+        balanceAfter: z.number().int(),
+        status: z.string(),
+      }),
+    ),
+  })
+  .openapi('Schedule');
+const PayoffQuoteSchema = z
+  .object({ amount: AmountSchema, date: z.string(), breakdown: z.record(z.string(), z.number()) })
+  .openapi('PayoffQuote');
+const RepaymentResultSchema = z
+  .object({
+    paymentId: z.string(),
+    kind: z.string(),
+    allocation: z.object({}),
+    outstanding: AmountSchema,
+    creditBalance: AmountSchema,
+    status: z.string(),
+  })
+  .openapi('RepaymentResult');
+const accepted = (fields: Record<string, z.ZodType>) => z.object({ ...fields, accepted: z.literal(true) });
+
+const lineControlled: Operation['problems'] = {
+  404: 'no such credit line',
+  422: 'the rules refuse it: a closed line, the same state again; `field` says which',
+};
+
+const operations: Operation[] = [
   {
     method: 'post',
     path: '/v1/quotes',
-    summary: 'Trial calculation: schedule, totals and APR; no side effects (role client)',
-    ...secured,
-    request: { body: body(QuoteRequestSchema) },
-    responses: {
-      200: json('the quote', QuoteSchema),
-      400: problem('malformed request'),
-      422: problem('a rule refuses it: bad rate, term 0, APR over the cap (with the figure)'),
+    tag: 'Quotes',
+    summary: 'Trial calculation (试算): schedule, totals and APR; no side effects',
+    roles: ['client'],
+    body: QuoteRequestSchema,
+    example: {
+      amount: { amount: 1200000, currency: 'CNY' },
+      annualRate: '0.12',
+      termCount: 12,
+      method: 'annuity',
+      startDate: '2026-01-15',
     },
+    ok: { 200: json('the quote', QuoteSchema) },
+    problems: { 422: 'a rule refuses it: a rate that is not a decimal, a bad period, the APR over the cap' },
   },
   {
     method: 'post',
     path: '/v1/credit-lines',
-    summary: 'Apply for a credit line (role client)',
-    ...secured,
-    request: {
-      headers: idempotencyHeader,
-      body: { content: { 'application/json': { schema: CreditLineApplicationSchema } } },
+    tag: 'Credit lines',
+    summary: 'Apply for a credit line: the decision, or pending_review when people must decide',
+    roles: ['client'],
+    idempotent: true,
+    body: CreditLineApplicationSchema,
+    example: {
+      customer: {
+        name: '张三',
+        idNumber: '110101199003076632',
+        phone: '13800138000',
+        bankCard: '6222020200112233446',
+      },
+      productCode: 'cash-installment',
+      requestedLimit: { amount: 2000000, currency: 'CNY' },
+      consents: { bureauQuery: { version: 'bq-2026-01', acceptedAt: '2026-11-20T10:00:00+08:00' } },
     },
-    responses: {
-      201: json('the line with its decision, or pending_review', CreditLineSchema),
-      400: problem('malformed request: missing field, wrong type, broken JSON'),
-      401: problem('no or unknown API key'),
-      403: problem('role not allowed'),
-      413: problem('body too large'),
-      422: problem(
-        'well-formed but invalid: check digit, Luhn, unknown product, key reused with another body',
-      ),
-    },
+    ok: { 201: json('the line with its decision, or pending_review', CreditLineSchema) },
+    problems: { 422: 'well-formed but invalid: ID check digit, Luhn, unknown product' },
   },
   {
     method: 'get',
     path: '/v1/credit-lines/{id}',
-    summary: 'Read a credit line from its workflow (role client, ops)',
-    ...secured,
-    request: { params: z.object({ id: z.string() }) },
-    responses: { 200: json('the credit line', CreditLineSchema), 404: problem('no such credit line') },
+    tag: 'Credit lines',
+    summary: 'A credit line from its workflow: state, limit, available, grade, APR, reasons, open review',
+    roles: ['client', 'ops'],
+    params: lineParams,
+    ok: { 200: json('the credit line', CreditLineSchema) },
+    problems: {
+      404: 'no such credit line (or not one of this client)',
+      409: 'the workflow cannot answer in its current state',
+    },
   },
   {
     method: 'post',
     path: '/v1/credit-lines/{id}/drawdowns',
-    summary: 'Draw down (用信): reserves limit and starts the loan workflow loan:{loanId} (role client)',
-    ...secured,
-    request: { params: z.object({ id: z.string() }), headers: idempotencyHeader, body: body(DrawdownSchema) },
-    responses: {
-      201: json('the new loan, disbursing', DrawdownResultSchema),
-      422: problem('refused: over the available limit, frozen line, term or method not offered, no purpose'),
+    tag: 'Credit lines',
+    summary: 'Draw down (用信): reserves the limit and starts the loan workflow loan:{loanId}',
+    roles: ['client'],
+    params: lineParams,
+    idempotent: true,
+    body: DrawdownSchema,
+    example: { amount: { amount: 1000000, currency: 'CNY' }, termMonths: 12, purpose: 'home repair' },
+    ok: { 201: json('the new loan, disbursing', DrawdownResultSchema) },
+    problems: {
+      404: 'no such credit line (or not one of this client)',
+      422: 'refused: over the available limit, a frozen line, a term or method not offered, a bad card',
     },
   },
   {
     method: 'post',
     path: '/v1/credit-lines/{id}/info',
-    summary: "Answer a reviewer's request for information (role client)",
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(ApplicantInfoSchema),
-    },
-    responses: {
-      202: { description: 'passed to the review' },
-      409: problem('no information was requested'),
-      422: problem('invalid'),
+    tag: 'Credit lines',
+    summary: "Answer a reviewer's request for information",
+    roles: ['client'],
+    params: lineParams,
+    idempotent: true,
+    body: ApplicantInfoSchema,
+    example: { occupation: 'engineer' },
+    ok: { 202: json('passed to the review', accepted({ id: z.string() })) },
+    problems: {
+      404: 'no such credit line (or not one of this client)',
+      409: 'no information was requested',
+      422: 'nothing given, or a bad phone number',
     },
   },
-  ...(['freeze', 'unfreeze', 'close'] as const).map((action): RouteConfig => ({
+  ...(['freeze', 'unfreeze', 'close'] as const).map((action): Operation => ({
     method: 'post',
     path: `/v1/credit-lines/{id}/${action}`,
-    summary: `${action[0]?.toUpperCase()}${action.slice(1)} a line (role ops; audited)`,
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(LineControlSchema),
-    },
-    responses: {
-      200: json('the line after the control', CreditLineSchema),
-      422: problem('the rules refuse it; `field` says which'),
-    },
+    tag: 'Credit lines',
+    summary: `${action[0]?.toUpperCase()}${action.slice(1)} a line with a reason (audited)`,
+    roles: ['ops'],
+    params: lineParams,
+    idempotent: true,
+    body: LineControlSchema,
+    example: { reason: 'fraud alert from the bank' },
+    ok: { 200: json('the line after the control', CreditLineSchema) },
+    problems: lineControlled,
   })),
   {
     method: 'post',
     path: '/v1/credit-lines/{id}/limit',
-    summary: 'Change the limit (role ops; audited)',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(LimitChangeSchema),
-    },
-    responses: {
-      200: json('the line with its new limit', CreditLineSchema),
-      422: problem('below the drawn balance, or a closed line'),
-    },
+    tag: 'Credit lines',
+    summary: 'Change the limit with a reason (audited)',
+    roles: ['ops'],
+    params: lineParams,
+    idempotent: true,
+    body: LimitChangeSchema,
+    example: { reason: 'annual review', limit: { amount: 3000000, currency: 'CNY' } },
+    ok: { 200: json('the line with its new limit', CreditLineSchema) },
+    problems: { ...lineControlled, 422: 'below the drawn balance, over the grade cap, or a closed line' },
   },
   {
     method: 'get',
     path: '/v1/reviews',
-    summary: 'The review queue, oldest due first (role reviewer)',
-    ...secured,
-    request: { query: ReviewListQuerySchema },
-    responses: {
-      200: json(
-        'a page of reviews',
-        z.object({ items: z.array(ReviewSchema), nextCursor: z.string().nullable() }),
-      ),
-    },
+    tag: 'Reviews',
+    summary: 'The review queue, oldest due first',
+    roles: ['reviewer'],
+    query: ReviewListQuerySchema,
+    ok: { 200: json('a page of reviews', page(ReviewSchema)) },
+    problems: { 400: 'a bad or unknown query parameter, or a cursor this API did not issue' },
   },
   {
     method: 'post',
     path: '/v1/reviews/{id}/decision',
-    summary: 'Approve, decline or request information (role reviewer); signals the credit-line workflow',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(ReviewDecisionSchema),
+    tag: 'Reviews',
+    summary: 'Approve, decline or request information; signals the credit-line workflow',
+    roles: ['reviewer'],
+    params: z.object({ id: id('rv_cl_4Jk2Xw9sQeR1bV7nT0aLmZ', 'review') }),
+    idempotent: true,
+    body: ReviewDecisionSchema,
+    example: { decision: 'approve' },
+    ok: {
+      202: json(
+        'the decision was passed to the workflow',
+        accepted({ reviewId: z.string(), creditLineId: z.string(), decision: z.string() }),
+      ),
     },
-    responses: {
-      202: { description: 'the decision was passed to the workflow' },
-      403: problem('not a reviewer, or party to the application'),
-      409: problem('already decided by this reviewer, closed, or waiting for information'),
+    problems: {
+      403: 'not a reviewer, or party to the application',
+      404: 'no such review',
+      409: 'already decided by this reviewer, closed, or waiting for information',
+      422: 'a decline or request_info without a reason',
     },
   },
   {
     method: 'get',
     path: '/v1/loans',
-    summary: 'Loans from the read model, newest first; a client lists one of its lines (role client, ops)',
-    ...secured,
-    request: { query: LoanListQuerySchema },
-    responses: { 200: { description: '{items, nextCursor}' } },
+    tag: 'Loans',
+    summary: 'Loans from the read model, newest first; a client lists those of one of its lines',
+    roles: ['client', 'ops'],
+    query: LoanListQuerySchema,
+    ok: { 200: json('a page of loans', page(LoanSummarySchema)) },
+    problems: {
+      400: 'a bad or unknown filter, a cursor this API did not issue, or a client key without creditLineId',
+      404: 'a client named a credit line that is not its own',
+    },
   },
   {
     method: 'get',
     path: '/v1/loans/{id}',
-    summary: 'One loan, from its workflow (role client, ops)',
-    ...secured,
-    request: { params: z.object({ id: z.string() }) },
-    responses: {
-      200: {
-        description:
-          'status, outstanding, credit balance, DPD, bucket, next due, autopay attempts, payments (recoveries marked), refunds of credit after payoff, exceptions for an operator',
-      },
-      404: problem('no such loan'),
+    tag: 'Loans',
+    summary: 'One loan from its workflow, DPD counted to today',
+    roles: ['client', 'ops'],
+    params: loanParams,
+    ok: { 200: json('the loan', LoanSchema) },
+    problems: {
+      404: 'no such loan (or not one of this client)',
+      409: 'the workflow cannot answer in its current state',
     },
   },
   {
     method: 'get',
     path: '/v1/loans/{id}/schedule',
-    summary: 'The installment schedule with what is paid on each (role client, ops)',
-    ...secured,
-    request: { params: z.object({ id: z.string() }) },
-    responses: {
-      200: {
-        description:
-          '{currency, installments: [{seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status}]}',
-      },
+    tag: 'Loans',
+    summary: 'The installment schedule with what is paid on each',
+    roles: ['client', 'ops'],
+    params: loanParams,
+    ok: { 200: json('the schedule', ScheduleSchema) },
+    problems: {
+      404: 'no such loan (or not one of this client)',
+      409: 'the workflow cannot answer in its current state',
     },
   },
   {
     method: 'get',
     path: '/v1/loans/{id}/payoff-quote',
-    summary: 'Amount that settles the loan in full on a date (role client, ops)',
-    ...secured,
-    request: { params: z.object({ id: z.string() }), query: PayoffQuerySchema },
-    responses: { 200: { description: '{amount, date, breakdown}' } },
+    tag: 'Loans',
+    summary: 'What settles the loan in full on a date, with its breakdown',
+    roles: ['client', 'ops'],
+    params: loanParams,
+    query: PayoffQuerySchema,
+    ok: { 200: json('the payoff quote', PayoffQuoteSchema) },
+    problems: {
+      400: 'a bad date, or an unknown query parameter',
+      404: 'no such loan (or not one of this client)',
+      409: 'the loan is not disbursed yet, or the workflow cannot answer in its current state',
+      422: 'a date before the disbursement or past the last date a payoff is quoted for',
+    },
   },
   {
     method: 'post',
     path: '/v1/loans/{id}/repayments',
-    summary: 'Pay now: allocation and the new balance; with mode, a partial prepayment (role client)',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(RepaymentSchema),
-    },
-    responses: {
-      201: { description: 'allocation, outstanding, credit balance, status' },
-      422: problem('refused: loan not in service, over the payoff'),
+    tag: 'Loans',
+    summary: 'Pay now: allocation and the new balance; with mode, a partial prepayment',
+    roles: ['client'],
+    params: loanParams,
+    idempotent: true,
+    body: RepaymentSchema,
+    example: { amount: { amount: 50000, currency: 'CNY' }, channel: 'app' },
+    ok: { 201: json('allocation, outstanding, credit balance, status', RepaymentResultSchema) },
+    problems: {
+      404: 'no such loan (or not one of this client)',
+      409: 'the loan is not in service (disbursing, closed, written off)',
+      422: 'refused: another currency, over the payoff',
     },
   },
   {
     method: 'post',
     path: '/v1/loans/{id}/extensions',
-    summary: "Defer the unpaid due dates under the product's extension policy (role client, own loans)",
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(ExtensionSchema),
-    },
-    responses: {
-      201: json('the new due dates, the fee and the extensions used', ExtensionResultSchema),
-      404: problem('no such loan'),
-      422: problem('the policy refuses it; `field` names the input, `errors[0].code` the rule'),
+    tag: 'Collections',
+    summary: "Defer the unpaid due dates under the product's extension policy (展期)",
+    roles: ['client'],
+    params: loanParams,
+    idempotent: true,
+    body: ExtensionSchema,
+    example: { days: 15 },
+    ok: { 201: json('the new due dates, the fee and the extensions used', ExtensionResultSchema) },
+    problems: {
+      404: 'no such loan (or not one of this client)',
+      409: 'the loan is not in service (disbursing, closed, written off)',
+      422: 'the policy refuses it; `field` names the input, `errors[0].code` the rule',
     },
   },
   {
     method: 'get',
     path: '/v1/collection-tasks',
-    summary:
-      'Call tasks, window closing first; callable=true: open and inside contact hours now (role collector, ops)',
-    ...secured,
-    request: { query: CollectionTaskListQuerySchema },
-    responses: {
-      200: json(
-        'a page of tasks',
-        z.object({ items: z.array(CollectionTaskSchema), nextCursor: z.string().nullable() }),
-      ),
-      400: problem('bad filter or a cursor this API did not issue'),
-    },
+    tag: 'Collections',
+    summary: 'Call tasks, window closing first; callable=true: open and inside contact hours now',
+    roles: ['collector', 'ops'],
+    query: CollectionTaskListQuerySchema,
+    ok: { 200: json('a page of tasks', page(CollectionTaskSchema)) },
+    problems: { 400: 'a bad or unknown filter, or a cursor this API did not issue' },
   },
   {
     method: 'post',
     path: '/v1/collection-tasks/{id}/outcome',
-    summary: 'Report a call: recorded once, then signalled to collection:{loanId} (role collector)',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(TaskOutcomeSchema),
-    },
-    responses: {
-      200: json('the task, done', CollectionTaskSchema),
-      404: problem('no such task'),
-      409: problem('the task is not open (done, cancelled, expired) or the loan is not in collection'),
-      422: problem(
-        'promise missing for promise_to_pay (or given without it), promise date past, PII in the note',
-      ),
+    tag: 'Collections',
+    summary: 'Report a call: recorded once, then signalled to collection:{loanId}',
+    roles: ['collector'],
+    params: z.object({ id: id('ct_ln_8Qp3Ys2dLkW5nX1cV9bTgH_31', 'collection task') }),
+    idempotent: true,
+    body: TaskOutcomeSchema,
+    example: { outcome: 'no_answer' },
+    ok: { 200: json('the task, done', CollectionTaskSchema) },
+    problems: {
+      404: 'no such task',
+      409: 'the task is not open (done, cancelled, expired) or the loan is not in collection',
+      422: 'promise missing for promise_to_pay (or given without it), a past promise date, PII in the note',
     },
   },
   {
     method: 'post',
     path: '/v1/loans/{id}/promises-to-pay',
-    summary: 'Record a promise to pay; it pauses escalation until kept or broken (role collector)',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(PromiseToPaySchema),
-    },
-    responses: {
-      201: json('the promise', PromiseViewSchema),
-      409: problem('the loan is not in collection'),
-      422: problem(
-        'refused: a promise is open, the date is past or too far, the amount or currency is wrong',
-      ),
+    tag: 'Collections',
+    summary: 'Record a promise to pay; it pauses escalation until kept or broken',
+    roles: ['collector'],
+    params: loanParams,
+    idempotent: true,
+    body: PromiseToPaySchema,
+    example: { date: '2026-12-05', amount: { amount: 50000, currency: 'CNY' } },
+    ok: { 201: json('the promise', PromiseViewSchema) },
+    problems: {
+      404: 'the collection does not know the promise it is asked about',
+      409: 'the loan is not in collection',
+      422: 'refused: a promise is open, the date is past or too far, the amount or currency is wrong',
     },
   },
   {
     method: 'post',
     path: '/v1/loans/{id}/settlement-offers',
-    summary:
-      'Propose a settlement that waives interest and penalty if paid by a date; reviewers approve (role collector)',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string() }),
-      headers: idempotencyHeader,
-      body: body(SettlementOfferRequestSchema),
-    },
-    responses: {
-      201: json('the offer, pending approval', SettlementOfferViewSchema),
-      409: problem('the loan is not in collection'),
-      422: problem('refused by the settlement policy; `field` names the input, `errors[0].code` the rule'),
+    tag: 'Collections',
+    summary: 'Propose a settlement that waives interest and penalty if paid by a date; reviewers approve',
+    roles: ['collector'],
+    params: loanParams,
+    idempotent: true,
+    body: SettlementOfferRequestSchema,
+    example: { amount: { amount: 800000, currency: 'CNY' }, payBy: '2026-12-20', reason: 'hardship' },
+    ok: { 201: json('the offer, pending approval', SettlementOfferViewSchema) },
+    problems: {
+      404: 'the collection does not know the offer it is asked about',
+      409: 'the loan is not in collection',
+      422: 'refused by the settlement policy; `field` names the input, `errors[0].code` the rule',
     },
   },
   {
     method: 'post',
     path: '/v1/loans/{id}/settlement-offers/{offerId}/decision',
-    summary: 'Approve or decline a settlement offer (role reviewer); approval tells the loan its terms',
-    ...secured,
-    request: {
-      params: z.object({ id: z.string(), offerId: z.string() }),
-      headers: idempotencyHeader,
-      body: body(SettlementDecisionSchema),
-    },
-    responses: {
-      200: json('the offer after the decision', SettlementOfferViewSchema),
-      409: problem('the loan is not in collection'),
-      422: problem('refused: unknown offer, the proposer deciding, a second vote, a closed offer'),
+    tag: 'Collections',
+    summary: 'Approve or decline a settlement offer; approval tells the loan its terms',
+    roles: ['reviewer'],
+    params: loanParams.extend({ offerId: id('so_2Hn6Wq0eRtY4uI8oP1aSdF', 'settlement offer') }),
+    idempotent: true,
+    body: SettlementDecisionSchema,
+    example: { decision: 'approve', reason: 'within policy' },
+    ok: { 200: json('the offer after the decision', SettlementOfferViewSchema) },
+    problems: {
+      404: 'no such offer on this loan',
+      409: 'the loan is not in collection',
+      422: 'refused: the proposer deciding, a second vote, a closed offer',
     },
   },
   {
     method: 'get',
     path: '/v1/portfolio/metrics',
+    tag: 'Portfolio',
     summary:
-      'Portfolio health from the daily snapshot: buckets, coincidental and lagged delinquency, roll rates, vintages (role ops)',
-    ...secured,
-    request: { query: PortfolioMetricsQuerySchema },
-    responses: {
+      'Portfolio health from the daily snapshot: buckets, coincidental and lagged delinquency, roll rates, vintages',
+    roles: ['ops'],
+    query: PortfolioMetricsQuerySchema,
+    ok: {
       200: json(
         'the metrics; lagged rates and roll rates are null without the earlier snapshot',
         PortfolioMetricsSchema,
       ),
-      400: problem('bad date, lagMonths, currency or an unknown query field'),
-      403: problem('not ops'),
-      404: problem('no snapshot for the date (or product); `field` is date'),
-      422: problem('the snapshot holds several currencies and none was named'),
+    },
+    problems: {
+      400: 'a bad date, lagMonths, currency or an unknown query parameter',
+      404: 'no snapshot for the date (or product, or currency); `field` names which',
+      422: 'the snapshot holds several currencies and none was named',
     },
   },
   {
     method: 'post',
     path: '/v1/webhooks/payments',
+    tag: 'Webhooks',
     summary:
-      'Payment provider callbacks, signed: Loanflow-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">, five-minute window',
-    request: { body: body(PaymentWebhookSchema) },
-    responses: {
-      202: { description: 'applied once per event id' },
-      200: { description: 'a redelivered event' },
-      401: problem('bad or stale signature'),
+      'Payment provider callbacks, signed: Loanflow-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">, five-minute window',
+    roles: 'provider',
+    body: PaymentWebhookSchema,
+    ok: {
+      202: json('applied once per event id', z.object({ eventId: z.string(), accepted: z.literal(true) })),
+      200: json('a redelivered event', z.object({ eventId: z.string(), duplicate: z.literal(true) })),
+    },
+    problems: {
+      401: 'a missing, malformed, stale or wrong signature',
+      404: 'no such loan',
+      422: 'a refused value',
     },
   },
   {
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics',
-    responses: { 200: { description: 'text exposition format' } },
+    tag: 'Health',
+    summary: 'Prometheus metrics: request latency by route template, applications, drawdowns, decisions',
+    roles: ['ops'],
+    ok: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } },
   },
-  { method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: { description: 'alive' } } },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'Health',
+    summary: 'Liveness',
+    roles: 'public',
+    ok: { 200: json('alive', z.object({ status: z.literal('ok') })) },
+  },
   {
     method: 'get',
     path: '/readyz',
+    tag: 'Health',
     summary: 'Readiness: PostgreSQL and Temporal reachable',
-    responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } },
+    roles: 'public',
+    ok: {
+      200: json('ready', z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) })),
+      503: json(
+        'a dependency is down; `checks` says which',
+        z.object({ status: z.literal('not_ready'), checks: z.record(z.string(), z.string()) }),
+      ),
+    },
   },
 ];
 
-/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+/** Every documented operation, with the zod schema that validates its body and its pre-filled example. */
+export const OPERATIONS: readonly Readonly<Operation>[] = operations;
+
+const templates = operations.map((op) => ({
+  method: op.method.toUpperCase(),
+  path: new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+}));
+
+/**
+ * A documented path asked with a method it does not take is a 405 naming the methods it does
+ * (RFC 9110), not a 404: mount after the routes, before the 404 handler.
+ */
+export const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const allowed = [...new Set(templates.filter((t) => t.path.test(req.path)).map((t) => t.method))];
+  if (allowed.length === 0 || allowed.includes(req.method)) return next();
+  if (allowed.includes('GET')) allowed.push('HEAD');
+  res.set('Allow', allowed.join(', '));
+  next(
+    new Problem(
+      405,
+      'Method not allowed',
+      `${req.method} ${req.path}: this path takes ${allowed.join(', ')}`,
+    ),
+  );
+};
+
+/** The problems an operation can answer, from what it takes: its own words first, defaults for the rest. */
+function problemsOf(op: Operation): Partial<Record<ProblemStatus, string>> {
+  const own = op.problems ?? {};
+  const out: Partial<Record<ProblemStatus, string>> = {};
+  const malformed = [
+    op.params && 'a path id this API did not issue',
+    op.body && 'broken JSON, a missing, unknown or mistyped field',
+    op.query && 'a bad or unknown query parameter',
+    op.idempotent && 'a missing or malformed Idempotency-Key',
+  ].filter(Boolean);
+  if (malformed.length) out[400] = `malformed: ${malformed.join('; ')}`;
+  if (Array.isArray(op.roles)) {
+    out[401] = 'no or unknown API key';
+    out[403] = `the key's role may not call this (needs ${op.roles.join(' or ')})`;
+  }
+  if (op.body) {
+    out[413] = 'body over 32 kB';
+    out[415] = 'an unsupported charset or content encoding';
+  }
+  for (const [status, text] of Object.entries(own)) out[Number(status) as ProblemStatus] = text;
+  if (op.idempotent) {
+    const also = (status: ProblemStatus, text: string) =>
+      (out[status] = out[status] ? `${out[status]}; or ${text}` : text);
+    also(409, 'a request with this Idempotency-Key is still in progress');
+    also(422, 'the Idempotency-Key was used with another request');
+  }
+  return out;
+}
+
+function routeOf(op: Operation): RouteConfig {
+  const roles = Array.isArray(op.roles) ? op.roles : [];
+  const who = Array.isArray(op.roles)
+    ? `Role ${roles.join(' or ')}${roles.includes('ops') ? ' (admin too)' : ''}.`
+    : op.roles === 'provider'
+      ? 'Authenticated by the provider signature, not an API key.'
+      : 'No authentication.';
+  const body = op.body && {
+    required: true,
+    content: {
+      'application/json': { schema: op.body, ...(op.example === undefined ? {} : { example: op.example }) },
+    },
+  };
+  const responses: RouteConfig['responses'] = { ...op.ok };
+  for (const [status, text] of Object.entries(problemsOf(op))) responses[status] = problem(text);
+  return {
+    method: op.method,
+    path: op.path,
+    operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ?? '').toUpperCase())}`,
+    tags: [op.tag],
+    summary: op.summary,
+    description: who,
+    'x-roles': op.roles,
+    ...(Array.isArray(op.roles) ? { security: [{ bearer: [] }] } : {}),
+    ...(op.roles === 'provider' ? { security: [{ providerSignature: [] }] } : {}),
+    ...(op.roles === 'public' ? { security: [] } : {}),
+    request: {
+      ...(op.params ? { params: op.params } : {}),
+      ...(op.query ? { query: op.query } : {}),
+      ...(op.idempotent ? { headers: idempotencyHeader } : {}),
+      ...(body ? { body } : {}),
+    },
+    responses,
+  };
+}
+
+/**
+ * Two generator outputs that tools misread, rewritten:
+ * - OpenAPI 3.0 ignores a sibling of `$ref`, so `allOf: [$ref, {nullable}]` forbids null; `anyOf: [$ref]`
+ *   with `nullable` beside it reads as "the schema, or null".
+ * - A regex with flags (`/…/u`) is printed with its flags after the last slash, which no string
+ *   matches; the flags only say how JavaScript reads the escapes, which a pattern reads the same.
+ */
+function forTools(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forTools);
+  if (!node || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  const all = o.allOf;
+  if (
+    Array.isArray(all) &&
+    all.length === 2 &&
+    (all[1] as Record<string, unknown>)?.nullable === true &&
+    Object.keys(all[1] as object).length === 1
+  ) {
+    const { allOf: _a, ...rest } = o;
+    return forTools({ ...rest, anyOf: [all[0]], nullable: true });
+  }
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [
+      k,
+      k === 'pattern' && typeof v === 'string' ? v.replace(/(?<=\$)\/[dgimsuvy]+$/, '') : forTools(v),
+    ]),
+  );
+}
+
+/** The OpenAPI 3.0 document, generated from the same zod schemas that validate requests. */
 export function openApiDocument(): object {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'API key',
+    description: 'API key; each operation names the roles it accepts in `x-roles`',
   });
-  for (const route of routes) registry.registerPath(route);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
+  registry.registerComponent('securitySchemes', 'providerSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Loanflow-Signature',
+    description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> with the shared secret',
+  });
+  for (const op of operations) registry.registerPath(routeOf(op));
+  const doc = new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
     info: {
       title: 'loanflow API',
       version: '1.0.0',
       description:
-        'Money is an integer count of minor units with its currency beside it. Errors are application/problem+json.',
+        'Money is an integer count of minor units with its currency beside it. Errors are application/problem+json: 400 malformed, 422 well-formed but refused by a rule, with `field` naming the input.',
     },
     servers: [{ url: '/' }],
+    tags: TAGS.map((name) => ({ name })),
   });
+  return forTools(doc) as object;
 }

@@ -16,7 +16,7 @@ import { startOwnedPostgres } from './lib/postgres';
  */
 const root = path.resolve(__dirname, '..');
 const schemathesis = path.join(root, '.tools', 'venv', 'bin', 'schemathesis');
-const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 50);
+const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 100);
 const SEED = process.env.FUZZ_SEED ?? '20261120';
 
 type Run = 'client' | 'reviewer' | 'collector' | 'ops' | 'provider' | 'public';

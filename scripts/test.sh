@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: install what is missing, then type-check, lint and run the whole suite on a real
-# PostgreSQL and real Temporal servers (time-skipping test server and the CLI dev server).
+# PostgreSQL and real Temporal servers (time-skipping test server and the CLI dev server), then fuzz
+# the running API with schemathesis against its OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,3 +12,5 @@ npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
 echo "[test] jest" >&2
 npx jest --ci "$@"
+echo "[test] fuzz the API with schemathesis, one run per role" >&2
+npx tsx scripts/fuzz-api.ts
