@@ -2,6 +2,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/identity';
 import { DAY_COUNTS, type DayCount } from '../domain/daycount';
+import { isTimeZone } from '../domain/localdate';
 import { CURRENCIES } from '../domain/money';
 import { PRODUCTS } from '../domain/products';
 import { MAX_AMOUNT, MAX_ANNUAL_RATE, MAX_TERM_COUNT, METHODS, type Method } from '../domain/schedule';
@@ -117,6 +118,7 @@ export const AmountSchema = z
   .openapi('Amount', { description: 'integer minor units with their currency' });
 
 const knownProduct = (code: string) => PRODUCTS.some((p) => p.code === code);
+const productOnSale = (code: string) => !PRODUCTS.find((p) => p.code === code)?.notOffered;
 
 export const ApplicantSchema = z
   .strictObject({
@@ -148,8 +150,14 @@ export const CreditLineApplicationSchema = z
     customer: ApplicantSchema,
     productCode: checked(64)
       .refine(knownProduct, 'is not a known product code')
+      .refine(productOnSale, 'is not offered for new applications')
       .openapi({ example: 'cash-installment' }),
     requestedLimit: MoneySchema,
+    timeZone: checked(64).refine(isTimeZone, 'is not a known IANA time zone').optional().openapi({
+      example: 'Asia/Shanghai',
+      description:
+        "the borrower's IANA zone: due dates, expiry and contact hours follow it; the product's when absent",
+    }),
     consents: z.strictObject({
       bureauQuery: z.strictObject({
         version: text(40),
@@ -326,6 +334,18 @@ export const DrawdownSchema = z
       .optional(),
   })
   .openapi('Drawdown');
+
+export const CardVerificationSchema = z
+  .strictObject({
+    bankCard: checked(32)
+      .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
+      .openapi({ pattern: '^\\d{12,19}$', example: '6222020200112233446' }),
+  })
+  .openapi('CardVerification');
+
+export const CardVerificationResultSchema = z
+  .object({ verified: z.literal(true), last4: z.string() })
+  .openapi('CardVerificationResult');
 
 export const DrawdownResultSchema = z
   .object({ loanId: z.string(), status: z.literal('disbursing') })

@@ -147,6 +147,17 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return fmt;
 }
 
+/** An IANA zone name this runtime knows (Asia/Shanghai, America/New_York, UTC). */
+export function isTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return false;
+  try {
+    formatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function wallClock(fmt: Intl.DateTimeFormat, epochMs: number): Wall {
   const w: Wall = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of fmt.formatToParts(epochMs)) {

@@ -16,6 +16,7 @@ import {
   type DrawdownRequest,
   getCreditLine,
   submitInfo,
+  verifyCard,
   type CreditLineApplication,
   type CreditLineView,
 } from '../../workflows/messages';
@@ -26,6 +27,7 @@ import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
 import { Problem } from '../problem';
 import {
   ApplicantInfoSchema,
+  CardVerificationSchema,
   type CreditLineApplicationBody,
   CreditLineApplicationSchema,
   DrawdownSchema,
@@ -87,6 +89,7 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
         requestedLimit: body.requestedLimit as Money,
         consents: body.consents,
         submittedBy: actor.id,
+        ...(body.timeZone ? { timeZone: body.timeZone } : {}),
       };
       let view: CreditLineView;
       try {
@@ -159,6 +162,29 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
     }),
   );
 
+  router.post(
+    '/v1/credit-lines/:id/cards',
+    requireRole('client'),
+    validateBody(CardVerificationSchema),
+    idempotent(deps, 'credit_line.verify_card', async (req, key) => {
+      const id = String(req.params.id);
+      await readOwnLine(req, id);
+      const { bankCard } = req.body as { bankCard: string };
+      const requestId = idFromKey('cv', actorOf(req).id, key, 'card');
+      const result = await viaWorkflow(`credit line ${id}`, () =>
+        handleOf(id).executeUpdate(verifyCard, { args: [{ bankCard, requestId }] }),
+      );
+      if (!result.verified) {
+        throw Problem.field(
+          422,
+          'bankCard',
+          `the bank did not match the card ending ${result.last4} to this customer (${result.reasonCode ?? 'no reason given'})`,
+        );
+      }
+      return { status: 200, body: result, subject: id };
+    }),
+  );
+
   const control = (
     action: LineControl['action'],
     path: string,
@@ -168,13 +194,14 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
       `/v1/credit-lines/:id/${path}`,
       requireRole('ops'),
       validateBody(schema),
-      idempotent(deps, `credit_line.${action}`, async (req) => {
+      idempotent(deps, `credit_line.${action}`, async (req, key) => {
         const id = String(req.params.id);
-        const request = { ...(req.body as object), action, actor: actorOf(req).id } as LineControl & {
-          actor: string;
-        };
+        const actor = actorOf(req).id;
+        const request = { ...(req.body as object), action, actor } as LineControl & { actor: string };
+        // The update id comes from the key: a retry after a crash is answered, not applied twice.
+        const updateId = idFromKey('ctl', actor, key, action);
         const view = await viaWorkflow(`credit line ${id}`, () =>
-          handleOf(id).executeUpdate(controlLine, { args: [request] }),
+          handleOf(id).executeUpdate(controlLine, { args: [request], updateId }),
         );
         return { status: 200, body: creditLineResponse(view), subject: id };
       }),

@@ -75,7 +75,7 @@ export function asOfToday(view: LoanView, nowMs: number): LoanView {
   if (!view.timeZone || (view.status !== 'active' && view.status !== 'delinquent')) return view;
   const oldest = view.installments.find((i) => i.status !== 'paid');
   const dpd = daysPastDue(oldest?.dueDate ?? null, localDateAt(nowMs, view.timeZone));
-  const bucket = bucketFor(dpd);
+  const bucket = bucketFor(dpd, view.buckets);
   return { ...view, dpd, bucket: bucket.name, stage: bucket.stage };
 }
 
@@ -88,6 +88,7 @@ export function loanResponse(view: LoanView) {
     receivable: _rc,
     ledgerPending: _l,
     version: _v,
+    buckets: _b,
     ...wire
   } = view;
   return wire;

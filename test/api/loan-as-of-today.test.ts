@@ -1,4 +1,5 @@
 import { asOfToday } from '../../api/routes/loans';
+import { LEGACY_BUCKETS } from '../../domain/delinquency';
 import { instantOfLocal } from '../../domain/localdate';
 import type { LoanView } from '../../workflows/loan-messages';
 
@@ -43,4 +44,10 @@ test('a current loan, a finished loan and a view from before zones were kept are
   expect(asOfToday(closed, at('2030-03-01'))).toBe(closed);
   const { timeZone: _zone, ...older } = asOfLastWake;
   expect(asOfToday(older as LoanView, at('2030-03-01'))).toMatchObject({ dpd: 1 });
+});
+
+test("DPD read today lands in the loan's own buckets: the seed's M2 from DPD 30, the earlier ranges' from 31", () => {
+  expect(asOfToday(asOfLastWake, at('2030-02-14'))).toMatchObject({ dpd: 30, bucket: 'M2', stage: 'middle' });
+  const legacy = { ...asOfLastWake, buckets: [...LEGACY_BUCKETS] } as LoanView;
+  expect(asOfToday(legacy, at('2030-02-14'))).toMatchObject({ dpd: 30, bucket: 'M1', stage: 'early' });
 });
