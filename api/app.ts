@@ -107,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(portfolioRoutes({ portfolio: portfolioRepository(deps.pool) }));
 
-  app.use((req, _res, next) => next(new Problem(404, 'Not found', `no route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(Problem.field(404, 'path', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;
 }

@@ -80,7 +80,7 @@ export function idempotent(
         }
         if (existing.state === 'in_progress') {
           res.set('Retry-After', String(existing.retryAfterSeconds));
-          throw new Problem(409, 'Conflict', 'a request with this Idempotency-Key is still in progress');
+          throw Problem.field(409, 'Idempotency-Key', 'a request with this key is still in progress');
         }
         const { response } = existing;
         res.status(response.status).set('Idempotent-Replayed', 'true').type(response.contentType);

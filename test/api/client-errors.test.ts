@@ -227,6 +227,8 @@ describe('problem titles come from the status', () => {
     ]);
     const missing = await get('/v1/credit-lines/cl_doesNotExist0123456789');
     expect([missing.status, missing.body.title]).toEqual([404, 'Not found']);
+    const noRoute = await get('/v1/no-such-thing');
+    expect([noRoute.status, noRoute.body.title, noRoute.body.field]).toEqual([404, 'Not found', 'path']);
     const line = await post('/v1/credit-lines', applicationBody());
     const conflict = await post(`/v1/credit-lines/${line.body.id}/info`, { occupation: 'teacher' });
     expect([conflict.status, conflict.body.title]).toEqual([409, 'Conflict']);

@@ -62,6 +62,7 @@ test('a retry while the claim is still leased is 409 with Retry-After, and chang
 
   const retry = await apply(body, key);
   expect(retry.status).toBe(409);
+  expect(retry.body.field).toBe('Idempotency-Key');
   expect(Number(retry.headers['retry-after'])).toBeGreaterThanOrEqual(19);
   expect(Number(retry.headers['retry-after'])).toBeLessThanOrEqual(20);
   const row = await h.pool.query(
