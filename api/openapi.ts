@@ -10,6 +10,8 @@ import { Problem } from './problem';
 import {
   AmountSchema,
   ApplicantInfoSchema,
+  CardVerificationResultSchema,
+  CardVerificationSchema,
   CollectionTaskListQuerySchema,
   CollectionTaskSchema,
   CreditLineApplicationSchema,
@@ -257,6 +259,22 @@ const operations: Operation[] = [
       404: 'no such credit line (or not one of this client)',
       409: 'no information was requested',
       422: 'nothing given, or a bad phone number',
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/credit-lines/{id}/cards',
+    tag: 'Credit lines',
+    summary: "Verify another payout card with the bank against the line's customer",
+    roles: ['client'],
+    params: lineParams,
+    idempotent: true,
+    body: CardVerificationSchema,
+    example: { bankCard: '6222020200112233446' },
+    ok: { 200: json('the card is verified for drawdowns', CardVerificationResultSchema) },
+    problems: {
+      404: 'no such credit line (or not one of this client)',
+      422: 'a card failing the Luhn check, or one the bank does not match to this customer',
     },
   },
   ...(['freeze', 'unfreeze', 'close'] as const).map((action): Operation => ({

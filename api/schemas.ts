@@ -331,6 +331,11 @@ export const DrawdownSchema = z
     method: z.enum(METHODS as [Method, ...Method[]]).optional(),
     bankCard: checked(32)
       .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
+      .openapi({
+        pattern: '^\\d{12,19}$',
+        example: '6222020200112233446',
+        description: 'a verified payout card',
+      })
       .optional(),
   })
   .openapi('Drawdown');

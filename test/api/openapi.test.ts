@@ -152,6 +152,25 @@ describe('the OpenAPI document against the app', () => {
     expect(res.body.installments.length).toBeGreaterThan(0);
   });
 
+  it('documents every route the app serves', () => {
+    type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+    const served = (stack: Layer[]): string[] =>
+      stack.flatMap((l) =>
+        l.route
+          ? Object.keys(l.route.methods).map(
+              (m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`,
+            )
+          : l.handle?.stack
+            ? served(l.handle.stack)
+            : [],
+      );
+    const routes = served((app as unknown as { router: { stack: Layer[] } }).router.stack).filter(
+      (r) => r !== 'GET /openapi.json',
+    );
+    expect(routes.length).toBeGreaterThan(25);
+    expect(new Set(routes)).toEqual(new Set(ops.map((o) => o.label)));
+  });
+
   it('serves the document it generates, and the docs page', async () => {
     expect((await request(app).get('/openapi.json')).body).toEqual(JSON.parse(JSON.stringify(doc)));
     expect((await request(app).get('/docs/')).status).toBe(200);
