@@ -15,7 +15,7 @@ import { reviewRepository } from '../db/reviews';
 import { webhookEventRepository } from '../db/webhook-events';
 import { authenticate, requireRole } from './auth';
 import { createMetrics } from './metrics';
-import { openApiDocument } from './openapi';
+import { methodNotAllowed, openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
 import { collectionRoutes } from './routes/collections';
 import { creditLineRoutes } from './routes/credit-lines';
@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(portfolioRoutes({ portfolio: portfolioRepository(deps.pool) }));
 
+  app.use(methodNotAllowed);
   app.use((req, _res, next) => next(Problem.field(404, 'path', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
   return app;

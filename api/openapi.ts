@@ -591,11 +591,7 @@ export const methodNotAllowed: RequestHandler = (req, res, next) => {
   if (allowed.includes('GET')) allowed.push('HEAD');
   res.set('Allow', allowed.join(', '));
   next(
-    new Problem(
-      405,
-      'Method not allowed',
-      `${req.method} ${req.path}: this path takes ${allowed.join(', ')}`,
-    ),
+    Problem.field(405, 'method', `${req.method} is not taken here; this path takes ${allowed.join(', ')}`),
   );
 };
 

@@ -46,7 +46,9 @@ export const IdSchema = z.string().regex(ID_PATTERN, 'is not an id this API issu
 const calendarDate = (centuries: string, leapYears: string) =>
   String.raw`(?:(?:${leapYears})-02-29|(?:${centuries})\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8])))`;
 const LEAP = String.raw`(?:0[48]|[2468][048]|[13579][26])`;
-const OFFSET_TIME = String.raw`T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)`;
+/** Real offsets lie within ±14:00; PostgreSQL refuses any beyond ±15:59. */
+const UTC_OFFSET = String.raw`(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)`;
+const OFFSET_TIME = String.raw`T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?${UTC_OFFSET}`;
 
 /** Business dates (loans, promises, snapshots): years 1900–2199, what the calendar code handles. */
 export const BusinessDateSchema = z.iso
@@ -57,6 +59,7 @@ export const BusinessDateSchema = z.iso
 export const InstantSchema = z.iso
   .datetime({ offset: true })
   .regex(/^(20|21)\d\d-/, 'must be an instant in the years 2000–2199')
+  .regex(new RegExp(`${UTC_OFFSET}$`), 'must have a UTC offset between -14:00 and +14:00')
   .openapi({ pattern: `^${calendarDate('20|21', `(?:20|21)${LEAP}|2000`)}${OFFSET_TIME}$` });
 /** A consent is given before the application reaches us; a few minutes of client clock skew pass. */
 const CLOCK_SKEW_MS = 5 * 60_000;

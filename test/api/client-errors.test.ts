@@ -244,3 +244,23 @@ describe('problem titles come from the status', () => {
     ]);
   });
 });
+
+describe('what the fuzzer found', () => {
+  test('an instant with an offset beyond ±14:00 (PostgreSQL refuses past ±15:59) is a 400, not a 500', async () => {
+    const res = await get(
+      `/v1/reviews?dueBefore=${encodeURIComponent('2030-02-28T20:06:20+22:10')}`,
+      h.keys.reviewer,
+    );
+    expect([res.status, res.body.field]).toEqual([400, 'dueBefore']);
+    const ok = await get(
+      `/v1/reviews?dueBefore=${encodeURIComponent('2030-02-28T20:06:20+14:00')}`,
+      h.keys.reviewer,
+    );
+    expect(ok.status).toBe(200);
+  });
+
+  test('a served path asked with a method it does not take is a 405 with Allow, through the whole app', async () => {
+    const res = await request(h.app).delete('/v1/quotes').set('Authorization', `Bearer ${h.keys.client}`);
+    expect([res.status, res.headers.allow, res.body.field]).toEqual([405, 'POST', 'method']);
+  });
+});
