@@ -44,6 +44,7 @@ const SAMPLES: Record<string, { body?: object; query?: Record<string, string> }>
   'POST /v1/credit-lines/{id}/drawdowns': {
     body: { amount: money, termMonths: 12, purpose: 'home repair', method: 'annuity', bankCard: bankCard() },
   },
+  'POST /v1/credit-lines/{id}/cards': { body: { bankCard: bankCard() } },
   'POST /v1/credit-lines/{id}/info': {
     body: {
       monthlyIncome: money,
