@@ -225,7 +225,7 @@ describe('platform routes', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ postgres: 'ok', temporal: 'ok' });
     const spec = await request(h.app).get('/openapi.json');
-    expect(spec.body.openapi).toBe('3.1.0');
+    expect(spec.body.openapi).toBe('3.0.3');
     expect(spec.body.paths['/v1/credit-lines'].post.requestBody).toBeDefined();
     expect(spec.body.components.schemas.CreditLineApplication.properties.customer).toBeDefined();
     const metrics = await request(h.app).get('/metrics').set('Authorization', `Bearer ${h.keys.ops}`);
