@@ -7,8 +7,19 @@ types.setTypeParser(types.builtins.INT8, (v) => {
   return n;
 });
 
-export function createPool(connectionString: string): Pool {
-  return new Pool({ connectionString, max: 10, idleTimeoutMillis: 10_000 });
+/**
+ * An idle connection the server drops (a restart, a failover, a dropped test database) is an `error`
+ * event on the pool; unheard, it would crash the process. The pool discards that client by itself and
+ * the next query opens a new one, so hearing it is enough.
+ */
+export function createPool(
+  connectionString: string,
+  onIdleError: (err: Error) => void = (err) =>
+    process.emitWarning(`PostgreSQL dropped an idle connection: ${err.message}`),
+): Pool {
+  const pool = new Pool({ connectionString, max: 10, idleTimeoutMillis: 10_000 });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 export type { Pool } from 'pg';

@@ -150,7 +150,9 @@ async function main(): Promise<void> {
       outcomes.push(await fuzz(run, spec, baseUrl, key, count));
     }
   } finally {
-    server.close();
+    // Every request is answered before the pool ends and the database goes.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     await harness.close();
     await db.release();
     rmSync(dir, { recursive: true, force: true });
