@@ -29,6 +29,7 @@ import {
   PortfolioMetricsQuerySchema,
   PortfolioMetricsSchema,
   ProblemSchema,
+  InstallmentSchema,
   PromiseToPaySchema,
   PromiseViewSchema,
   QuoteRequestSchema,
@@ -140,19 +141,7 @@ const LoanSchema = z
 const ScheduleSchema = z
   .object({
     currency: z.string(),
-    installments: z.array(
-      z.object({
-        seq: z.number().int(),
-        dueDate: z.string(),
-        principal: z.number().int(),
-        interest: z.number().int(),
-        fees: z.number().int(),
-        total: z.number().int(),
-        paid: z.number().int(),
-        balanceAfter: z.number().int(),
-        status: z.string(),
-      }),
-    ),
+    installments: z.array(InstallmentSchema.extend({ paid: z.number().int() })),
   })
   .openapi('Schedule');
 const PayoffQuoteSchema = z

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loanflowDataConverter } from '../codec/data-converter';
@@ -12,6 +11,7 @@ import { createPool } from '../db/pool';
 import { ensureSchedules } from '../worker/schedules';
 import { searchAttributeFlags } from '../workflows/search-attributes';
 import { localCodecWiring } from './lib/local-codec';
+import { waitForPort } from './lib/ports';
 import { startOwnedPostgres } from './lib/postgres';
 
 /**
@@ -28,25 +28,6 @@ const children: ChildProcess[] = [];
 let stopPostgres = () => {};
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
-
-function waitForPort(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
 
 function run(
   name: string,

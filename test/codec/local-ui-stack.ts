@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { type LocalCodecWiring, localCodecWiring } from '../../scripts/lib/local-codec';
+import { waitForPort } from '../../scripts/lib/ports';
 import { ROOT, TOOLS_BIN } from '../support/paths';
 
 /** The codec server and the dev server with its UI, started as `npm start` starts them, on free ports. */
@@ -20,26 +21,6 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
-  });
-}
-
-function listening(port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`${child.spawnfile} exited ${child.exitCode}`));
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
   });
 }
 
@@ -79,7 +60,7 @@ export async function startLocalUiStack(opts: { trustLocalUi?: boolean } = {}): 
         stdio: ['ignore', output, output],
       }),
     );
-    await listening(codecPort, children[0]!);
+    await waitForPort(codecPort, { child: children[0]! });
     const temporal = spawn(
       path.join(TOOLS_BIN, 'temporal'),
       [
@@ -95,8 +76,8 @@ export async function startLocalUiStack(opts: { trustLocalUi?: boolean } = {}): 
       { cwd: ROOT, env: inherited, stdio: ['ignore', output, output] },
     );
     children.push(temporal);
-    await listening(temporalPort, temporal);
-    await listening(uiPort, temporal);
+    await waitForPort(temporalPort, { child: temporal });
+    await waitForPort(uiPort, { child: temporal });
   } catch (err) {
     await stop();
     throw err;
