@@ -34,6 +34,16 @@ export interface SandboxServerOptions {
   faultAfterEffect?: boolean;
   /** Seedable source for latency and faults, so a flaky run can be replayed. */
   random?: () => number;
+  /**
+   * Decides each call's fault by what is asked (route, key or body, and the how-manieth time),
+   * not by arrival order, so a seeded chaos run injects the same faults however its calls interleave.
+   * Overrides faultRate / faultAfterEffect.
+   */
+  faultPlan?: (call: SandboxCall) => SandboxFault;
+  /** Told when the provider has acted and before it answers: a harness can kill the caller in this window. */
+  onEffect?: (call: SandboxCall) => Promise<void> | void;
+  /** Told of every call as it arrives and as it is answered (with the status), for a harness to know what is in flight. */
+  onCall?: (phase: 'begin' | 'end', call: SandboxCall, status?: number) => void;
   now?: () => Date;
   /**
    * Where the providers keep their records: sandboxStore(pool) (db/sandbox-providers.ts) for a
@@ -42,6 +52,28 @@ export interface SandboxServerOptions {
   store?: SandboxStore;
   providers?: Partial<SandboxProviders>;
 }
+
+export interface SandboxCall {
+  route: string;
+  /** The Idempotency-Key header, or '' for the calls that take none. */
+  key: string;
+  body: unknown;
+  /** 1 for the first call with this route and key (or body), counted per server process. */
+  attempt: number;
+  /** The caller's TCP port, which names its process on this machine. */
+  remotePort: number;
+}
+
+/**
+ * `error`: a 503 before acting; `lost`: act, then answer 503 as if the answer never arrived;
+ * `hang`: act, then hold the answer for `ms` (past the caller's timeout); `slow`: wait `ms`, then act and answer.
+ */
+export type SandboxFault =
+  | { kind: 'none' }
+  | { kind: 'error' }
+  | { kind: 'lost' }
+  | { kind: 'hang'; ms: number }
+  | { kind: 'slow'; ms: number };
 
 export interface SandboxServer {
   url: string;
@@ -141,6 +173,13 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
     next();
   });
 
+  const attempts = new Map<string, number>();
+  const planOf = (call: SandboxCall): SandboxFault => {
+    if (options.faultPlan) return options.faultPlan(call);
+    if (!(faultRate > 0 && random() < faultRate)) return { kind: 'none' };
+    return options.faultAfterEffect ? { kind: 'lost' } : { kind: 'error' };
+  };
+
   /** Wraps each provider call with latency, faults and body validation. */
   const route = <S extends z.ZodType>(
     path: string,
@@ -157,16 +196,33 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
         });
         return;
       }
-      const fault = faultRate > 0 && random() < faultRate;
-      if (fault && !options.faultAfterEffect) {
+      const key = req.get('idempotency-key') ?? '';
+      const identity = `${path} ${key || JSON.stringify(parsed.data)}`;
+      const attempt = (attempts.get(identity) ?? 0) + 1;
+      attempts.set(identity, attempt);
+      const call: SandboxCall = {
+        route: path,
+        key,
+        body: parsed.data,
+        attempt,
+        remotePort: req.socket.remotePort ?? 0,
+      };
+      options.onCall?.('begin', call);
+      res.once('finish', () => options.onCall?.('end', call, res.statusCode));
+      const fault = planOf(call);
+      if (fault.kind === 'error') {
         res.status(503).json({ code: 'INJECTED_FAULT', message: 'sandbox fault injected before the effect' });
         return;
       }
-      const result = await handle(parsed.data, req.get('idempotency-key') ?? '');
-      if (fault) {
+      if (fault.kind === 'slow') await sleep(fault.ms);
+      const result = await handle(parsed.data, key);
+      await options.onEffect?.(call);
+      if (fault.kind === 'hang') await sleep(fault.ms);
+      if (fault.kind === 'lost') {
         res.status(503).json({ code: 'INJECTED_FAULT', message: 'sandbox fault injected after the effect' });
         return;
       }
+      if (res.writableEnded || res.destroyed) return;
       res.status(200).json(result);
     });
   };
