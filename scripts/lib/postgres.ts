@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 
@@ -51,34 +51,42 @@ function usableDataDir(wanted: string): string {
   return `/tmp/loanflow-pg-${hash}`;
 }
 
-export async function startOwnedPostgres(opts: {
+/**
+ * A handle on the project's server that can be stopped, crashed and started again: the cluster's
+ * supervisor and chaos tests use it. The data folder is created on first start.
+ */
+export interface PostgresServer {
+  /** `postgres://loanflow@127.0.0.1:<port>`, without a database. */
+  baseUrl: string;
   dataDir: string;
-  port: number;
-  database: string;
-  /** Tests trade crash safety for speed; the local stack keeps fsync on. */
-  fast?: boolean;
-  /** Drop and recreate the database: every test run starts from an empty schema. */
-  fresh?: boolean;
-}): Promise<OwnedPostgres> {
+  start(): void;
+  stop(): void;
+  /** The postmaster's pid while it runs. */
+  pid(): number | undefined;
+  running(): boolean;
+}
+
+export function ownedPostgresServer(opts: { dataDir: string; port: number; fast?: boolean }): PostgresServer {
   const bin = binDir();
   const dataDir = usableDataDir(opts.dataDir);
   const ctl = path.join(bin, 'pg_ctl');
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true });
-    if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
-    run(path.join(bin, 'initdb'), [
-      '-D',
-      dataDir,
-      '-U',
-      'loanflow',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-    ]);
-  }
-  const stop = () => void run(ctl, ['-D', dataDir, '-m', 'fast', '-w', 'stop'], { allowFail: true });
-  if (run(ctl, ['-D', dataDir, 'status'], { allowFail: true }) !== 0) {
+  const running = () => run(ctl, ['-D', dataDir, 'status'], { allowFail: true }) === 0;
+  const start = () => {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      mkdirSync(dataDir, { recursive: true });
+      if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+      run(path.join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'loanflow',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ]);
+    }
+    if (running()) return;
     const serverOpts = `-p ${opts.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''${opts.fast ? ' -c fsync=off -c synchronous_commit=off' : ''}`;
     run(ctl, [
       '-D',
@@ -92,13 +100,42 @@ export async function startOwnedPostgres(opts: {
       '60',
       'start',
     ]);
-  }
-  const admin = `postgres://loanflow@127.0.0.1:${opts.port}`;
-  await createDatabase(`${admin}/postgres`, opts.database, opts.fresh ?? false);
-  return { url: `${admin}/${opts.database}`, stop };
+  };
+  const pid = () => {
+    try {
+      const first = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0];
+      const n = Number(first);
+      return Number.isInteger(n) && n > 0 && running() ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    baseUrl: `postgres://loanflow@127.0.0.1:${opts.port}`,
+    dataDir,
+    start,
+    stop: () => void run(ctl, ['-D', dataDir, '-m', 'fast', '-w', 'stop'], { allowFail: true }),
+    pid,
+    running,
+  };
 }
 
-async function createDatabase(adminUrl: string, database: string, fresh: boolean): Promise<void> {
+export async function startOwnedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Tests trade crash safety for speed; the local stack keeps fsync on. */
+  fast?: boolean;
+  /** Drop and recreate the database: every test run starts from an empty schema. */
+  fresh?: boolean;
+}): Promise<OwnedPostgres> {
+  const server = ownedPostgresServer(opts);
+  server.start();
+  await createDatabase(`${server.baseUrl}/postgres`, opts.database, opts.fresh ?? false);
+  return { url: `${server.baseUrl}/${opts.database}`, stop: server.stop };
+}
+
+export async function createDatabase(adminUrl: string, database: string, fresh: boolean): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
