@@ -6,8 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loanflowDataConverter } from '../codec/data-converter';
 import { keyringFromEnv } from '../codec/keyring';
 import { migrateUp } from '../db/migrate';
-import { apiKeyRepository, ROLES } from '../db/api-keys';
-import { createPool } from '../db/pool';
+import { ensureKeyFile, STACK_KEYS } from '../db/api-keys-cli';
 import { ensureSchedules } from '../worker/schedules';
 import { searchAttributeFlags } from '../workflows/search-attributes';
 import { localCodecWiring } from './lib/local-codec';
@@ -46,32 +45,6 @@ function run(
   });
   children.push(child);
   return child;
-}
-
-/** Dev keys are kept across restarts; a key the database no longer knows is replaced. */
-async function devApiKeys(databaseUrl: string): Promise<Record<string, string>> {
-  const file = path.join(data, 'api-keys.json');
-  const pool = createPool(databaseUrl);
-  const repo = apiKeyRepository(pool);
-  try {
-    const existing = existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
-      : {};
-    const keys: Record<string, string> = {};
-    const wanted: [string, (typeof ROLES)[number]][] = [
-      ...ROLES.map((r) => [r, r] as [string, (typeof ROLES)[number]]),
-      ['reviewer2', 'reviewer'],
-    ];
-    for (const [name, role] of wanted) {
-      const current = existing[name];
-      keys[name] =
-        current && (await repo.findActive(current)) ? current : (await repo.create(role, `dev ${name}`)).key;
-    }
-    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-    return keys;
-  } finally {
-    await pool.end();
-  }
 }
 
 /** Kept across restarts so a signed-in browser and scripts keep working. */
@@ -177,7 +150,8 @@ async function main(): Promise<void> {
     await waitForPort(TEMPORAL_PORT);
     temporalAddress = `127.0.0.1:${TEMPORAL_PORT}`;
   }
-  const keys = await devApiKeys(databaseUrl);
+  // Dev keys are kept across restarts; a key the database no longer knows is replaced.
+  const keys = await ensureKeyFile(databaseUrl, path.join(data, 'api-keys.json'), STACK_KEYS, 'dev');
   const schedules = await createSchedules(temporalAddress);
 
   // LOANFLOW_LOCAL lets the processes fall back to the public development secrets; nowhere else does.
