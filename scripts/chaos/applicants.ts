@@ -1,0 +1,53 @@
+import { SandboxCreditBureau } from '../../adapters/bureau';
+import { creditBoundsFor } from '../../domain/credit-line';
+import { decideCredit } from '../../domain/decision';
+import { idCheckCharacter, isValidCardNumber } from '../../domain/identity';
+import { getProduct } from '../../domain/products';
+import type { Prng } from './prng';
+
+const digits = (r: Prng, n: number) => Array.from({ length: n }, () => r.int(0, 9)).join('');
+
+export function idNumber(r: Prng): string {
+  const body = `110101${r.int(1970, 1999)}0${r.int(1, 9)}1${r.int(0, 9)}${digits(r, 3)}`;
+  return `${body}${idCheckCharacter(body)}`;
+}
+
+/** A Luhn-valid card ending in `suffix`; the sandbox bank's behaviours are chosen by the last four digits. */
+export function bankCard(r: Prng, suffix: string): string {
+  const middle = digits(r, 5);
+  for (let d = 0; d <= 9; d++) {
+    const card = `622202${d}${middle}${suffix}`;
+    if (isValidCardNumber(card)) return card;
+  }
+  throw new Error('unreachable: one of ten digits satisfies Luhn');
+}
+
+/** Sandbox-neutral suffixes: no magic ending (0000/1111 phones, 0001–0005 cards). */
+export const plainSuffix = (r: Prng) => String(r.int(2000, 9999));
+export const phone = (r: Prng, suffix = plainSuffix(r)) => `13${digits(r, 5)}${suffix}`;
+
+/**
+ * An ID whose sandbox bureau file grants `limitMinor` uncapped, so the amount alone decides whether
+ * people review it: the sandbox is deterministic, so the real rules can be asked in advance.
+ */
+export async function idGranting(r: Prng, limitMinor: number): Promise<string> {
+  const bureau = new SandboxCreditBureau();
+  for (let i = 0; i < 500; i++) {
+    const id = idNumber(r);
+    const report = await bureau.pullReport(
+      { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
+      `probe-${id}`,
+    );
+    const decision = decideCredit({
+      applicant: { idNumber: id },
+      requestedLimit: { amount: limitMinor, currency: 'CNY' },
+      product: creditBoundsFor(getProduct('cash-installment')),
+      asOf: '2026-11-22',
+      screening: { listed: null },
+      identity: { matched: true },
+      bureau: report,
+    });
+    if (decision.limit.amount === limitMinor) return id;
+  }
+  throw new Error(`no sandbox applicant grants ${limitMinor}`);
+}

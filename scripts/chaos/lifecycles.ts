@@ -1,0 +1,224 @@
+import { signPayload } from '../../api/webhook-signature';
+import { bankCard, idGranting, phone, plainSuffix } from './applicants';
+import type { ApiClient } from './client';
+import type { Prng } from './prng';
+
+export type LifecycleKind =
+  'payoff' | 'review' | 'extension' | 'refund' | 'flaky-bank' | 'refused' | 'declined';
+export const KINDS: readonly LifecycleKind[] = [
+  'payoff',
+  'review',
+  'extension',
+  'refund',
+  'flaky-bank',
+  'refused',
+  'declined',
+];
+/** What each lifecycle must end as: the loan's status (or the line's, when no loan is drawn). */
+export const EXPECTED: Record<LifecycleKind, string> = {
+  payoff: 'closed',
+  review: 'closed',
+  extension: 'closed',
+  refund: 'closed',
+  'flaky-bank': 'closed',
+  refused: 'disbursement_failed',
+  declined: 'declined',
+};
+
+export interface Lifecycle {
+  name: string;
+  kind: LifecycleKind;
+  lineId?: string;
+  loanId?: string;
+  state?: string;
+  steps: string[];
+  error?: string;
+  /** Provider callbacks the API accepted (202, not a duplicate), by payment id. */
+  callbacks: string[];
+  refundsExpected: number;
+}
+
+export interface LifecycleDeps {
+  api: ApiClient;
+  keys: Record<string, string>;
+  webhookSecret: string;
+  deadline: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cny = (amount: number) => ({ amount, currency: 'CNY' });
+
+async function until<T>(
+  d: LifecycleDeps,
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+): Promise<T> {
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > d.deadline) throw new Error(`${what}: not reached before the deadline`);
+    await sleep(1000);
+  }
+}
+
+/** Drives one lifecycle through the API; every choice (amounts, keys, cards) comes from `r`. */
+export async function runLifecycle(
+  d: LifecycleDeps,
+  r: Prng,
+  name: string,
+  kind: LifecycleKind,
+): Promise<Lifecycle> {
+  const lc: Lifecycle = { name, kind, steps: [], callbacks: [], refundsExpected: kind === 'refund' ? 1 : 0 };
+  const key = (step: string) => `${name}:${step}`;
+  const client = d.keys.client as string;
+  // A problem body carries a numeric `status` too: only a 200 is the loan.
+  const ok = (r: { status: number; body: Record<string, unknown> }) => (r.status === 200 ? r.body : {});
+  const getLoan = async () => ok(await d.api.call('GET', `/v1/loans/${lc.loanId}`, { apiKey: client }));
+  const step = (s: string) => lc.steps.push(s);
+  try {
+    const limit = kind === 'review' ? r.int(50, 120) * 100_000 : r.int(20, 45) * 100_000;
+    const card = bankCard(r, kind === 'refused' ? '0002' : kind === 'flaky-bank' ? '0003' : plainSuffix(r));
+    const body = {
+      customer: {
+        name: '张三',
+        idNumber: await idGranting(r, limit),
+        phone: phone(r, kind === 'declined' ? '0000' : plainSuffix(r)),
+        bankCard: card,
+      },
+      productCode: 'cash-installment',
+      requestedLimit: cny(limit),
+      consents: { bureauQuery: { version: 'bq-2026-01', acceptedAt: '2026-11-20T10:00:00+08:00' } },
+    };
+    const applied = await d.api.effect(name, 'apply', '/v1/credit-lines', {
+      key: key('apply'),
+      apiKey: client,
+      body,
+    });
+    if (applied.status !== 201 && applied.status !== 200) throw new Error(`apply: ${applied.status}`);
+    lc.lineId = applied.body.id as string;
+    lc.state = applied.body.status as string;
+    step(`apply:${lc.state}`);
+    if (kind === 'declined') return lc;
+    if (lc.state === 'pending_review') {
+      const reviews = await until(
+        d,
+        'review listed',
+        async () =>
+          (
+            await d.api.call('GET', `/v1/reviews?status=pending&limit=100`, {
+              apiKey: d.keys.reviewer as string,
+            })
+          ).body,
+        (b) =>
+          ((b.items as { creditLineId: string }[] | undefined) ?? []).some(
+            (i) => i.creditLineId === lc.lineId,
+          ),
+      );
+      const review = (reviews.items as { id: string; creditLineId: string }[]).find(
+        (i) => i.creditLineId === lc.lineId,
+      );
+      const decided = await d.api.effect(name, 'review', `/v1/reviews/${review?.id}/decision`, {
+        key: key('review'),
+        apiKey: d.keys.reviewer as string,
+        body: { decision: 'approve', reason: 'chaos run: income verified' },
+      });
+      step(`review:${decided.status}`);
+      await until(
+        d,
+        'line active',
+        async () => ok(await d.api.call('GET', `/v1/credit-lines/${lc.lineId}`, { apiKey: client })),
+        (b) => b.status === 'active',
+      );
+    }
+    const amount = r.int(5, 15) * 100_000;
+    const drawn = await d.api.effect(name, 'drawdown', `/v1/credit-lines/${lc.lineId}/drawdowns`, {
+      key: key('drawdown'),
+      apiKey: client,
+      body: { amount: cny(amount), termMonths: r.pick([3, 6, 12]), purpose: 'chaos run' },
+    });
+    if (drawn.status !== 201) throw new Error(`drawdown: ${drawn.status} ${JSON.stringify(drawn.body)}`);
+    lc.loanId = drawn.body.loanId as string;
+    const started = await until(
+      d,
+      'disbursed',
+      getLoan,
+      (b) => typeof b.status === 'string' && b.status !== 'disbursing',
+    );
+    lc.state = started.status as string;
+    step(`disbursement:${lc.state}`);
+    if (lc.state !== 'active') return lc;
+
+    if (kind === 'extension') {
+      const schedule = await d.api.call('GET', `/v1/loans/${lc.loanId}/schedule`, { apiKey: client });
+      const due = (schedule.body.installments as { total: number }[] | undefined)?.[0]?.total ?? 0;
+      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+        key: key('pay-first'),
+        apiKey: client,
+        body: { amount: cny(due), channel: 'app' },
+      });
+      step(`pay-first:${paid.status}`);
+      const ext = await d.api.effect(name, 'extension', `/v1/loans/${lc.loanId}/extensions`, {
+        key: key('extension'),
+        apiKey: client,
+        body: { days: r.int(5, 30) },
+      });
+      step(`extension:${ext.status}`);
+      if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${JSON.stringify(ext.body)}`);
+    } else {
+      const part = r.int(1, 5) * 10_000;
+      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+        key: key('pay-part'),
+        apiKey: client,
+        body: { amount: cny(part), channel: 'app' },
+      });
+      step(`repayment:${paid.status}`);
+    }
+    await callback(d, lc, `prov-${name}-1`, r.int(1, 3) * 10_000);
+
+    const quote = await d.api.call('GET', `/v1/loans/${lc.loanId}/payoff-quote`, { apiKey: client });
+    const payoff = ((quote.body.amount as { amount: number } | undefined)?.amount ?? 0) as number;
+    if (kind === 'refund') await callback(d, lc, `prov-${name}-payoff`, payoff + r.int(1, 9) * 1_000);
+    else {
+      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+        key: key('payoff'),
+        apiKey: client,
+        body: { amount: cny(payoff), channel: 'app' },
+      });
+      step(`payoff:${paid.status}`);
+    }
+    const end = await until(
+      d,
+      'closed',
+      getLoan,
+      (b) => b.status === 'closed' && (b.refunds as unknown[] | undefined)?.length === lc.refundsExpected,
+    );
+    lc.state = end.status as string;
+    step(`end:${lc.state}`);
+  } catch (err) {
+    lc.error = err instanceof Error ? err.message : String(err);
+  }
+  return lc;
+}
+
+/** A signed provider callback, delivered twice (the second must be a duplicate that changes nothing). */
+async function callback(d: LifecycleDeps, lc: Lifecycle, paymentId: string, amount: number): Promise<void> {
+  const event = {
+    eventId: `evt-${paymentId}`,
+    type: 'payment.succeeded',
+    loanId: lc.loanId,
+    paymentId,
+    amount: cny(amount),
+  };
+  const raw = JSON.stringify(event);
+  for (let i = 0; i < 2; i++) {
+    const signature = signPayload(d.webhookSecret, raw, Math.floor(Date.now() / 1000));
+    const res = await d.api.call('POST', '/v1/webhooks/payments', {
+      apiKey: '',
+      raw,
+      headers: { 'loanflow-signature': signature },
+    });
+    if (res.status === 202 && res.body.accepted === true) lc.callbacks.push(paymentId);
+    lc.steps.push(`callback:${res.status}${res.body.duplicate ? ':dup' : ''}`);
+  }
+}
