@@ -19,15 +19,10 @@ import { applicationBody } from '../test/support/applicants';
 import { devServerEnv, testDataConverter } from '../test/support/temporal';
 import { createLoanflowWorker } from '../worker/worker';
 import { ping } from './noop-workflow';
+import { atMost, benchMain, type BenchRow, pct, row } from './table';
 
-const N = Number(process.argv[2] ?? 200);
 const WARMUP = 20;
 const root = path.resolve(__dirname, '..');
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
 
 async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -39,7 +34,8 @@ async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
   return out;
 }
 
-async function main(): Promise<void> {
+export async function applyLatencyBench(args: string[]): Promise<BenchRow[]> {
+  const N = Number(args[0] ?? 200);
   const pg = await startOwnedPostgres({
     dataDir: path.join(root, '.data', 'bench-pg'),
     port: 55434,
@@ -113,14 +109,6 @@ async function main(): Promise<void> {
     applyMs.push(...(await timed(1, apply)));
     bareMs.push(...(await timed(1, bare)));
   }
-  const row = (name: string, xs: number[]) =>
-    `${name.padEnd(34)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms`;
-  console.log(`requests: ${N} each, sequential, interleaved (after ${WARMUP} warm-up each)`);
-  console.log(row('apply→decision via API', applyMs));
-  console.log(row('bare start+update no-op', bareMs));
-  console.log(
-    `ratio p50 ${(pct(applyMs, 50) / pct(bareMs, 50)).toFixed(2)}×   p99 ${(pct(applyMs, 99) / pct(bareMs, 99)).toFixed(2)}×`,
-  );
 
   server.close();
   for (const w of workers) w.shutdown();
@@ -128,9 +116,15 @@ async function main(): Promise<void> {
   await env.teardown();
   await pool.end();
   pg.stop();
+  return [
+    row(
+      'apply → decision p99 via API ÷ no-op start+update p99',
+      '≤ 1.25',
+      `${pct(applyMs, 99).toFixed(1)} / ${pct(bareMs, 99).toFixed(1)} ms (p50 ${pct(applyMs, 50).toFixed(1)} / ${pct(bareMs, 50).toFixed(1)}; ${N} each, interleaved)`,
+      pct(applyMs, 99) / pct(bareMs, 99),
+      atMost(1.25),
+    ),
+  ];
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) benchMain(applyLatencyBench);

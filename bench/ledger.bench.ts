@@ -9,12 +9,13 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { repaymentEntry } from '../domain/ledger';
 import { startOwnedPostgres } from '../scripts/lib/postgres';
+import { atLeast, benchMain, type BenchRow, row } from './table';
 
-const N = Number(process.argv[2] ?? 2000);
 const ROUNDS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function main(): Promise<void> {
+export async function ledgerBench(args: string[]): Promise<BenchRow[]> {
+  const N = Number(args[0] ?? 2000);
   const root = path.resolve(__dirname, '..');
   // fsync stays on: the comparison is of commits as production makes them.
   const pg = await startOwnedPostgres({
@@ -60,21 +61,18 @@ async function main(): Promise<void> {
     inserts.push((N / (performance.now() - t)) * 1000);
   }
   const { unbalancedEntries } = await ledger.trialBalance();
-  console.log(`rounds: ${ROUNDS} × ${N}, sequential, one commit each (5-line repayment entries)`);
-  console.log(
-    `balanced postings/s   ${postings.map((x) => x.toFixed(0)).join(' ')}   median ${median(postings).toFixed(0)}`,
-  );
-  console.log(
-    `single-row inserts/s  ${inserts.map((x) => x.toFixed(0)).join(' ')}   median ${median(inserts).toFixed(0)}`,
-  );
-  console.log(
-    `ratio (medians) ${(median(postings) / median(inserts)).toFixed(2)}×   unbalanced entries after the run: ${unbalancedEntries}`,
-  );
   await pool.end();
   pg.stop();
+  if (unbalancedEntries > 0) throw new Error(`${unbalancedEntries} unbalanced entries after the run`);
+  return [
+    row(
+      'ledger balanced postings/s ÷ single-row insert commits/s',
+      '≥ 0.7',
+      `${median(postings).toFixed(0)} / ${median(inserts).toFixed(0)} per s (medians of ${ROUNDS} × ${N})`,
+      median(postings) / median(inserts),
+      atLeast(0.7),
+    ),
+  ];
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) benchMain(ledgerBench);

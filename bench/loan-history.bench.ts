@@ -18,12 +18,14 @@ import { collectionWorkflowId } from '../workflows/collection-messages';
 import { loan } from '../workflows/loan';
 import { getLoan } from '../workflows/loan-messages';
 import { type LoanInput, loanWorkflowId } from '../workflows/messages';
+import { atMost, benchMain, type BenchRow, row } from './table';
 
 type History = temporal.api.history.v1.IHistory;
 type IWorkflowExecutionStartedEventAttributes =
   temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes;
 
-async function main(): Promise<void> {
+export async function loanHistoryBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const root = path.resolve(__dirname, '..');
   const pg = await startOwnedPostgres({
     dataDir: path.join(root, '.data', 'bench-pg'),
@@ -86,8 +88,14 @@ async function main(): Promise<void> {
           history.events?.[0]?.workflowExecutionStartedEventAttributes;
         runId = first?.continuedExecutionRunId ?? undefined;
       }
-      console.log(
-        `${months}-month ${method}: ${result.status}, ${events} events in ${runs} run(s), ${(events / months).toFixed(1)} per loan-month`,
+      rows.push(
+        row(
+          `history events per clean loan-month, ${months}-month ${method}`,
+          months === 12 ? '≤ 12' : '—',
+          `${events} events in ${runs} run(s), ${result.status}`,
+          events / months,
+          months === 12 ? atMost(12) : undefined,
+        ),
       );
     }
     await writeOff();
@@ -127,17 +135,20 @@ async function main(): Promise<void> {
     const collectionEvents =
       (await env.client.workflow.getHandle(collectionWorkflowId(input.loanId)).fetchHistory()).events
         ?.length ?? 0;
-    console.log(
-      `3-month loan to write-off at DPD 180: ${loanEvents} loan events, ${collectionEvents} collection events (limits: 50,000 events per run)`,
+    rows.push(
+      row(
+        '3-month loan to write-off at DPD 180: events in one run',
+        '< 50,000',
+        `${loanEvents} loan, ${collectionEvents} collection`,
+        null,
+      ),
     );
     await handle.terminate('bench over');
   }
   await env.teardown();
   await pool.end();
   pg.stop();
+  return rows;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) benchMain(loanHistoryBench);

@@ -3,6 +3,7 @@
  * included. Run: npx tsx bench/quote.bench.ts [runs] [seconds-per-run]
  */
 import { quote, type QuoteInput } from '../domain/quote';
+import { benchMain, type BenchRow, median, row } from './table';
 
 const input: QuoteInput = {
   amount: 100_000_000,
@@ -30,17 +31,20 @@ function run(seconds: number): number {
   return count / ((now - start) / 1000);
 }
 
-const runs = Math.max(5, Number(process.argv[2] ?? 7));
-const seconds = Number(process.argv[3] ?? 1);
-run(0.5); // warm-up: let the JIT settle before measuring
-const results: number[] = [];
-for (let r = 1; r <= runs; r++) {
-  const qps = run(seconds);
-  results.push(qps);
-  console.log(`run ${r}: ${Math.round(qps).toLocaleString('en-US')} quotes/s`);
+export function quoteBench(args: string[]): BenchRow[] {
+  const runs = Math.max(5, Number(args[0] ?? 7));
+  const seconds = Number(args[1] ?? 1);
+  run(0.5); // warm-up: let the JIT settle before measuring
+  const results: number[] = [];
+  for (let r = 1; r <= runs; r++) results.push(run(seconds));
+  return [
+    row(
+      'quotes/s, 360-installment annuity',
+      '—',
+      `median ${Math.round(median(results)).toLocaleString('en-US')} of ${runs} runs of ${seconds} s`,
+      null,
+    ),
+  ];
 }
-const sorted = [...results].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)]!;
-console.log(
-  `median: ${Math.round(median).toLocaleString('en-US')} quotes/s (360-installment annuity, ${runs} runs of ${seconds}s, node ${process.version})`,
-);
+
+if (require.main === module) benchMain(quoteBench);
