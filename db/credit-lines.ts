@@ -39,7 +39,7 @@ export function creditLineRepository(pool: Pool) {
     async saveState(view: CreditLineView): Promise<void> {
       await pool.query(
         `update credit_lines set status = $2, limit_amount = $3, available_amount = $4, grade = $5, apr = $6,
-           reasons = $7, updated_at = now()
+           reasons = $7, submitted_by = coalesce(submitted_by, $8), updated_at = now()
          where id = $1`,
         [
           view.id,
@@ -49,8 +49,18 @@ export function creditLineRepository(pool: Pool) {
           view.grade,
           view.apr,
           JSON.stringify(view.reasons),
+          view.submittedBy ?? null,
         ],
       );
+    },
+
+    /** Who applied for the line: undefined without a row, null when its row predates keeping it. */
+    async ownerOf(id: string): Promise<string | null | undefined> {
+      const res = await pool.query<{ submitted_by: string | null }>(
+        'select submitted_by from credit_lines where id = $1',
+        [id],
+      );
+      return res.rows[0] ? res.rows[0].submitted_by : undefined;
     },
 
     async findById(id: string): Promise<{ id: string; status: string } | undefined> {

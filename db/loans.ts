@@ -51,12 +51,12 @@ export function loanRepository(pool: Pool) {
       return inTransaction(pool, async (client) => {
         const res = await client.query(
           `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding,
-             credit_balance, next_due_date, next_due_amount, dpd, bucket, version, stage)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             credit_balance, next_due_date, next_due_amount, dpd, bucket, version, stage, view)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            on conflict (id) do update set status = excluded.status, outstanding = excluded.outstanding,
              credit_balance = excluded.credit_balance, next_due_date = excluded.next_due_date,
              next_due_amount = excluded.next_due_amount, dpd = excluded.dpd, bucket = excluded.bucket,
-             stage = excluded.stage, version = excluded.version, updated_at = now()
+             stage = excluded.stage, version = excluded.version, view = excluded.view, updated_at = now()
            where loans.version < excluded.version
            returning id`,
           [
@@ -75,6 +75,7 @@ export function loanRepository(pool: Pool) {
             view.bucket,
             view.version,
             view.stage,
+            JSON.stringify(view),
           ],
         );
         if (res.rowCount === 0) return 'stale';
@@ -91,6 +92,20 @@ export function loanRepository(pool: Pool) {
     async find(id: string): Promise<LoanRow | undefined> {
       const res = await pool.query(`select ${COLUMNS} from loans where id = $1`, [id]);
       return res.rows[0] ? toRow(res.rows[0]) : undefined;
+    },
+
+    /**
+     * The loan as its workflow last saved it, with the owner of its line when the line's row names
+     * one; undefined when there is no row or it predates saved views (read those from the workflow).
+     */
+    async findView(id: string): Promise<{ view: LoanView; lineOwner: string | null } | undefined> {
+      const res = await pool.query<{ view: LoanView | null; submitted_by: string | null }>(
+        `select l.view, c.submitted_by from loans l left join credit_lines c on c.id = l.credit_line_id
+         where l.id = $1`,
+        [id],
+      );
+      const r = res.rows[0];
+      return r?.view ? { view: r.view, lineOwner: r.submitted_by } : undefined;
     },
 
     async schedule(loanId: string): Promise<InstallmentView[]> {
@@ -165,7 +180,12 @@ async function writeSchedule(
        unnest($7::bigint[]), unnest($8::bigint[]), unnest($9::bigint[]), unnest($10::text[])
      on conflict (loan_id, seq) do update set due_date = excluded.due_date, principal = excluded.principal,
        interest = excluded.interest, fees = excluded.fees, total = excluded.total, paid = excluded.paid,
-       balance_after = excluded.balance_after, status = excluded.status`,
+       balance_after = excluded.balance_after, status = excluded.status
+     -- Most saves change one installment or none: rows left as they are cost no write.
+     where (loan_installments.due_date, loan_installments.principal, loan_installments.interest,
+       loan_installments.fees, loan_installments.total, loan_installments.paid, loan_installments.balance_after,
+       loan_installments.status) is distinct from (excluded.due_date, excluded.principal, excluded.interest,
+       excluded.fees, excluded.total, excluded.paid, excluded.balance_after, excluded.status)`,
     [
       loanId,
       col('seq'),

@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { type Request, Router } from 'express';
 import type { Pool } from 'pg';
+import { creditLineRepository } from '../../db/credit-lines';
 import type { LoanRepository } from '../../db/loans';
 import type { WebhookEventRepository } from '../../db/webhook-events';
-import { bucketFor, daysPastDue } from '../../domain/delinquency';
 import { DomainError } from '../../domain/errors';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
+import { standingToday } from '../../domain/standing-today';
 import {
   getLoan,
   type LoanView,
@@ -66,18 +67,15 @@ export function payoffDate(view: LoanView, asked: string | undefined, nowMs: num
   return date;
 }
 
-/**
- * A loan sleeps between its thresholds, and its view is as of its last wake, so DPD is counted again
- * here on the borrower's calendar today: an M1 loan reads DPD 12 on its twelfth day, not DPD 1 until
- * it wakes for M2. A bucket boundary the loan has not yet woken for (a worker outage) shows at once.
- */
+/** The view with DPD, bucket and stage counted to today (see standingToday): a bucket boundary the loan has not yet woken for (a worker outage) shows at once. */
 export function asOfToday(view: LoanView, nowMs: number): LoanView {
-  if (!view.timeZone || (view.status !== 'active' && view.status !== 'delinquent')) return view;
-  const oldest = view.installments.find((i) => i.status !== 'paid');
-  const dpd = daysPastDue(oldest?.dueDate ?? null, localDateAt(nowMs, view.timeZone));
-  const bucket = bucketFor(dpd, view.buckets);
-  return { ...view, dpd, bucket: bucket.name, stage: bucket.stage };
+  const standing = standingToday(view, nowMs);
+  return standing ? { ...view, ...standing } : view;
 }
+
+/** How long this process remembers a repayment it took, so a read right after it shows it. */
+const OWN_WRITE_MS = 60_000;
+const OWN_WRITES_MAX = 10_000;
 
 /** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
 export function loanResponse(view: LoanView) {
@@ -99,21 +97,59 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
   const router = Router();
   router.param('id', pathId);
   const handleOf = (id: string) => deps.temporal.workflow.getHandle(loanWorkflowId(id));
+  const lines = creditLineRepository(deps.pool);
 
-  /** A client reaches only loans drawn on lines it applied for; to anyone else they do not exist. */
-  async function ownsLine(req: Request, creditLineId: string): Promise<boolean> {
+  /**
+   * A client reaches only loans drawn on lines it applied for; to anyone else they do not exist. The
+   * line's row names its applicant; a line saved before rows kept it is asked of its workflow.
+   */
+  async function ownsLine(req: Request, creditLineId: string, owner?: string | null): Promise<boolean> {
     const actor = actorOf(req);
     if (actor.role !== 'client') return true;
+    const known = owner ?? (await lines.ownerOf(creditLineId));
+    if (known) return known === actor.id;
     const line = await viaWorkflow(`credit line ${creditLineId}`, () =>
       deps.temporal.workflow.getHandle(creditLineWorkflowId(creditLineId)).query(getCreditLine),
     ).catch(() => null);
     return line?.submittedBy === actor.id;
   }
 
+  /**
+   * Repayments this process took, by loan: the read model is written one activity after the update
+   * answers, so until the row shows them a read of that loan asks the workflow (read your writes).
+   */
+  const ownWrites = new Map<string, { paymentIds: Set<string>; until: number }>();
+  function tookPayment(loanId: string, paymentId: string): void {
+    const now = Date.now();
+    if (ownWrites.size >= OWN_WRITES_MAX)
+      for (const [id, w] of ownWrites)
+        if (w.until <= now || ownWrites.size >= OWN_WRITES_MAX) ownWrites.delete(id);
+    const w = ownWrites.get(loanId) ?? { paymentIds: new Set<string>(), until: 0 };
+    w.paymentIds.add(paymentId);
+    w.until = now + OWN_WRITE_MS;
+    ownWrites.set(loanId, w);
+  }
+  function showsOwnWrites(view: LoanView): boolean {
+    const w = ownWrites.get(view.id);
+    if (!w) return true;
+    const shown = new Set(view.payments.map((p) => p.paymentId));
+    if (w.until > Date.now() && [...w.paymentIds].some((p) => !shown.has(p))) return false;
+    ownWrites.delete(view.id);
+    return true;
+  }
+
+  /**
+   * From the read model, which the workflow writes after every change: no query, so no replay of the
+   * history when the loan is out of the worker's cache. A loan without a saved view yet (just drawn,
+   * or saved before views were kept), or one whose row lags a repayment taken here, is queried.
+   */
   async function readLoan(req: Request, id: string): Promise<LoanView> {
     req.log.setBindings({ workflowId: loanWorkflowId(id) });
-    const view = await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
-    if (!(await ownsLine(req, view.creditLineId))) throw Problem.notFound('id', `loan ${id}`);
+    const saved = await deps.loans.findView(id);
+    const fresh = saved && showsOwnWrites(saved.view);
+    const view = fresh ? saved.view : await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
+    if (!(await ownsLine(req, view.creditLineId, saved?.lineOwner)))
+      throw Problem.notFound('id', `loan ${id}`);
     return view;
   }
 
@@ -184,6 +220,7 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
       const result = await viaWorkflow(`loan ${id}`, () =>
         handleOf(id).executeUpdate(repay, { args: [request] }),
       );
+      tookPayment(id, result.paymentId);
       return { status: 201, body: result, subject: id };
     }),
   );
