@@ -43,7 +43,7 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 
     /** Posts in order; an entry already on the books (same source event) is a no-op. Answers the ids now booked. */
     async postJournal(entries: JournalEntry[]): Promise<string[]> {
-      for (const e of entries) await deps.ledger.post(e);
+      await deps.ledger.postAll(entries);
       return entries.map((e) => e.sourceEventId);
     },
 
