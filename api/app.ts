@@ -8,16 +8,19 @@ import { type Logger, serializeError } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
 import { auditRepository } from '../db/audit';
 import { collectionRepository } from '../db/collection';
+import { consoleSessionRepository } from '../db/console-sessions';
 import { idempotencyRepository } from '../db/idempotency';
 import { loanRepository } from '../db/loans';
 import { portfolioRepository } from '../db/portfolio';
 import { reviewRepository } from '../db/reviews';
 import { webhookEventRepository } from '../db/webhook-events';
 import { authenticate, requireRole } from './auth';
+import { sessionOrApiKey } from './console-session';
 import { createMetrics } from './metrics';
 import { methodNotAllowed, openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
 import { collectionRoutes } from './routes/collections';
+import { consoleRoutes } from './routes/console';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes } from './routes/health';
 import { loanRoutes } from './routes/loans';
@@ -89,7 +92,9 @@ export function createApp(deps: AppDeps): Express {
   });
   // Provider callbacks authenticate by their HMAC signature, not by an API key.
   app.post('/v1/webhooks/payments', loans);
-  app.use('/v1', authenticate(apiKeys));
+  const consoleSessions = consoleSessionRepository(deps.pool);
+  app.use(consoleRoutes({ apiKeys, sessions: consoleSessions }));
+  app.use('/v1', sessionOrApiKey(consoleSessions, authenticate(apiKeys)));
   app.use(quoteRoutes());
   app.use(
     creditLineRoutes({

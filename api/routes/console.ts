@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { ApiKeyRepository } from '../../db/api-keys';
+import type { ConsoleSessionRepository } from '../../db/console-sessions';
+import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, SESSION_TTL_MS, sessionToken } from '../console-session';
+import { Problem } from '../problem';
+import { parseInput } from '../validate';
+
+export interface ConsoleRouteDeps {
+  apiKeys: ApiKeyRepository;
+  sessions: ConsoleSessionRepository;
+  /** The built console (web/build.ts); tests may point elsewhere. */
+  distDir?: string;
+}
+
+export const CONSOLE_DIST = path.resolve(__dirname, '..', '..', 'web', 'dist');
+
+/** Scripts and styles from this origin only: no inline script, no eval, no framing. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SignInSchema = z.strictObject({ apiKey: z.string().min(1).max(200) });
+
+/** Roles with console pages; a client key is a partner's integration, not staff. */
+const STAFF = new Set(['reviewer', 'collector', 'ops', 'admin']);
+
+function setCookie(req: Request, res: Response, token: string, maxAgeMs: number) {
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure,
+    path: '/',
+    maxAge: maxAgeMs,
+  });
+}
+
+export function consoleRoutes(deps: ConsoleRouteDeps): Router {
+  const router = Router();
+  const dist = deps.distDir ?? CONSOLE_DIST;
+
+  router.use('/console', (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  router.post('/console/session', async (req, res) => {
+    // JSON only: a cross-site form cannot send it without a CORS preflight this API never grants.
+    if (!req.is('application/json')) throw Problem.field(415, 'Content-Type', 'must be application/json');
+    const { apiKey } = parseInput(SignInSchema, req.body);
+    const actor = await deps.apiKeys.findActive(apiKey);
+    if (!actor) throw Problem.field(401, 'apiKey', 'this API key is not valid');
+    if (!STAFF.has(actor.role))
+      throw Problem.field(
+        403,
+        'apiKey',
+        `the console is for staff; a ${actor.role} key has no console pages`,
+      );
+    const session = await deps.sessions.open(actor.id, SESSION_TTL_MS);
+    setCookie(req, res, session.token, SESSION_TTL_MS);
+    res.setHeader('Cache-Control', 'no-store');
+    res
+      .status(201)
+      .json({
+        role: actor.role,
+        name: actor.name,
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt,
+      });
+  });
+
+  /** The page reload path: the cookie survives it, the CSRF token (held in memory) does not. */
+  router.get('/console/session', async (req, res) => {
+    const token = sessionToken(req);
+    const session = token && (await deps.sessions.find(token));
+    if (!session) throw Problem.field(401, 'Cookie', 'not signed in');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      role: session.actor.role,
+      name: session.actor.name,
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+    });
+  });
+
+  router.delete('/console/session', async (req, res) => {
+    const token = sessionToken(req);
+    const session = token && (await deps.sessions.find(token));
+    if (!token || !session) throw Problem.field(401, 'Cookie', 'not signed in');
+    if (!csrfMatches(req.header(CSRF_HEADER), session.csrfToken))
+      throw Problem.field(403, CSRF_HEADER, 'signing out needs the session CSRF token');
+    await deps.sessions.end(token);
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+    res.status(204).end();
+  });
+
+  router.get(['/console', '/console/'], (_req, res) => {
+    const index = path.join(dist, 'index.html');
+    if (!existsSync(index))
+      throw Problem.field(503, 'console', 'the console is not built: run npm run setup');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+  router.use(
+    '/console/assets',
+    express.static(path.join(dist, 'assets'), { index: false, fallthrough: true }),
+  );
+
+  return router;
+}
