@@ -191,7 +191,8 @@ export async function runLifecycle(
       d,
       'closed',
       getLoan,
-      (b) => b.status === 'closed' && (b.refunds as unknown[] | undefined)?.length === lc.refundsExpected,
+      (b) =>
+        b.status === 'closed' && ((b.refunds as unknown[] | undefined) ?? []).length === lc.refundsExpected,
     );
     lc.state = end.status as string;
     step(`end:${lc.state}`);
