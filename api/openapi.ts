@@ -37,6 +37,7 @@ import {
   RepaymentSchema,
   ReviewDecisionSchema,
   ReviewListQuerySchema,
+  ReviewDossierSchema,
   ReviewSchema,
   SettlementDecisionSchema,
   SettlementOfferRequestSchema,
@@ -301,6 +302,17 @@ const operations: Operation[] = [
     query: ReviewListQuerySchema,
     ok: { 200: json('a page of reviews', page(ReviewSchema)) },
     problems: { 400: 'a bad or unknown query parameter, or a cursor this API did not issue' },
+  },
+  {
+    method: 'get',
+    path: '/v1/reviews/{id}',
+    tag: 'Reviews',
+    summary:
+      "One review with its dossier: score and contributions, reasons, bureau, lists, identity, the applicant's answers, decisions so far",
+    roles: ['reviewer'],
+    params: z.object({ id: id('rv_cl_4Jk2Xw9sQeR1bV7nT0aLmZ', 'review') }),
+    ok: { 200: json('the review and its dossier; the applicant masked', ReviewDossierSchema) },
+    problems: { 404: 'no such review' },
   },
   {
     method: 'post',

@@ -245,6 +245,49 @@ export const ReviewSchema = z
   })
   .openapi('Review');
 
+/** A reviewer's dossier: the review, why the engine proposed it, and the applicant masked. */
+export const ReviewDossierSchema = ReviewSchema.extend({
+  lineStatus: z.string(),
+  productCode: z.string(),
+  timeZone: z.string().openapi({ description: "the borrower's IANA zone; dates are shown in it" }),
+  requestedLimit: MoneySchema,
+  applicant: z
+    .object({ name: z.string(), idNumber: z.string(), phone: z.string(), bankCard: z.string() })
+    .openapi({ description: "masked: the name's initial, the last four digits of each number" }),
+  score: z
+    .object({
+      value: z.number(),
+      grade: z.string(),
+      scorecardVersion: z.string(),
+      contributions: z.array(z.object({ characteristic: z.string(), value: z.number(), points: z.number() })),
+    })
+    .nullable(),
+  reasons: z.array(ReasonSchema),
+  bureau: z
+    .object({
+      reportId: z.string(),
+      pulledAt: z.string(),
+      score: z.number(),
+      currentDebts: MoneySchema,
+      overdueCountLast24m: z.number().int(),
+      maxDpdLast24m: z.number().int(),
+    })
+    .nullable(),
+  screening: z.object({ listed: z.string().nullable(), matchedOn: z.string().optional() }).nullable(),
+  identity: z.object({ matched: z.boolean(), reasonCode: z.string().optional() }).nullable(),
+  info: z.array(
+    z.object({
+      monthlyIncome: MoneySchema.optional(),
+      occupation: z.string().optional(),
+      emergencyContact: z.object({ name: z.string(), phone: z.string(), relation: z.string() }).optional(),
+    }),
+  ),
+  decisions: z.array(
+    z.object({ reviewerId: z.string(), decision: z.string(), reason: z.string().optional(), at: z.string() }),
+  ),
+  history: z.array(z.object({ type: z.string(), at: z.string() }).catchall(z.unknown())),
+}).openapi('ReviewDossier');
+
 export const ApplicantInfoSchema = z
   .strictObject({
     monthlyIncome: MoneySchema.optional(),

@@ -51,6 +51,8 @@ import {
   type CreditLineApplication,
   type CreditLineView,
   getCreditLine,
+  getReviewDossier,
+  type AssessmentRecord,
   reviewDecision,
   reviewIdFor,
   submitInfo,
@@ -89,6 +91,8 @@ export interface CarriedState {
   heldBy?: string[];
   /** Cards the bank matched to this customer's four elements after the application's own. */
   extraCards?: string[];
+  /** What the assessment found, for the reviewer's dossier; absent on lines assessed before it was kept. */
+  assessment?: AssessmentRecord;
 }
 
 export interface CreditLineInput {
@@ -135,6 +139,19 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   let persistedStatus = s.line.status;
 
   setHandler(getCreditLine, () => s.line);
+  setHandler(getReviewDossier, () => ({
+    applicant: app.applicant,
+    timeZone: zone,
+    requestedLimit: app.requestedLimit,
+    proposed: s.proposed,
+    assessment: s.assessment ?? null,
+    info: s.info,
+    line: s.line,
+    review:
+      s.review && s.line.review
+        ? { ...s.line.review, partyIds: s.review.partyIds, history: s.review.history }
+        : null,
+  }));
   setHandler(awaitDecision, async () => {
     await condition(() => (answerWhenSaved ? persistedStatus : s.line.status) !== 'pending');
     return s.line;
@@ -301,18 +318,35 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     };
     // The hard rules that need no report go first: a refused applicant is not pulled (and billed).
     let decision: Decision | null = asFailure(() => preBureauDecline(facts));
+    let bureau: AssessmentRecord['bureau'] = null;
     if (!decision) {
-      const bureau = await assessment.pullBureau({
+      const pulled = await assessment.pullBureau({
         creditLineId: app.creditLineId,
         customerId: app.customerId,
         applicant: app.applicant,
         consent: app.consents.bureauQuery,
         maxAgeDays: settings.bureauMaxAgeDays,
       });
-      decision = asFailure(() => decideCredit({ ...facts, bureau }));
+      bureau = pulled;
+      decision = asFailure(() => decideCredit({ ...facts, bureau: pulled }));
     }
     s.line.grade = decision.grade;
     s.line.reasons = decision.reasons;
+    s.assessment = {
+      score: decision.score,
+      policyVersion: decision.policyVersion,
+      screening,
+      identity,
+      bureau: bureau && {
+        reportId: bureau.reportId,
+        pulledAt: bureau.pulledAt,
+        score: bureau.score,
+        currentDebtsMinor: bureau.currentDebtsMinor,
+        overdueCountLast24m: bureau.overdueCountLast24m,
+        maxDpdLast24m: bureau.maxDpdLast24m,
+      },
+      age: decision.audit.age,
+    };
     if (decision.outcome === 'decline' || !decision.grade) {
       s.line.status = 'declined';
       s.phase = 'done';

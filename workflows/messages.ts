@@ -78,6 +78,48 @@ export interface CreditLineView {
 
 export const getCreditLine = defineQuery<CreditLineView>('getCreditLine');
 
+/** What the assessment found, kept for the reviewer's dossier (absent on lines assessed before it was kept). */
+export interface AssessmentRecord {
+  score: {
+    scorecardVersion: string;
+    score: number;
+    grade: string;
+    contributions: { characteristic: string; value: number; points: number }[];
+  } | null;
+  policyVersion: string;
+  screening: { listed: 'blacklist' | 'whitelist' | null; matchedOn?: string };
+  identity: { matched: boolean; reasonCode?: string };
+  bureau: {
+    reportId: string;
+    pulledAt: string;
+    score: number;
+    currentDebtsMinor: number;
+    overdueCountLast24m: number;
+    maxDpdLast24m: number;
+  } | null;
+  age: number;
+}
+
+/** Everything a reviewer reads before deciding. Unmasked: the API masks the applicant before it answers. */
+export interface ReviewDossierView {
+  applicant: Applicant;
+  timeZone: string;
+  requestedLimit: Money;
+  proposed: { limit: Money; grade: string } | null;
+  assessment: AssessmentRecord | null;
+  info: ApplicantInfo[];
+  line: CreditLineView;
+  review: (ReviewSummary & { partyIds: string[]; history: ReviewHistoryEvent[] }) | null;
+}
+export type ReviewHistoryEvent = {
+  type: string;
+  at: string;
+  reviewerId?: string;
+  decision?: ReviewAction;
+  reason?: string;
+};
+export const getReviewDossier = defineQuery<ReviewDossierView>('getReviewDossier');
+
 /** Resolves as soon as the line leaves `pending` (decided, or waiting for a reviewer). */
 export const awaitDecision = defineUpdate<CreditLineView>('awaitDecision');
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRepository } from '../../db/api-keys';
 import type { ConsoleSessionRepository } from '../../db/console-sessions';
@@ -45,8 +45,13 @@ function setCookie(req: Request, res: Response, token: string, maxAgeMs: number)
   });
 }
 
-export function consoleRoutes(deps: ConsoleRouteDeps): Router {
-  const router = Router();
+/**
+ * The staff console and its sign-in, as an app of its own mounted beside the API: the OpenAPI
+ * document describes the `/v1` API, which the console is one more client of.
+ */
+export function consoleRoutes(deps: ConsoleRouteDeps): Express {
+  const router = express();
+  router.disable('x-powered-by');
   const dist = deps.distDir ?? CONSOLE_DIST;
 
   router.use('/console', (_req, res, next) => {
@@ -72,14 +77,12 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     const session = await deps.sessions.open(actor.id, SESSION_TTL_MS);
     setCookie(req, res, session.token, SESSION_TTL_MS);
     res.setHeader('Cache-Control', 'no-store');
-    res
-      .status(201)
-      .json({
-        role: actor.role,
-        name: actor.name,
-        csrfToken: session.csrfToken,
-        expiresAt: session.expiresAt,
-      });
+    res.status(201).json({
+      role: actor.role,
+      name: actor.name,
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+    });
   });
 
   /** The page reload path: the cookie survives it, the CSRF token (held in memory) does not. */
@@ -107,7 +110,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     res.status(204).end();
   });
 
-  router.get(['/console', '/console/'], (_req, res) => {
+  router.get(/^\/console\/?$/, (_req, res) => {
     const index = path.join(dist, 'index.html');
     if (!existsSync(index))
       throw Problem.field(503, 'console', 'the console is not built: run npm run setup');

@@ -4,8 +4,10 @@ import type { ReviewRepository, ReviewRow } from '../../db/reviews';
 import {
   creditLineWorkflowId,
   getCreditLine,
+  getReviewDossier,
   reviewDecision,
   type ReviewDecisionSignal,
+  type ReviewDossierView,
 } from '../../workflows/messages';
 import { actorOf, requireRole } from '../auth';
 import type { Metrics } from '../metrics';
@@ -32,6 +34,85 @@ const reviewResponse = (r: ReviewRow) => ({
   escalations: r.escalations,
   dueAt: r.dueAt,
 });
+
+/** PII never leaves the API whole: a name's first character, a number's last four digits. */
+const initial = (name: string) =>
+  `${Array.from(name)[0] ?? ''}${'*'.repeat(Math.min(2, Math.max(0, Array.from(name).length - 1)))}`;
+const lastFour = (digits: string) => `****${digits.slice(-4)}`;
+
+function dossierResponse(r: ReviewRow, d: ReviewDossierView) {
+  const a = d.assessment;
+  const money = (amount: number) => ({ amount, currency: r.currency });
+  return {
+    ...reviewResponse(r),
+    // The workflow is fresher than the projection the queue reads.
+    ...(d.review
+      ? {
+          status: d.review.status,
+          approvals: d.review.approvals,
+          escalations: d.review.escalations,
+          dueAt: d.review.deadlineAt,
+        }
+      : {}),
+    lineStatus: d.line.status,
+    productCode: d.line.productCode,
+    timeZone: d.timeZone,
+    requestedLimit: d.requestedLimit,
+    applicant: {
+      name: initial(d.applicant.name),
+      idNumber: lastFour(d.applicant.idNumber),
+      phone: lastFour(d.applicant.phone),
+      bankCard: lastFour(d.applicant.bankCard),
+    },
+    score: a?.score
+      ? {
+          value: a.score.score,
+          grade: a.score.grade,
+          scorecardVersion: a.score.scorecardVersion,
+          contributions: a.score.contributions,
+        }
+      : null,
+    reasons: d.line.reasons,
+    bureau: a?.bureau
+      ? {
+          reportId: a.bureau.reportId,
+          pulledAt: a.bureau.pulledAt,
+          score: a.bureau.score,
+          currentDebts: money(a.bureau.currentDebtsMinor),
+          overdueCountLast24m: a.bureau.overdueCountLast24m,
+          maxDpdLast24m: a.bureau.maxDpdLast24m,
+        }
+      : null,
+    screening: a ? a.screening : null,
+    identity: a ? a.identity : null,
+    info: d.info.map((i) => ({
+      ...(i.monthlyIncome ? { monthlyIncome: i.monthlyIncome } : {}),
+      ...(i.occupation ? { occupation: i.occupation } : {}),
+      ...(i.emergencyContact
+        ? {
+            emergencyContact: {
+              name: initial(i.emergencyContact.name),
+              phone: lastFour(i.emergencyContact.phone),
+              relation: i.emergencyContact.relation,
+            },
+          }
+        : {}),
+    })),
+    decisions: (d.review?.history ?? []).flatMap((e) =>
+      e.type === 'decision' && e.reviewerId && e.decision
+        ? [
+            {
+              reviewerId: e.reviewerId,
+              decision: e.decision,
+              ...(e.reason ? { reason: e.reason } : {}),
+              at: e.at,
+            },
+          ]
+        : [],
+    ),
+    history: d.review?.history ?? [],
+  };
+}
 
 const encodeCursor = (r: ReviewRow) =>
   Buffer.from(JSON.stringify({ dueAt: r.dueAt, id: r.id })).toString('base64url');
@@ -66,6 +147,16 @@ export function reviewRoutes(deps: ReviewRouteDeps): Router {
       items: page.map(reviewResponse),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     });
+  });
+
+  router.get('/v1/reviews/:id', requireRole('reviewer'), async (req, res) => {
+    const review = await deps.reviews.find(String(req.params.id));
+    if (!review) throw Problem.notFound('id', `review ${String(req.params.id)}`);
+    const handle = deps.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
+    const dossier = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
+      handle.query(getReviewDossier),
+    );
+    res.json(dossierResponse(review, dossier));
   });
 
   router.post(

@@ -59,6 +59,7 @@ const SAMPLES: Record<string, { body?: object; query?: Record<string, string> }>
   'GET /v1/reviews': {
     query: { status: 'pending', dueBefore: '2026-12-01T00:00:00Z', limit: '10', cursor: 'c' },
   },
+  'GET /v1/reviews/{id}': {},
   'POST /v1/reviews/{id}/decision': { body: { decision: 'decline', reason: 'too risky' } },
   'GET /v1/loans': {
     query: { status: 'active', bucket: 'M1', stage: 'early', creditLineId: 'cl_x', limit: '10', cursor: 'c' },

@@ -128,3 +128,57 @@ test('a client cannot read a line another client applied for', async () => {
   expect((await getLine(res.body.id, other.key)).status).toBe(404);
   expect((await getLine(res.body.id, h.keys.ops)).status).toBe(200);
 });
+
+test('GET /v1/reviews/{id} gives a reviewer the dossier with the applicant masked and the first approval', async () => {
+  const body = applicationBody({ amount: 20_000_000, idNumber: await idNumberGrantingUpTo(20_000_000) });
+  const applied = await post('/v1/credit-lines', body, h.keys.client);
+  const line = applied.body as { id: string; review: { id: string } };
+  const path = `/v1/reviews/${line.review.id}`;
+  const read = () => request(h.app).get(path).set('Authorization', `Bearer ${h.keys.reviewer}`);
+  expect((await request(h.app).get(path).set('Authorization', `Bearer ${h.keys.client}`)).status).toBe(403);
+  const before = await read();
+  expect(before.status).toBe(200);
+  expect(before.body).toMatchObject({
+    id: line.review.id,
+    creditLineId: line.id,
+    reviewersRequired: 2,
+    lineStatus: 'pending_review',
+    timeZone: 'Asia/Shanghai',
+    applicant: { name: '张*', idNumber: expect.stringMatching(/^\*{4}\d{3}[\dX]$/) },
+    identity: { matched: true },
+    screening: { listed: null },
+    decisions: [],
+  });
+  const text = JSON.stringify(before.body);
+  for (const pii of [body.customer.phone, body.customer.idNumber, body.customer.bankCard, body.customer.name])
+    expect(text).not.toContain(pii);
+  expect(before.body.applicant.phone).toBe(`****${body.customer.phone.slice(-4)}`);
+  expect(before.body.score.contributions.length).toBeGreaterThan(0);
+  expect(before.body.score.contributions.map((c: { points: number }) => c.points)).toEqual(
+    expect.arrayContaining([expect.any(Number)]),
+  );
+  expect(before.body.reasons.map((r: { code: string }) => r.code)).toContain('REVIEW_TWO_REVIEWERS');
+  expect(before.body.bureau).toMatchObject({ score: expect.any(Number), currentDebts: { currency: 'CNY' } });
+
+  expect(
+    (await post(`${path}/decision`, { decision: 'approve', reason: 'income checked' }, h.keys.reviewer))
+      .status,
+  ).toBe(202);
+  const deadline = Date.now() + 20_000;
+  let after = await read();
+  while (after.body.decisions.length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await read();
+  }
+  expect(after.body.decisions).toEqual([
+    { reviewerId: h.actorIds[1], decision: 'approve', reason: 'income checked', at: expect.any(String) },
+  ]);
+  expect(after.body.approvals).toEqual([h.actorIds[1]]);
+  expect(
+    (
+      await request(h.app)
+        .get('/v1/reviews/rv_cl_absent0123456789')
+        .set('Authorization', `Bearer ${h.keys.reviewer}`)
+    ).status,
+  ).toBe(404);
+});
