@@ -74,4 +74,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi
+# Staff console (web/): bundled with esbuild into dist/console (ignored) when a source is newer than the bundle.
+if [ ! -f dist/console/index.html ] || [ -n "$(find web -path web/node_modules -prune -o -newer dist/console/index.html -type f -print -quit)" ]; then
+  say "building the staff console"
+  npx tsx web/build.ts
+fi
 say "ready"

@@ -11,11 +11,11 @@ import { parseInput } from '../validate';
 export interface ConsoleRouteDeps {
   apiKeys: ApiKeyRepository;
   sessions: ConsoleSessionRepository;
-  /** The built console (web/build.ts); tests may point elsewhere. */
+  /** The built console (web/build.ts writes it); tests may point elsewhere. */
   distDir?: string;
 }
 
-export const CONSOLE_DIST = path.resolve(__dirname, '..', '..', 'web', 'dist');
+export const CONSOLE_DIST = path.resolve(__dirname, '..', '..', 'dist', 'console');
 
 /** Scripts and styles from this origin only: no inline script, no eval, no framing. */
 const CSP = [
@@ -78,6 +78,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Express {
     setCookie(req, res, session.token, SESSION_TTL_MS);
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({
+      id: actor.id,
       role: actor.role,
       name: actor.name,
       csrfToken: session.csrfToken,
@@ -92,6 +93,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Express {
     if (!session) throw Problem.field(401, 'Cookie', 'not signed in');
     res.setHeader('Cache-Control', 'no-store');
     res.json({
+      id: session.actor.id,
       role: session.actor.role,
       name: session.actor.name,
       csrfToken: session.csrfToken,

@@ -1,0 +1,36 @@
+import { locale } from './i18n';
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** Minor units to major, with the currency's own number of decimals. */
+export function money(m: Money | null | undefined): string {
+  if (!m) return '—';
+  const f = new Intl.NumberFormat(locale(), { style: 'currency', currency: m.currency });
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(m.amount / 10 ** digits);
+}
+
+/** An instant in the borrower's zone, with the zone named so nobody guesses. */
+export function dateTime(iso: string, timeZone?: string): string {
+  const f = new Intl.DateTimeFormat(locale(), {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(timeZone ? { timeZone } : {}),
+    timeZoneName: 'short',
+  });
+  return f.format(new Date(iso));
+}
+
+/** Signed: negative once the deadline has passed. */
+export function timeLeft(dueAt: string, now = Date.now()): { text: string; overdue: boolean } {
+  const ms = Date.parse(dueAt) - now;
+  const mins = Math.floor(Math.abs(ms) / 60_000);
+  const text =
+    mins >= 60 * 24
+      ? `${Math.floor(mins / 1440)} d ${Math.floor((mins % 1440) / 60)} h`
+      : `${Math.floor(mins / 60)} h ${mins % 60} min`;
+  return { text, overdue: ms < 0 };
+}

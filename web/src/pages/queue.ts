@@ -1,0 +1,126 @@
+import { api, ApiError } from '../api';
+import { h, mount } from '../dom';
+import { dateTime, money, timeLeft } from '../format';
+import { t } from '../i18n';
+import type { PageContext } from '../main';
+import type { ReviewItem } from './types';
+
+const STATUSES = ['pending', 'info_requested', 'approved', 'declined', 'expired'] as const;
+
+/** Oldest due first (the API's order); a page at a time, the next one on demand. */
+export async function queuePage({ root }: PageContext): Promise<void> {
+  const status = h(
+    'select',
+    { id: 'filter-status', name: 'status' },
+    h('option', { value: '' }, t('all')),
+    STATUSES.map((s) => h('option', { value: s }, s)),
+  );
+  status.value = 'pending';
+  const dueBefore = h('input', { id: 'filter-due-before', type: 'date' });
+  const escalated = h('input', { id: 'filter-escalated', type: 'checkbox' });
+  const makerChecker = h('input', { id: 'filter-maker-checker', type: 'checkbox' });
+  const body = h('tbody', {});
+  const state = h('p', { class: 'state', role: 'status', id: 'queue-state' });
+  const more = h('button', { type: 'button', id: 'load-more', hidden: true }, t('loadMore'));
+  let cursor: string | null = null;
+
+  const visible = (r: ReviewItem) =>
+    (!escalated.checked || r.escalations > 0) && (!makerChecker.checked || r.reviewersRequired === 2);
+
+  async function load(reset: boolean) {
+    if (reset) {
+      body.replaceChildren();
+      cursor = null;
+    }
+    state.textContent = t('loading');
+    more.disabled = true;
+    const q = new URLSearchParams({ limit: '25' });
+    if (status.value) q.set('status', status.value);
+    if (dueBefore.value) q.set('dueBefore', new Date(`${dueBefore.value}T00:00:00`).toISOString());
+    if (cursor) q.set('cursor', cursor);
+    try {
+      const page = await api<{ items: ReviewItem[]; nextCursor: string | null }>('GET', `/v1/reviews?${q}`);
+      const now = Date.now();
+      for (const r of page.items.filter(visible)) body.appendChild(row(r, now));
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      state.textContent = body.childElementCount === 0 ? t('empty') : '';
+    } catch (err) {
+      state.textContent = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', () => void load(false));
+
+  mount(
+    root,
+    h('h1', {}, t('queue')),
+    h(
+      'form',
+      {
+        class: 'filters',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void load(true);
+        },
+      },
+      h('label', {}, t('status'), ' ', status),
+      h('label', {}, t('dueBefore'), ' ', dueBefore),
+      h('label', {}, escalated, ' ', t('onlyEscalated')),
+      h('label', {}, makerChecker, ' ', t('onlyMakerChecker')),
+      h('button', { type: 'submit', id: 'filter-apply' }, t('apply')),
+    ),
+    h(
+      'table',
+      { class: 'queue', id: 'queue' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            t('id'),
+            t('grade'),
+            t('proposedLimit'),
+            t('reviewers'),
+            t('approvals'),
+            t('status'),
+            t('due'),
+            t('timeLeft'),
+          ].map((c) => h('th', {}, c)),
+        ),
+      ),
+      body,
+    ),
+    state,
+    more,
+  );
+  await load(true);
+}
+
+function row(r: ReviewItem, now: number): HTMLElement {
+  const left = timeLeft(r.dueAt, now);
+  return h(
+    'tr',
+    { 'data-review': r.id, class: left.overdue ? 'overdue' : undefined },
+    h('td', {}, h('a', { href: `#/reviews/${r.id}` }, r.id)),
+    h('td', {}, r.grade ?? '—'),
+    h('td', { class: 'num' }, money(r.proposedLimit)),
+    h(
+      'td',
+      {},
+      String(r.reviewersRequired),
+      r.reviewersRequired === 2 && h('span', { class: 'badge mc' }, t('makerChecker')),
+    ),
+    h('td', {}, `${r.approvals.length}/${r.reviewersRequired}`),
+    h('td', {}, r.status, r.escalations > 0 && h('span', { class: 'badge esc' }, t('escalated'))),
+    h('td', {}, dateTime(r.dueAt)),
+    h(
+      'td',
+      { class: left.overdue ? 'late' : undefined },
+      left.overdue ? `${t('overdueBy')} ${left.text}` : `${left.text} ${t('left')}`,
+    ),
+  );
+}
