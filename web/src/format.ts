@@ -15,11 +15,15 @@ export function money(m: Money | null | undefined): string {
 
 /** An instant in the borrower's zone, with the zone named so nobody guesses. */
 export function dateTime(iso: string, timeZone?: string): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName, so the fields are spelled out.
   const f = new Intl.DateTimeFormat(locale(), {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    ...(timeZone ? { timeZone } : {}),
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZoneName: 'short',
+    ...(timeZone ? { timeZone } : {}),
   });
   return f.format(new Date(iso));
 }
