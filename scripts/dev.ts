@@ -168,6 +168,7 @@ async function main(): Promise<void> {
   log('loanflow is running');
   console.log(`
   API            http://127.0.0.1:${PORT}   (docs: http://127.0.0.1:${PORT}/docs)
+  Console        http://127.0.0.1:${PORT}/console   (sign in with a staff key below: reviewer, collector, ops)
   Temporal UI    http://127.0.0.1:${UI_PORT}
   Temporal gRPC  ${temporalAddress}
   Codec server   ${codec.codecUrl}   (the UI above decodes with no sign-in; scripts: token in .data/codec-token)
