@@ -217,6 +217,16 @@ export async function runChecks(
           missing.push(`${l.name} callback ${p} not applied`);
       }
     row('2xx answers whose effect is missing', api.acknowledged.length, missing);
+    // Every step the harness takes is one the API must accept; a refusal after a retry means the
+    // client was told its request failed (maybe after it took effect) and would try again.
+    const refused = lifecycles.flatMap((l) =>
+      l.steps.filter((st) => /:[45]\d\d$/.test(st)).map((st) => `${l.name} ${st}`),
+    );
+    row(
+      'requests refused although valid (4xx/5xx after retries)',
+      sum(lifecycles.map((l) => l.steps.length)),
+      refused,
+    );
   } finally {
     await connection.close();
     await pool.end();
