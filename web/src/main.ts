@@ -4,6 +4,7 @@ import { currentLang, setLang, t, type Label } from './i18n';
 import { queuePage } from './pages/queue';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/signin';
+import { tasksPage } from './pages/tasks';
 
 export interface PageContext {
   session: Session;
@@ -25,7 +26,7 @@ const ROUTES: Record<Session['role'], Route[]> = {
     { pattern: /^#\/reviews$/, page: queuePage, nav: 'queue', href: '#/reviews' },
     { pattern: /^#\/reviews\/([\w-]+)$/, page: reviewPage },
   ],
-  collector: [],
+  collector: [{ pattern: /^#\/tasks$/, page: tasksPage, nav: 'tasks', href: '#/tasks' }],
   ops: [],
   admin: [],
 };

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { collectionRepository } from '../../db/collection';
+import { DEFAULT_STRATEGY } from '../../domain/collection';
+import { addDays, localDateAt } from '../../domain/localdate';
+import type { CollectionRun } from '../../workflows/collection';
+import { type CollectionInput, collectionWorkflowId } from '../../workflows/collection-messages';
+import { type ApiHarness, apiHarness } from '../support/api';
+import {
+  type ConsoleBrowser,
+  openConsole,
+  screenshot,
+  startConsoleBrowser,
+  textOf,
+  waitForText,
+} from './browser';
+
+let h: ApiHarness;
+let cb: ConsoleBrowser;
+beforeAll(async () => {
+  h = await apiHarness('test-console-collector');
+  cb = await startConsoleBrowser(h);
+}, 120_000);
+afterAll(async () => {
+  await cb?.close();
+  await h?.close();
+});
+
+const ZONE = 'America/New_York';
+const HOUR = 3_600_000;
+
+/** A real collection workflow that only answers messages (its one step is weeks away), as in test/api/collections. */
+async function startCollection(loanId: string) {
+  const today = localDateAt(Date.now(), ZONE);
+  const input: CollectionInput = {
+    loanId,
+    creditLineId: `cl_${randomUUID()}`,
+    customerId: 'cust_hash_console',
+    productCode: 'cash-installment',
+    timeZone: ZONE,
+    currency: 'CNY',
+    borrower: { phone: '13800138000' },
+    first: {
+      asOf: today,
+      status: 'delinquent',
+      dpd: 35,
+      bucket: 'M2',
+      stage: 'middle',
+      oldestDueDate: addDays(today, -35),
+      overdue: 100_000,
+      outstanding: 1_070_000,
+      receivable: { principal: 1_000_000, interest: 50_000, fees: 0, penalty: 20_000 },
+      receivedTotal: 0,
+    },
+  };
+  const steps = DEFAULT_STRATEGY.steps.filter((st) => st.kind === 'legal_notice');
+  const run: CollectionRun = { settings: { strategy: { ...DEFAULT_STRATEGY, steps } } };
+  await h.env.client.workflow.start('collection', {
+    taskQueue: h.taskQueue,
+    workflowId: collectionWorkflowId(loanId),
+    args: [input, run],
+  });
+}
+
+async function task(loanId: string, from: number, to: number) {
+  const id = `ct_${randomUUID()}`;
+  await collectionRepository(h.pool).createTask({
+    id,
+    loanId,
+    customerId: 'cust_hash_console',
+    bucket: 'M2',
+    dpd: 35,
+    timeZone: ZONE,
+    notBefore: new Date(Date.now() + from * HOUR).toISOString(),
+    notAfter: new Date(Date.now() + to * HOUR).toISOString(),
+  });
+  return id;
+}
+
+test('a collector sees the contact window, cannot call outside it, and records an outcome inside it', async () => {
+  const loanId = `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
+  await startCollection(loanId);
+  const now = await task(loanId, -1, 2);
+  const later = await task(loanId, 3, 6);
+
+  const page = await openConsole(cb, h.keys.collector);
+  await page.waitForSelector('#tasks');
+  // Tasks of other suites may come first: the callable filter narrows to what can be called now.
+  await page.click('#filter-callable');
+  await page.waitForSelector(`[data-task="${now}"]`);
+  expect(await page.$(`[data-task="${later}"]`)).toBeNull();
+  await page.click('#filter-callable');
+  for (let i = 0; i < 40 && !(await page.$(`[data-task="${later}"]`)); i++) {
+    await page.waitForSelector('#tasks-state:empty', { timeout: 5_000 }).catch(() => undefined);
+    const more = await page.$('#tasks-more:not([hidden])');
+    if (!more) break;
+    await more.click();
+  }
+  await page.waitForSelector(`[data-task="${later}"] [data-window="closed"]`);
+  expect(await page.$eval(`#record-${later}`, (b) => (b as unknown as { disabled: boolean }).disabled)).toBe(
+    true,
+  );
+  expect(await textOf(page, `[data-task="${now}"] [data-window]`)).toMatch(/America\/New_York.*open now/);
+  expect(await textOf(page, `[data-task="${now}"] h2`)).toContain('DPD 35');
+
+  await page.select(`#outcome-${now}`, 'reached');
+  await page.type(`#note-${now}`, 'spoke to the borrower <b>ok</b>');
+  await page.click(`#record-${now}`);
+  await waitForText(page, `#result-${now}`, 'Outcome recorded');
+  await waitForText(page, `[data-task="${now}"] .history`, 'spoke to the borrower <b>ok</b>');
+  await screenshot(page, 'collector-tasks');
+
+  const done = await request(h.app)
+    .get(`/v1/collection-tasks?loanId=${loanId}&status=done`)
+    .set('Authorization', `Bearer ${h.keys.collector}`);
+  expect(done.body.items).toMatchObject([
+    { id: now, outcome: 'reached', note: 'spoke to the borrower <b>ok</b>' },
+  ]);
+  expect(cb.pageErrors).toEqual([]);
+  await page.browserContext().close();
+});
