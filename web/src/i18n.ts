@@ -100,6 +100,16 @@ const LABELS = {
   reasonShort: ['Reason', '理由'],
   propose: ['Propose', '提交方案'],
   settlementProposed: ['Settlement proposed.', '和解方案已提交。'],
+  dashboard: ['Portfolio', '资产组合'],
+  loansOnBook: ['loans on book', '笔在贷'],
+  receivables: ['receivables', '应收本金'],
+  snapshots: ['daily snapshots', '个日快照'],
+  coincidental: ['coincidental', '同期口径'],
+  lagged: ['lagged', '滞后口径'],
+  bucketsOverTime: ['Outstanding principal by bucket', '各逾期阶段在贷本金'],
+  delinquencyOverTime: ['Delinquency rate (M1+)', '逾期率（M1+）'],
+  rollRates: ['Roll rates', '迁徙率'],
+  vintageCurves: ['Vintage delinquency', '账龄逾期率'],
   notYours: ['This role has no pages in the console yet.', '此角色暂无管理台页面。'],
 } as const satisfies Record<string, readonly [string, string]>;
 

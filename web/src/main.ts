@@ -1,6 +1,7 @@
 import { restoreSession, type Session, signOut } from './api';
 import { h, mount } from './dom';
 import { currentLang, setLang, t, type Label } from './i18n';
+import { dashboardPage } from './pages/dashboard';
 import { queuePage } from './pages/queue';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/signin';
@@ -27,8 +28,8 @@ const ROUTES: Record<Session['role'], Route[]> = {
     { pattern: /^#\/reviews\/([\w-]+)$/, page: reviewPage },
   ],
   collector: [{ pattern: /^#\/tasks$/, page: tasksPage, nav: 'tasks', href: '#/tasks' }],
-  ops: [],
-  admin: [],
+  ops: [{ pattern: /^#\/portfolio$/, page: dashboardPage, nav: 'dashboard', href: '#/portfolio' }],
+  admin: [{ pattern: /^#\/portfolio$/, page: dashboardPage, nav: 'dashboard', href: '#/portfolio' }],
 };
 
 const app = document.getElementById('app')!;

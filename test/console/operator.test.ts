@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'puppeteer-core';
+import request from 'supertest';
+import { operationsRepository } from '../../db/operations';
+import { type ApiHarness, apiHarness } from '../support/api';
+import { applicationBody } from '../support/applicants';
+import { eventually } from '../support/eventually';
+import { type ConsoleBrowser, openConsole, screenshot, startConsoleBrowser, waitForText } from './browser';
+
+let h: ApiHarness;
+let cb: ConsoleBrowser;
+beforeAll(async () => {
+  h = await apiHarness('test-console-operator');
+  cb = await startConsoleBrowser(h);
+}, 120_000);
+afterAll(async () => {
+  for (const table of ['portfolio_snapshots', 'portfolio_loan_positions'])
+    await h?.pool.query(`delete from ${table} where business_date = any($1::date[])`, [DATES]);
+  await cb?.close();
+  await h?.close();
+});
+
+// Far-future business dates, so this file's snapshots are the latest and no other file's are replaced.
+const LAG = '2039-05-03';
+const DAILY = ['2039-06-01', '2039-06-02', '2039-06-03'];
+const DATES = [LAG, ...DAILY];
+
+const post = (path: string, body: object) =>
+  request(h.app)
+    .post(path)
+    .set('Authorization', `Bearer ${h.keys.client}`)
+    .set('Idempotency-Key', randomUUID())
+    .send(body);
+
+async function activeLoan() {
+  const line = await post('/v1/credit-lines', applicationBody({ amount: 3_000_000 }));
+  const drawn = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, {
+    amount: { amount: 1_000_000, currency: 'CNY' },
+    termMonths: 12,
+    purpose: 'home repair',
+  });
+  expect(drawn.status).toBe(201);
+  await eventually(
+    () =>
+      request(h.app).get(`/v1/loans/${drawn.body.loanId}`).set('Authorization', `Bearer ${h.keys.client}`),
+    (r) => r.body.status === 'active',
+  );
+}
+
+const count = (page: Page, selector: string) => page.$$eval(selector, (els) => els.length);
+
+test('the dashboard draws its charts from the snapshot job over real loans', async () => {
+  await Promise.all([activeLoan(), activeLoan()]);
+  // The daily job's own snapshot, run for these dates over the read model the loans wrote.
+  const ops = operationsRepository(h.pool);
+  for (const date of DATES) expect((await ops.snapshotPortfolio(date)).loans).toBeGreaterThanOrEqual(2);
+
+  const page = await openConsole(cb, h.keys.ops);
+  await page.waitForSelector('#chart-buckets svg');
+  await waitForText(page, '#dashboard-state', '2039-06-03');
+  await waitForText(page, '#dashboard-state', '3 daily snapshots');
+
+  const metrics = await request(h.app)
+    .get('/v1/portfolio/metrics')
+    .set('Authorization', `Bearer ${h.keys.ops}`);
+  expect(metrics.body.date).toBe('2039-06-03');
+  // One bar per bucket and day, the days on the axis.
+  expect(await count(page, '#chart-buckets g[aria-label="bar"] rect')).toBe(3 * metrics.body.buckets.length);
+  const ticks = await page.$$eval('#chart-buckets g[aria-label="x-axis tick label"] text', (els) =>
+    els.map((e) => (e as unknown as { textContent: string }).textContent),
+  );
+  expect(ticks).toEqual(['06-01', '06-02', '06-03']);
+  expect(await count(page, '#chart-delinquency g[aria-label="line"] path')).toBeGreaterThanOrEqual(1);
+  expect(await count(page, '#chart-roll g[aria-label="cell"] rect')).toBe(
+    metrics.body.rollRates.filter((r: { rate: string | null }) => r.rate !== null).length,
+  );
+  expect(await count(page, '#chart-roll g[aria-label="cell"] rect')).toBeGreaterThan(0);
+  expect(await count(page, '#chart-vintage g[aria-label="line"] path')).toBeGreaterThanOrEqual(1);
+  await screenshot(page, 'operator-dashboard');
+  expect(cb.pageErrors).toEqual([]);
+  await page.browserContext().close();
+});
