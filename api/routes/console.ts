@@ -11,6 +11,8 @@ import { parseInput } from '../validate';
 export interface ConsoleRouteDeps {
   apiKeys: ApiKeyRepository;
   sessions: ConsoleSessionRepository;
+  /** Where the operator's links to a loan's run point; the local stack's UI by default. */
+  temporalUiUrl?: string;
   /** The built console (web/build.ts writes it); tests may point elsewhere. */
   distDir?: string;
 }
@@ -110,6 +112,11 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Express {
     await deps.sessions.end(token);
     res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
     res.status(204).end();
+  });
+
+  const temporalUiUrl = deps.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
+  router.get('/console/config', (_req, res) => {
+    res.json({ temporalUiUrl });
   });
 
   router.get(/^\/console\/?$/, (_req, res) => {

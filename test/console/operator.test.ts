@@ -45,12 +45,13 @@ async function activeLoan() {
       request(h.app).get(`/v1/loans/${drawn.body.loanId}`).set('Authorization', `Bearer ${h.keys.client}`),
     (r) => r.body.status === 'active',
   );
+  return { loanId: drawn.body.loanId as string, lineId: line.body.id as string };
 }
 
 const count = (page: Page, selector: string) => page.$$eval(selector, (els) => els.length);
 
 test('the dashboard draws its charts from the snapshot job over real loans', async () => {
-  await Promise.all([activeLoan(), activeLoan()]);
+  const [loan] = await Promise.all([activeLoan(), activeLoan()]);
   // The daily job's own snapshot, run for these dates over the read model the loans wrote.
   const ops = operationsRepository(h.pool);
   for (const date of DATES) expect((await ops.snapshotPortfolio(date)).loans).toBeGreaterThanOrEqual(2);
@@ -77,6 +78,23 @@ test('the dashboard draws its charts from the snapshot job over real loans', asy
   expect(await count(page, '#chart-roll g[aria-label="cell"] rect')).toBeGreaterThan(0);
   expect(await count(page, '#chart-vintage g[aria-label="line"] path')).toBeGreaterThanOrEqual(1);
   await screenshot(page, 'operator-dashboard');
+
+  // The loan search: by line and status, rows to the loan's page and its run in the Temporal UI.
+  await page.click('nav a[href="#/loans"]');
+  await page.waitForSelector('#loans');
+  await page.select('#loan-status', 'active');
+  await page.type('#loan-line', loan!.lineId);
+  await page.click('#loans-search');
+  await page.waitForSelector(`tr[data-loan="${loan!.loanId}"]`);
+  expect(await count(page, '#loans tbody tr')).toBe(1);
+  expect(
+    await page.$eval(`tr[data-loan="${loan!.loanId}"] a.temporal-link`, (a) => a.getAttribute('href')),
+  ).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/loan%3A${loan!.loanId}`);
+  await screenshot(page, 'operator-loans');
+  await page.click(`tr[data-loan="${loan!.loanId}"] a.loan-link`);
+  await waitForText(page, '#loan-facts', 'active');
+  await waitForText(page, '#loan-facts', 'CN¥10,000.00');
+  await screenshot(page, 'operator-loan');
   expect(cb.pageErrors).toEqual([]);
   await page.browserContext().close();
 });

@@ -110,6 +110,11 @@ const LABELS = {
   delinquencyOverTime: ['Delinquency rate (M1+)', '逾期率（M1+）'],
   rollRates: ['Roll rates', '迁徙率'],
   vintageCurves: ['Vintage delinquency', '账龄逾期率'],
+  loans: ['Loans', '借据查询'],
+  stage: ['Stage', '阶段'],
+  principal: ['Principal', '本金'],
+  outstanding: ['Outstanding', '未还'],
+  created: ['Created', '创建时间'],
   notYours: ['This role has no pages in the console yet.', '此角色暂无管理台页面。'],
 } as const satisfies Record<string, readonly [string, string]>;
 

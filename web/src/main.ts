@@ -2,6 +2,7 @@ import { restoreSession, type Session, signOut } from './api';
 import { h, mount } from './dom';
 import { currentLang, setLang, t, type Label } from './i18n';
 import { dashboardPage } from './pages/dashboard';
+import { loanPage, loansPage } from './pages/loans';
 import { queuePage } from './pages/queue';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/signin';
@@ -21,6 +22,12 @@ interface Route {
   href?: string;
 }
 
+const OPERATOR: Route[] = [
+  { pattern: /^#\/portfolio$/, page: dashboardPage, nav: 'dashboard', href: '#/portfolio' },
+  { pattern: /^#\/loans$/, page: loansPage, nav: 'loans', href: '#/loans' },
+  { pattern: /^#\/loans\/([\w-]+)$/, page: loanPage },
+];
+
 /** The role decides which pages exist: a route another role owns is not there at all. */
 const ROUTES: Record<Session['role'], Route[]> = {
   reviewer: [
@@ -28,8 +35,8 @@ const ROUTES: Record<Session['role'], Route[]> = {
     { pattern: /^#\/reviews\/([\w-]+)$/, page: reviewPage },
   ],
   collector: [{ pattern: /^#\/tasks$/, page: tasksPage, nav: 'tasks', href: '#/tasks' }],
-  ops: [{ pattern: /^#\/portfolio$/, page: dashboardPage, nav: 'dashboard', href: '#/portfolio' }],
-  admin: [{ pattern: /^#\/portfolio$/, page: dashboardPage, nav: 'dashboard', href: '#/portfolio' }],
+  ops: OPERATOR,
+  admin: OPERATOR,
 };
 
 const app = document.getElementById('app')!;
