@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { collectionRepository } from '../../db/collection';
+import { operationsRepository } from '../../db/operations';
 import { buildConsole } from '../../web/build';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, idNumberGrantingUpTo } from '../support/applicants';
@@ -15,6 +16,8 @@ import { applicationBody, idNumberGrantingUpTo } from '../support/applicants';
 const LOANS = 1_000;
 const RUNS = 25;
 const BUDGET_MS = 200;
+/** Before the operator test's dates, so neither file's latest snapshot moves. */
+const SNAPSHOT_DATE = '2038-01-04';
 
 let h: ApiHarness;
 let server: Server;
@@ -35,7 +38,11 @@ beforeAll(async () => {
     });
     return res.headers.get('set-cookie')!.split(';')[0]!;
   };
-  cookie = { reviewer: await signIn(h.keys.reviewer), collector: await signIn(h.keys.collector) };
+  cookie = {
+    reviewer: await signIn(h.keys.reviewer),
+    collector: await signIn(h.keys.collector),
+    ops: await signIn(h.keys.ops),
+  };
 }, 120_000);
 afterAll(async () => {
   await new Promise((r) => server?.close(r));
@@ -108,8 +115,12 @@ test(`every console page answers in under ${BUDGET_MS} ms with ${LOANS} loans in
   const run = randomUUID().replace(/-/g, '').slice(0, 8);
   await seed(run);
   try {
-    await measure();
+    // The daily job's snapshot over the seeded book, on a date of this file's own.
+    await operationsRepository(h.pool).snapshotPortfolio(SNAPSHOT_DATE);
+    await measure(run);
   } finally {
+    for (const table of ['portfolio_snapshots', 'portfolio_loan_positions'])
+      await h.pool.query(`delete from ${table} where business_date = $1`, [SNAPSHOT_DATE]);
     await h.pool.query(`delete from collection_tasks where id like $1`, [`ct_lat${run}%`]);
     await h.pool.query(`delete from reviews where id like $1`, [`rv_cl_lat${run}%`]);
     await h.pool.query(`delete from loans where id like $1`, [`ln_lat${run}%`]);
@@ -117,7 +128,7 @@ test(`every console page answers in under ${BUDGET_MS} ms with ${LOANS} loans in
   }
 });
 
-async function measure() {
+async function measure(run: string) {
   const amount = 6_000_000;
   const applied = await request(h.app)
     .post('/v1/credit-lines')
@@ -135,6 +146,16 @@ async function measure() {
       ),
     'reviewer queue (25 of 1,000 pending)': () => get('/v1/reviews?status=pending&limit=25', 'reviewer'),
     'review page (dossier from the workflow)': () => get(`/v1/reviews/${reviewId}`, 'reviewer'),
+    'operator dashboard (latest + 13 earlier days)': () =>
+      Promise.all([
+        get(`/v1/portfolio/metrics?productCode=lat-${run}`, 'ops'),
+        ...Array.from({ length: 13 }, (_, k) =>
+          fetch(`${base}/v1/portfolio/metrics?productCode=lat-${run}&date=2038-01-0${(k % 3) + 1}`, {
+            headers: { Cookie: cookie.ops! },
+          }).then((r) => r.arrayBuffer()),
+        ),
+      ]),
+    'loan search (25 newest of the book)': () => get('/v1/loans?status=active&limit=25', 'ops'),
     'collector tasks (25 tasks + their histories)': async () => {
       const page = await get('/v1/collection-tasks?status=open&limit=25', 'collector');
       await Promise.all(
