@@ -89,6 +89,8 @@ export interface LoanView {
 }
 
 export const getLoan = defineQuery<LoanView>('getLoan');
+/** The answer a payment got, by its id; null when the loan never took it. A closed loan still answers. */
+export const getPayment = defineQuery<RepaymentResult | null, [string]>('getPayment');
 
 export interface RepaymentRequest {
   /** Chosen by the caller (the API derives it from the Idempotency-Key): a repeated id is answered, not applied. */

@@ -57,6 +57,7 @@ import {
   type AutopayAttempt,
   extendLoan,
   getLoan,
+  getPayment,
   type LoanView,
   paymentCallback,
   payoffQuote,
@@ -142,6 +143,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   const view = (): LoanView => loanView(ctx);
 
   setHandler(getLoan, view);
+  setHandler(getPayment, (paymentId) => s.payments[paymentId]?.answer ?? null);
   setHandler(payoffQuote, (date) => quotePayoff(ctx, date));
   setHandler(
     repay,

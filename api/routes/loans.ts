@@ -10,6 +10,7 @@ import type { Money } from '../../domain/money';
 import { standingToday } from '../../domain/standing-today';
 import {
   getLoan,
+  getPayment,
   type LoanView,
   paymentCallback,
   payoffQuote,
@@ -218,7 +219,14 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
       // The payment id comes from the key: a retried request is the same payment, never a second one.
       const request: RepaymentRequest = { ...body, paymentId: paymentIdFor(actorOf(req).id, key) };
       const result = await viaWorkflow(`loan ${id}`, () =>
-        handleOf(id).executeUpdate(repay, { args: [request] }),
+        handleOf(id)
+          .executeUpdate(repay, { args: [request] })
+          // A retry of a payment that closed the loan (its first answer lost with a crashed process)
+          // finds the workflow completed: the closed run still says what that payment got.
+          .catch(
+            async (err: unknown) =>
+              (await handleOf(id).query(getPayment, request.paymentId)) ?? Promise.reject(err),
+          ),
       );
       tookPayment(id, result.paymentId);
       return { status: 201, body: result, subject: id };

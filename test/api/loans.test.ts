@@ -124,6 +124,23 @@ test('the payoff quote settles the loan when paid, and the line gets its limit b
   expect((await get(`/v1/loans/${loanId}/payoff-quote?date=not-a-date`)).body.field).toBe('date');
 });
 
+test('a payoff retried after its answer was lost with a crashed API gets that payment, though the loan has closed', async () => {
+  const { loanId } = await activeLoan(600_000);
+  const quote = await get(`/v1/loans/${loanId}/payoff-quote`);
+  const key = randomUUID();
+  const pay = () =>
+    post(`/v1/loans/${loanId}/repayments`, { amount: quote.body.amount, channel: 'app' }, h.keys.client, key);
+  const first = await pay();
+  expect([first.status, first.body.status]).toEqual([201, 'closed']);
+  await h.env.client.workflow.getHandle(`loan:${loanId}`).result();
+  // The process that took it died before storing the answer: the retry runs the handler again.
+  await h.pool.query('delete from idempotency_keys where key = $1', [key]);
+  const again = await pay();
+  expect(again.status).toBe(201);
+  expect(again.body).toEqual(first.body);
+  expect((await get(`/v1/loans/${loanId}`)).body.payments).toHaveLength(1);
+});
+
 test('a signed payment callback is applied once; a bad or stale signature is refused', async () => {
   const { loanId } = await activeLoan();
   const event = {
