@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the production-shaped cluster (`npm run cluster`) needs beyond `scripts/setup.sh`,
 # idempotently, from the Go module proxy only: the Temporal server, its SQL schema tool with the
-# schema folders it applies, and the standalone Temporal UI server. `npm test` never pays for this.
+# schema folders it applies, and the standalone Temporal UI server. `npm test` runs it for its small
+# chaos run, which needs the real server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

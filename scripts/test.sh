@@ -13,6 +13,7 @@ npx prettier --check --log-level warn .
 echo "[test] jest" >&2
 npx jest --ci "$@"
 echo "[test] chaos: kill workers, an API, PostgreSQL and Temporal history under live loans (small, fixed seed)" >&2
+bash scripts/setup-cluster.sh
 npx tsx scripts/chaos.ts --size small --seed "${CHAOS_SEED:-20261202}"
 echo "[test] fuzz the API with schemathesis, one run per role" >&2
 npx tsx scripts/fuzz-api.ts
