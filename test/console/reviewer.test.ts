@@ -140,6 +140,13 @@ test('the console sends the CSRF token; the same call from the page without it i
     .get(`/v1/reviews/${line.review.id}`)
     .set('Authorization', `Bearer ${h.keys.reviewer}`);
   expect(review.body.decisions).toEqual([]);
+
+  // The labels switch language in place; the choice outlives a reload.
+  await page.click('#language');
+  await waitForText(page, 'main h1', '审核队列');
+  await page.reload({ waitUntil: 'networkidle0' });
+  await waitForText(page, 'main h1', '审核队列');
+  await screenshot(page, 'queue-zh');
   await page.browserContext().close();
 });
 

@@ -90,6 +90,7 @@ function shell(s: Session, routes: Route[]): HTMLElement {
       {
         type: 'button',
         class: 'link',
+        id: 'language',
         onclick: () => {
           setLang(currentLang() === 'en' ? 'zh' : 'en');
           void render();
