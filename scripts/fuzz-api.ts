@@ -57,16 +57,19 @@ async function database(): Promise<{ url: string; release(): Promise<void> }> {
     async release() {
       const admin = new Client({ connectionString: pg.url.replace(/\/[^/]+$/, '/postgres') });
       await admin.connect();
+      let left: number;
       try {
         await admin.query(`drop database if exists "${name}" with (force)`);
-        // A jest run or another fuzz run may share the server: stop it only when it is ours alone.
-        const left = await admin.query(
+        const found = await admin.query(
           "select count(*)::int as n from pg_database where datname like 'loanflow_test_%' or datname like 'loanflow_fuzz_%'",
         );
-        if (left.rows[0].n === 0) pg.stop();
+        left = found.rows[0].n as number;
       } finally {
+        // Before the server stops: its shutdown would drop this connection as an unheard error.
         await admin.end();
       }
+      // A jest run or another fuzz run may share the server: stop it only when it is ours alone.
+      if (left === 0) pg.stop();
     },
   };
 }
