@@ -5,7 +5,8 @@ import { apiClient } from './chaos/client';
 import { type ProviderEvent, restartProcess, workerKiller } from './chaos/faults';
 import { KINDS, type Lifecycle, type LifecycleKind, runLifecycle } from './chaos/lifecycles';
 import { prng } from './chaos/prng';
-import { startStack, waitForPort } from './chaos/stack';
+import { waitForPort } from './lib/ports';
+import { startStack } from './chaos/stack';
 import { follow } from './chaos/tail';
 
 /**
@@ -93,7 +94,9 @@ async function main(): Promise<number> {
   });
   try {
     log(`stack: ${kind}`);
-    await Promise.all(cluster.apiUrls.map((u) => waitForPort(Number(new URL(u).port))));
+    await Promise.all(
+      cluster.apiUrls.map((u) => waitForPort(Number(new URL(u).port), { timeoutMs: 90_000 })),
+    );
 
     const api = apiClient({
       cluster,

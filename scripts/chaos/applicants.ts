@@ -1,8 +1,5 @@
-import { SandboxCreditBureau } from '../../adapters/bureau';
-import { creditBoundsFor } from '../../domain/credit-line';
-import { decideCredit } from '../../domain/decision';
 import { idCheckCharacter, isValidCardNumber } from '../../domain/identity';
-import { getProduct } from '../../domain/products';
+import { idNumberGrantingUpTo } from '../../test/support/applicants';
 import type { Prng } from './prng';
 
 const digits = (r: Prng, n: number) => Array.from({ length: n }, () => r.int(0, 9)).join('');
@@ -30,24 +27,6 @@ export const phone = (r: Prng, suffix = plainSuffix(r)) => `13${digits(r, 5)}${s
  * An ID whose sandbox bureau file grants `limitMinor` uncapped, so the amount alone decides whether
  * people review it: the sandbox is deterministic, so the real rules can be asked in advance.
  */
-export async function idGranting(r: Prng, limitMinor: number): Promise<string> {
-  const bureau = new SandboxCreditBureau();
-  for (let i = 0; i < 500; i++) {
-    const id = idNumber(r);
-    const report = await bureau.pullReport(
-      { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
-      `probe-${id}`,
-    );
-    const decision = decideCredit({
-      applicant: { idNumber: id },
-      requestedLimit: { amount: limitMinor, currency: 'CNY' },
-      product: creditBoundsFor(getProduct('cash-installment')),
-      asOf: '2026-11-22',
-      screening: { listed: null },
-      identity: { matched: true },
-      bureau: report,
-    });
-    if (decision.limit.amount === limitMinor) return id;
-  }
-  throw new Error(`no sandbox applicant grants ${limitMinor}`);
+export function idGranting(r: Prng, limitMinor: number): Promise<string> {
+  return idNumberGrantingUpTo(limitMinor, () => idNumber(r));
 }

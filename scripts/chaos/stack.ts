@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { apiKeyRepository, ROLES } from '../../db/api-keys';
 import { migrateUp } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { searchAttributeFlags } from '../../workflows/search-attributes';
+import { waitForPort } from '../lib/ports';
 import { startOwnedPostgres } from '../lib/postgres';
 
 /** The shape scripts/lib/cluster.ts gives; the stand-in below offers the same. */
@@ -41,25 +41,6 @@ export interface StackOptions {
 
 const root = path.resolve(__dirname, '..', '..');
 
-export function waitForPort(port: number, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
 /** A child process that can be killed and started again under the same name, logging to one file. */
 export function managedChild(
   name: string,
@@ -89,7 +70,7 @@ export function managedChild(
       log(`${name} exited (${signal ?? code}) unasked`);
       setTimeout(() => void start().catch(() => undefined), 1000);
     });
-    if (readyPort !== undefined) await waitForPort(readyPort);
+    if (readyPort !== undefined) await waitForPort(readyPort, { timeoutMs: 90_000 });
   };
   const stopped = () =>
     new Promise<void>((resolve) => {

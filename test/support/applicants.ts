@@ -65,10 +65,13 @@ export function application(overrides: ApplicantOverrides = {}): CreditLineAppli
  * An ID number whose sandbox bureau file grades high enough for `limitMinor` not to be capped, so
  * the amount alone decides how many reviewers are needed (found by running the real rules).
  */
-export async function idNumberGrantingUpTo(limitMinor: number): Promise<string> {
+export async function idNumberGrantingUpTo(
+  limitMinor: number,
+  nextId: () => string = () => idNumber(),
+): Promise<string> {
   const bureau = new SandboxCreditBureau();
   for (let i = 0; i < 500; i++) {
-    const id = idNumber();
+    const id = nextId();
     const report = await bureau.pullReport(
       { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
       `probe-${id}`,
