@@ -17,6 +17,8 @@ export interface ContactRequest {
   to: string;
   template: string;
   params: Record<string, string>;
+  /** The end of the borrower's contact hours today: the gateway drops the message after it. */
+  notAfter?: string;
 }
 
 export type CallTask = Parameters<CollectionRepository['createTask']>[0];
@@ -35,6 +37,7 @@ export function createCollectionActivities(deps: CollectionActivityDeps) {
         to: req.to,
         template: req.template,
         params: req.params,
+        ...(req.notAfter ? { notAfter: req.notAfter } : {}),
       });
       await deps.collection.logContact({ loanId: req.loanId, ...req.contact });
     },

@@ -15,6 +15,8 @@ export interface Notification {
   /** Template id; the text lives with the provider so PII is not assembled in workflow payloads. */
   template: string;
   params: Record<string, string>;
+  /** ISO instant after which the gateway must not deliver it (the end of the borrower's contact hours). */
+  notAfter?: string;
 }
 
 export interface SentNotification {
@@ -51,12 +53,18 @@ export class SandboxNotifier implements Notifier {
     const recorded = await this.store.recordOnce<RecordedNotification>(
       'notify',
       notification.idempotencyKey,
-      (unique) => ({
-        ...notification,
-        params: { ...notification.params },
-        messageId: `sbx-msg-${unique}`,
-        sentAt: this.now().toISOString(),
-      }),
+      (unique) => {
+        // Only a first delivery is refused: a retry of a message already sent answers it again.
+        const now = this.now();
+        if (notification.notAfter && now.getTime() > Date.parse(notification.notAfter))
+          throw ProviderError.fatal('DELIVERY_WINDOW_PASSED', `not delivered after ${notification.notAfter}`);
+        return {
+          ...notification,
+          params: { ...notification.params },
+          messageId: `sbx-msg-${unique}`,
+          sentAt: now.toISOString(),
+        };
+      },
     );
     this.byKey.set(notification.idempotencyKey, recorded);
     return { messageId: recorded.messageId };

@@ -141,6 +141,7 @@ const bodies = {
     to: nonEmpty,
     template: nonEmpty,
     params: z.record(z.string(), z.string()),
+    notAfter: z.iso.datetime().optional(),
   }),
 };
 

@@ -36,6 +36,8 @@ export interface AppDeps {
   customerIdKey: string;
   /** Shared secret of the payment provider's signed callbacks. */
   webhookSecret: string;
+  /** The fault harness's compressed calendar for new lines (config/env.ts LOANFLOW_TEST_CLOCK). */
+  testClock?: string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -103,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
       temporal: deps.temporal,
       taskQueue: deps.taskQueue,
       customerIdKey: deps.customerIdKey,
+      ...(deps.testClock ? { testClock: deps.testClock } : {}),
     }),
   );
   app.use(loans);

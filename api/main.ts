@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     logger,
     customerIdKey: env.CUSTOMER_ID_KEY,
     webhookSecret: env.PAYMENT_WEBHOOK_SECRET,
+    ...(env.LOANFLOW_TEST_CLOCK ? { testClock: env.LOANFLOW_TEST_CLOCK } : {}),
   });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, 'API listening'));
   const stop = () => {

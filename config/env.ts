@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isDevKeyring, keyringFromEnv } from '../codec/keyring';
+import { testClockOf } from '../domain/localdate';
 
 /**
  * Runtime settings shared by the API and the worker, read from the environment. Defaults are the
@@ -30,6 +31,15 @@ const schema = z.object({
   PROVIDERS: z.enum(['sandbox', 'http']).default('sandbox'),
   PROVIDER_BASE_URL: z.string().optional(),
   PROVIDER_API_KEY: z.string().optional(),
+  /**
+   * Fault-harness only: new credit lines live on a compressed business calendar
+   * (`test-clock:<ms per day>:<epoch ms>`, domain/localdate.ts), so months of servicing pass in
+   * minutes. Refused unless the providers are the sandbox ones on this machine.
+   */
+  LOANFLOW_TEST_CLOCK: z
+    .string()
+    .refine((v) => testClockOf(v) !== undefined, 'must be test-clock:<ms per day dividing a day>:<epoch ms>')
+    .optional(),
 });
 
 /**
@@ -61,6 +71,10 @@ export function loadEnv(
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const local = source.LOANFLOW_LOCAL === '1';
   if (!local) problems.push(...secrets.flatMap((name) => secretProblem(name, source[name])));
+  if (parsed.success && parsed.data.LOANFLOW_TEST_CLOCK && !sandboxProviders(parsed.data))
+    problems.push(
+      'LOANFLOW_TEST_CLOCK: only with the sandbox providers (PROVIDERS=sandbox, or http on loopback)',
+    );
   if (problems.length || !parsed.success)
     throw new Error(`invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
@@ -68,6 +82,15 @@ export function loadEnv(
     CUSTOMER_ID_KEY: parsed.data.CUSTOMER_ID_KEY ?? DEV_SECRETS.CUSTOMER_ID_KEY,
     PAYMENT_WEBHOOK_SECRET: parsed.data.PAYMENT_WEBHOOK_SECRET ?? DEV_SECRETS.PAYMENT_WEBHOOK_SECRET,
   };
+}
+
+function sandboxProviders(env: Parsed): boolean {
+  if (env.PROVIDERS === 'sandbox') return true;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(env.PROVIDER_BASE_URL ?? '').hostname);
+  } catch {
+    return false;
+  }
 }
 
 function secretProblem(name: Secret, value: string | undefined): string[] {

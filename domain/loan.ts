@@ -525,8 +525,17 @@ export interface ServicingCalendar {
   autopayTimes: readonly string[];
 }
 
-/** Borrowers are contacted only between these local times (DESIGN §5). */
+/** Borrowers are contacted only between these local times. */
 export const CONTACT_HOURS = { from: '08:00', to: '20:00' } as const;
+
+/**
+ * When the borrower's contact hours end on the local day of `at`. A message handed to the gateway
+ * carries it as its deadline: one held up by provider retries or a worker outage is dropped at the
+ * gateway rather than delivered at night.
+ */
+export function contactDeadline(at: number, timeZone: string, hours: { to: string } = CONTACT_HOURS): string {
+  return new Date(instantOfLocal(localDateAt(at, timeZone), hours.to, timeZone)).toISOString();
+}
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function checkCalendar(cal: ServicingCalendar): void {

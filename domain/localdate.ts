@@ -60,7 +60,8 @@ export function localDateAt(epochMs: number, timeZone: string): string {
 
 export function localDateTimeAt(epochMs: number, timeZone: string): LocalDateTime {
   assertEpochMs(epochMs);
-  const w = wallClock(formatter(timeZone), epochMs);
+  const clock = testClockOf(timeZone);
+  const w = clock ? testWallClock(clock, epochMs) : wallClock(formatter(timeZone), epochMs);
   return { date: isoOf(w.year, w.month, w.day), hour: w.hour, minute: w.minute };
 }
 
@@ -84,12 +85,14 @@ export function instantOfLocal(date: string, time: string, timeZone: string): nu
   const d = toLocalDate(date, 'date');
   const m = typeof time === 'string' ? HH_MM.exec(time) : null;
   if (!m) throw new DomainError('time', `time must be HH:MM on a 24-hour clock, got "${String(time)}"`);
-  const fmt = formatter(timeZone);
   const target = Date.UTC(d.year(), d.monthValue() - 1, d.dayOfMonth(), Number(m[1]), Number(m[2]));
   // Date.UTC reads years below 100 as 19xx, so the year is checked before the instant.
   if (d.year() < 1900 || target < MIN_EPOCH_MS || target > MAX_EPOCH_MS) {
     throw new DomainError('date', `date must lie between 1900-01-02 and 9999-12-30, got ${date}`);
   }
+  const clock = testClockOf(timeZone);
+  if (clock) return testInstantOf(clock, target);
+  const fmt = formatter(timeZone);
   const offsets = new Set([-DAY_MS, 0, DAY_MS].map((shift) => offsetAt(fmt, target + shift)));
   const exact = [...offsets].map((o) => target - o).filter((t) => wallMs(fmt, t) === target);
   if (exact.length > 0) return Math.min(...exact);
@@ -147,15 +150,67 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return fmt;
 }
 
-/** An IANA zone name this runtime knows (Asia/Shanghai, America/New_York, UTC). */
+/** An IANA zone name this runtime knows (Asia/Shanghai, America/New_York, UTC); never a test clock. */
 export function isTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return false;
+  if (
+    typeof zone !== 'string' ||
+    testClockOf(zone) ||
+    !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)
+  )
+    return false;
   try {
     formatter(zone);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * A business calendar whose days pass in `msPerDay` of real time (a divisor of a day), from the instant `epochMs` (when
+ * its wall clock reads that instant in UTC+08:00, the sandbox products' zone). Only the fault harness
+ * uses it, through the API's test clock (config/env.ts `LOANFLOW_TEST_CLOCK`), so that reminders,
+ * autopay, DPD and collection happen in minutes on a real Temporal server; its name carries its
+ * parameters so that every workflow and read of a loan started on it keeps the same calendar.
+ */
+export interface TestClock {
+  msPerDay: number;
+  epochMs: number;
+}
+const TEST_CLOCK = /^test-clock:(\d{3,8}):(\d{12,14})$/;
+const TEST_CLOCK_OFFSET_MS = 8 * 3_600_000;
+
+export function testClockZone(clock: TestClock): string {
+  const zone = `test-clock:${clock.msPerDay}:${clock.epochMs}`;
+  if (!testClockOf(zone)) throw new DomainError('testClock', `not a test clock: ${zone}`);
+  return zone;
+}
+
+export function testClockOf(zone: string): TestClock | undefined {
+  const m = TEST_CLOCK.exec(zone);
+  if (!m) return undefined;
+  const clock = { msPerDay: Number(m[1]), epochMs: Number(m[2]) };
+  return clock.msPerDay >= 100 && DAY_MS % clock.msPerDay === 0 ? clock : undefined;
+}
+
+// msPerDay divides a day, so the clock is an exact integer scaling: no rounding to drift from.
+const speedOf = (c: TestClock) => DAY_MS / c.msPerDay;
+
+function testWallClock(c: TestClock, epochMs: number): Wall {
+  const d = new Date(c.epochMs + TEST_CLOCK_OFFSET_MS + (epochMs - c.epochMs) * speedOf(c));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
+}
+
+/** The first whole millisecond at which the test clock reads `wall` or later. */
+function testInstantOf(c: TestClock, wall: number): number {
+  return c.epochMs + Math.ceil((wall - c.epochMs - TEST_CLOCK_OFFSET_MS) / speedOf(c));
 }
 
 function wallClock(fmt: Intl.DateTimeFormat, epochMs: number): Wall {

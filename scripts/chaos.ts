@@ -5,6 +5,7 @@ import { apiClient } from './chaos/client';
 import { type ProviderEvent, restartProcess, workerKiller } from './chaos/faults';
 import { KINDS, type Lifecycle, type LifecycleKind, runLifecycle } from './chaos/lifecycles';
 import { prng } from './chaos/prng';
+import { testClockZone } from '../domain/localdate';
 import { waitForPort } from './lib/ports';
 import { startStack } from './chaos/stack';
 import { follow } from './chaos/tail';
@@ -23,7 +24,7 @@ interface Size {
   deadlineMinutes: number;
 }
 const SIZES: Record<string, Size> = {
-  small: { lifecycles: 8, concurrency: 4, killPoints: 20, killGapMs: [2_000, 5_000], deadlineMinutes: 12 },
+  small: { lifecycles: 10, concurrency: 5, killPoints: 20, killGapMs: [2_000, 5_000], deadlineMinutes: 12 },
   full: { lifecycles: 70, concurrency: 10, killPoints: 200, killGapMs: [1_500, 4_000], deadlineMinutes: 40 },
 };
 
@@ -33,6 +34,7 @@ function arg(name: string, fallback: string): string {
 }
 
 const root = path.resolve(__dirname, '..');
+const TEST_DAY_MS = 5_000;
 const log = (m: string) => console.log(`[chaos] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +65,8 @@ async function main(): Promise<number> {
       SANDBOX_FAULT_RATE: '0.3',
       SANDBOX_ANNOUNCE: '1',
       SANDBOX_EFFECT_HOLD_MS: '1500',
+      // A business day in 5 s: a three-month loan falls due, goes late and reaches a collector's call in minutes.
+      LOANFLOW_TEST_CLOCK: testClockZone({ msPerDay: TEST_DAY_MS, epochMs: started }),
     },
     log: stackLog,
     standIn: process.argv.includes('--stand-in'),

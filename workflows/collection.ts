@@ -12,6 +12,7 @@ import {
 import type { CollectionActivities } from '../activities/collection';
 import { DEFAULT_STRATEGY, nextStrategyStep, parseStrategy, type StrategyStep } from '../domain/collection';
 import { LEGACY_BUCKETS } from '../domain/delinquency';
+import { contactDeadline } from '../domain/loan';
 import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
 import { DEFAULT_SETTLEMENT_POLICY } from '../domain/settlement';
@@ -201,6 +202,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
             contact: c,
             to: input.borrower.phone,
             template: step.template ?? `collection.${s.latest.bucket.toLowerCase()}`,
+            notAfter: contactDeadline(Date.now(), input.timeZone, strategy.contactHours),
             params: {
               overdue: formatMajor(s.latest.overdue),
               currency: input.currency,

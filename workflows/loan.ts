@@ -29,6 +29,7 @@ import {
   type AgendaStep,
   allocationOrderOf,
   checkCalendar,
+  contactDeadline,
   fallDue,
   nextStep,
   openBook,
@@ -329,6 +330,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         channel: 'sms',
         to: input.borrower.phone,
         template: 'loan.installment_due',
+        notAfter: contactDeadline(Date.now(), input.timeZone),
         params: {
           dueDate: installment.dueDate,
           amount: formatMajor(openOf(installment)),

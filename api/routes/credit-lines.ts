@@ -42,6 +42,8 @@ export interface CreditLineRouteDeps extends IdempotencyDeps {
   temporal: Client;
   taskQueue: string;
   customerIdKey: string;
+  /** The calendar of a line applied for with `Loanflow-Test-Clock: 1` (config/env.ts LOANFLOW_TEST_CLOCK). */
+  testClock?: string;
 }
 
 /** The wire view: the line without who submitted it and the opaque customer id. */
@@ -90,6 +92,8 @@ export function creditLineRoutes(deps: CreditLineRouteDeps): Router {
         consents: body.consents,
         submittedBy: actor.id,
         ...(body.timeZone ? { timeZone: body.timeZone } : {}),
+        // The fault harness asks for it per line; an API without a test clock ignores the header.
+        ...(deps.testClock && req.get('loanflow-test-clock') === '1' ? { timeZone: deps.testClock } : {}),
       };
       let view: CreditLineView;
       try {

@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import { loanflowDataConverter } from '../../codec/data-converter';
 import { keyringFromEnv } from '../../codec/keyring';
 import { loanPosition } from '../../domain/ledger';
+import { CONTACT_HOURS } from '../../domain/loan';
+import { localClockAt } from '../../domain/localdate';
 import type { LoanView } from '../../workflows/loan-messages';
 import type { ApiClient } from './client';
 import { EXPECTED, type Lifecycle } from './lifecycles';
@@ -43,9 +45,13 @@ export async function runChecks(
   });
   try {
     const transfers = (
-      await pool.query<{ idempotency_key: string; kind: string; status: string; amount: string }>(
-        'select idempotency_key, kind, status, amount from sandbox_bank_transfers',
-      )
+      await pool.query<{
+        idempotency_key: string;
+        kind: string;
+        status: string;
+        amount: string;
+        created_at: Date;
+      }>('select idempotency_key, kind, status, amount, created_at from sandbox_bank_transfers')
     ).rows.map((t) => ({ ...t, amount: Number(t.amount) }));
     const loans = lifecycles.filter((l) => l.loanId);
     const views = new Map<string, LoanView>();
@@ -167,6 +173,37 @@ export async function runChecks(
       for (const [what, a, b] of facts) if (a !== b) agreeBad.push(`${l.name} ${id} ${what}: ${a} != ${b}`);
     }
     row('per loan: ledger = workflow = provider = read model', loans.length, agreeBad);
+
+    // The gateway's own record of each message, read on the borrower's clock (the test clock for the
+    // lines that live on it): a reminder or collection message outside contact hours is a violation.
+    const messages = (
+      await pool.query<{ idempotency_key: string; body: { sentAt: string } }>(
+        `select idempotency_key, body from sandbox_provider_records where provider = 'notify'`,
+      )
+    ).rows;
+    const night: string[] = [];
+    let ours = 0;
+    for (const m of messages) {
+      const v = views.get(m.idempotency_key.split(':')[0] as string);
+      if (!v?.timeZone) continue;
+      ours++;
+      const { localDate, localTime } = localClockAt(Date.parse(m.body.sentAt), v.timeZone);
+      if (localTime < CONTACT_HOURS.from || localTime >= CONTACT_HOURS.to)
+        night.push(`${m.idempotency_key} at ${localDate} ${localTime}`);
+    }
+    row(`messages delivered inside contact hours ${CONTACT_HOURS.from}-${CONTACT_HOURS.to}`, ours, night);
+
+    const unreminded: string[] = [];
+    const autopaid = lifecycles.filter((l) => l.kind === 'autopay' && l.loanId);
+    for (const l of autopaid) {
+      const reminder = messages.find((m) => m.idempotency_key === `${l.loanId}:reminder:1`);
+      const firstDebit = transfers
+        .filter((t) => t.kind === 'debit' && t.idempotency_key.startsWith(`${l.loanId}:autopay:1:`))
+        .reduce((min, t) => Math.min(min, t.created_at.getTime()), Infinity);
+      if (!reminder || Date.parse(reminder.body.sentAt) >= firstDebit)
+        unreminded.push(`${l.name}: ${reminder ? 'reminded after' : 'no reminder before'} the first debit`);
+    }
+    row('autopaid loans reminded before their first debit', autopaid.length, unreminded);
 
     const stateBad = lifecycles
       .filter((l) => l.error || l.state !== EXPECTED[l.kind])

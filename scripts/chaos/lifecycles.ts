@@ -1,11 +1,25 @@
 import { signPayload } from '../../api/webhook-signature';
+import { addDays, localDateAt } from '../../domain/localdate';
 import { bankCard, idGranting, phone, plainSuffix } from './applicants';
 import type { ApiClient } from './client';
 import type { Prng } from './prng';
 
 export type LifecycleKind =
-  'payoff' | 'review' | 'extension' | 'refund' | 'flaky-bank' | 'refused' | 'declined';
+  | 'collection'
+  | 'autopay'
+  | 'delinquent'
+  | 'payoff'
+  | 'review'
+  | 'extension'
+  | 'refund'
+  | 'flaky-bank'
+  | 'refused'
+  | 'declined';
+/** The slowest first: a collection call falls on DPD 31, minutes into the run even on the test clock. */
 export const KINDS: readonly LifecycleKind[] = [
+  'collection',
+  'autopay',
+  'delinquent',
   'payoff',
   'review',
   'extension',
@@ -16,6 +30,9 @@ export const KINDS: readonly LifecycleKind[] = [
 ];
 /** What each lifecycle must end as: the loan's status (or the line's, when no loan is drawn). */
 export const EXPECTED: Record<LifecycleKind, string> = {
+  collection: 'closed',
+  autopay: 'closed',
+  delinquent: 'closed',
   payoff: 'closed',
   review: 'closed',
   extension: 'closed',
@@ -46,6 +63,10 @@ export interface LifecycleDeps {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Lines of these kinds live on the API's test clock (a business day in seconds), so months pass in minutes. */
+const ON_TEST_CLOCK: ReadonlySet<LifecycleKind> = new Set(['collection', 'autopay', 'delinquent']);
+/** Cards whose every debit the sandbox bank refuses (adapters/bank.ts): autopay fails, the loan goes late. */
+const UNPAID: ReadonlySet<LifecycleKind> = new Set(['collection', 'delinquent']);
 const cny = (amount: number) => ({ amount, currency: 'CNY' });
 
 async function until<T>(
@@ -69,7 +90,14 @@ export async function runLifecycle(
   name: string,
   kind: LifecycleKind,
 ): Promise<Lifecycle> {
-  const lc: Lifecycle = { name, kind, steps: [], callbacks: [], refundsExpected: kind === 'refund' ? 1 : 0 };
+  const onClock = ON_TEST_CLOCK.has(kind);
+  const lc: Lifecycle = {
+    name,
+    kind,
+    steps: [],
+    callbacks: [],
+    refundsExpected: kind === 'refund' || onClock ? 1 : 0,
+  };
   const key = (step: string) => `${name}:${step}`;
   const client = d.keys.client as string;
   // A problem body carries a numeric `status` too: only a 200 is the loan.
@@ -78,7 +106,9 @@ export async function runLifecycle(
   const step = (s: string) => lc.steps.push(s);
   try {
     const limit = kind === 'review' ? r.int(50, 120) * 100_000 : r.int(20, 45) * 100_000;
-    const card = bankCard(r, kind === 'refused' ? '0002' : kind === 'flaky-bank' ? '0003' : plainSuffix(r));
+    const suffix =
+      kind === 'refused' ? '0002' : kind === 'flaky-bank' ? '0003' : UNPAID.has(kind) ? '0004' : '';
+    const card = bankCard(r, suffix || plainSuffix(r));
     const body = {
       customer: {
         name: '张三',
@@ -94,6 +124,7 @@ export async function runLifecycle(
       key: key('apply'),
       apiKey: client,
       body,
+      ...(onClock ? { headers: { 'loanflow-test-clock': '1' } } : {}),
     });
     if (applied.status !== 201 && applied.status !== 200) throw new Error(`apply: ${applied.status}`);
     lc.lineId = applied.body.id as string;
@@ -135,7 +166,7 @@ export async function runLifecycle(
     const drawn = await d.api.effect(name, 'drawdown', `/v1/credit-lines/${lc.lineId}/drawdowns`, {
       key: key('drawdown'),
       apiKey: client,
-      body: { amount: cny(amount), termMonths: r.pick([3, 6, 12]), purpose: 'chaos run' },
+      body: { amount: cny(amount), termMonths: onClock ? 3 : r.pick([3, 6, 12]), purpose: 'chaos run' },
     });
     if (drawn.status !== 201) throw new Error(`drawdown: ${drawn.status} ${JSON.stringify(drawn.body)}`);
     lc.loanId = drawn.body.loanId as string;
@@ -148,45 +179,8 @@ export async function runLifecycle(
     lc.state = started.status as string;
     step(`disbursement:${lc.state}`);
     if (lc.state !== 'active') return lc;
-
-    if (kind === 'extension') {
-      const schedule = await d.api.call('GET', `/v1/loans/${lc.loanId}/schedule`, { apiKey: client });
-      const due = (schedule.body.installments as { total: number }[] | undefined)?.[0]?.total ?? 0;
-      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
-        key: key('pay-first'),
-        apiKey: client,
-        body: { amount: cny(due), channel: 'app' },
-      });
-      step(`pay-first:${paid.status}`);
-      const ext = await d.api.effect(name, 'extension', `/v1/loans/${lc.loanId}/extensions`, {
-        key: key('extension'),
-        apiKey: client,
-        body: { days: r.int(5, 30) },
-      });
-      step(`extension:${ext.status}`);
-      if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${JSON.stringify(ext.body)}`);
-    } else {
-      const part = r.int(1, 5) * 10_000;
-      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
-        key: key('pay-part'),
-        apiKey: client,
-        body: { amount: cny(part), channel: 'app' },
-      });
-      step(`repayment:${paid.status}`);
-    }
-    await callback(d, lc, `prov-${name}-1`, r.int(1, 3) * 10_000);
-
-    const quote = await d.api.call('GET', `/v1/loans/${lc.loanId}/payoff-quote`, { apiKey: client });
-    const payoff = ((quote.body.amount as { amount: number } | undefined)?.amount ?? 0) as number;
-    if (kind === 'refund') await callback(d, lc, `prov-${name}-payoff`, payoff + r.int(1, 9) * 1_000);
-    else {
-      const paid = await d.api.effect(name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
-        key: key('payoff'),
-        apiKey: client,
-        body: { amount: cny(payoff), channel: 'app' },
-      });
-      step(`payoff:${paid.status}`);
-    }
+    if (onClock) await serviceOnTestClock(d, lc, r, getLoan);
+    else await serviceByApp(d, lc, r, key);
     const end = await until(
       d,
       'closed',
@@ -200,6 +194,135 @@ export async function runLifecycle(
     lc.error = err instanceof Error ? err.message : String(err);
   }
   return lc;
+}
+
+/** Repayments through the app (a part, or the first installment then an extension), a provider callback, then payoff. */
+async function serviceByApp(
+  d: LifecycleDeps,
+  lc: Lifecycle,
+  r: Prng,
+  key: (step: string) => string,
+): Promise<void> {
+  const client = d.keys.client as string;
+  const step = (s: string) => lc.steps.push(s);
+  const kind = lc.kind;
+  if (kind === 'extension') {
+    const schedule = await d.api.call('GET', `/v1/loans/${lc.loanId}/schedule`, { apiKey: client });
+    const due = (schedule.body.installments as { total: number }[] | undefined)?.[0]?.total ?? 0;
+    const paid = await d.api.effect(lc.name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+      key: key('pay-first'),
+      apiKey: client,
+      body: { amount: cny(due), channel: 'app' },
+    });
+    step(`pay-first:${paid.status}`);
+    const ext = await d.api.effect(lc.name, 'extension', `/v1/loans/${lc.loanId}/extensions`, {
+      key: key('extension'),
+      apiKey: client,
+      body: { days: r.int(5, 30) },
+    });
+    step(`extension:${ext.status}`);
+    if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${JSON.stringify(ext.body)}`);
+  } else {
+    const part = r.int(1, 5) * 10_000;
+    const paid = await d.api.effect(lc.name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+      key: key('pay-part'),
+      apiKey: client,
+      body: { amount: cny(part), channel: 'app' },
+    });
+    step(`repayment:${paid.status}`);
+  }
+  await callback(d, lc, `prov-${lc.name}-1`, r.int(1, 3) * 10_000);
+
+  const quote = await d.api.call('GET', `/v1/loans/${lc.loanId}/payoff-quote`, { apiKey: client });
+  const payoff = ((quote.body.amount as { amount: number } | undefined)?.amount ?? 0) as number;
+  if (kind === 'refund') await callback(d, lc, `prov-${lc.name}-payoff`, payoff + r.int(1, 9) * 1_000);
+  else {
+    const paid = await d.api.effect(lc.name, 'repayment', `/v1/loans/${lc.loanId}/repayments`, {
+      key: key('payoff'),
+      apiKey: client,
+      body: { amount: cny(payoff), channel: 'app' },
+    });
+    step(`payoff:${paid.status}`);
+  }
+}
+
+/**
+ * Months of servicing on the test clock: the first installment autopaid after its reminder, or
+ * autopay failing into delinquency and, for `collection`, a collector's call with a promise to pay.
+ * The loan is then paid off by the provider's callback with a little over the payoff (interest
+ * accrues by the second here), and the excess is refunded.
+ */
+async function serviceOnTestClock(
+  d: LifecycleDeps,
+  lc: Lifecycle,
+  r: Prng,
+  getLoan: () => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const client = d.keys.client as string;
+  if (lc.kind === 'autopay') {
+    await until(
+      d,
+      'first installment autopaid',
+      async () => (await d.api.call('GET', `/v1/loans/${lc.loanId}/schedule`, { apiKey: client })).body,
+      (b) => (b.installments as { status: string }[] | undefined)?.[0]?.status === 'paid',
+    );
+    lc.steps.push('autopaid:1');
+  } else {
+    const late = await until(d, 'delinquent', getLoan, (b) => b.status === 'delinquent');
+    lc.steps.push(`delinquent:${String(late.bucket)}`);
+  }
+  if (lc.kind === 'collection') await promiseOnCall(d, lc);
+  for (let i = 1; ; i++) {
+    const quote = await d.api.call('GET', `/v1/loans/${lc.loanId}/payoff-quote`, { apiKey: client });
+    const payoff = (quote.body.amount as { amount: number } | undefined)?.amount ?? 0;
+    await callback(d, lc, `prov-${lc.name}-close-${i}`, payoff + r.int(20, 60) * 100);
+    let closed = false;
+    for (const start = Date.now(); !closed && Date.now() - start < 15_000;) {
+      closed = (await getLoan()).status === 'closed';
+      if (!closed) await sleep(1000);
+    }
+    if (closed || i >= 5) return;
+  }
+}
+
+/** A collector finds the loan's call task while it is callable and records a promise to pay. */
+async function promiseOnCall(d: LifecycleDeps, lc: Lifecycle): Promise<void> {
+  const collector = d.keys.collector as string;
+  for (;;) {
+    const tasks = await until(
+      d,
+      'call task callable',
+      async () =>
+        (
+          await d.api.call(
+            'GET',
+            `/v1/collection-tasks?loanId=${lc.loanId}&status=open&callable=true&limit=10`,
+            { apiKey: collector },
+          )
+        ).body,
+      (b) => ((b.items as unknown[] | undefined) ?? []).length > 0,
+    );
+    const task = (tasks.items as { id: string; timeZone: string }[])[0]!;
+    const loan = await d.api.call('GET', `/v1/loans/${lc.loanId}`, { apiKey: d.keys.client as string });
+    const owed = (loan.body.outstanding as { amount: number } | undefined)?.amount ?? 0;
+    const res = await d.api.effect(lc.name, 'call outcome', `/v1/collection-tasks/${task.id}/outcome`, {
+      key: `${lc.name}:outcome:${task.id}`,
+      apiKey: collector,
+      body: {
+        outcome: 'promise_to_pay',
+        note: 'chaos run: will pay in full',
+        promise: { date: addDays(localDateAt(Date.now(), task.timeZone), 2), amount: cny(owed) },
+      },
+    });
+    // The window of a test-clock day is seconds long: a task that closed meanwhile has a successor.
+    if (res.status === 409 || res.status === 422) {
+      lc.steps.push('call:window-closed');
+      continue;
+    }
+    lc.steps.push(`call:${res.status}`);
+    if (res.status < 300) return;
+    throw new Error(`call outcome: ${res.status} ${JSON.stringify(res.body)}`);
+  }
 }
 
 /** A signed provider callback, delivered twice (the second must be a duplicate that changes nothing). */

@@ -164,6 +164,27 @@ describe('sandbox notifier', () => {
       retryable: false,
     });
   });
+
+  test('drops a message whose deadline has passed, but answers a retry of one it delivered in time', async () => {
+    let now = new Date('2026-11-20T11:59:00.000Z');
+    const n = new SandboxNotifier(() => now);
+    const msg = {
+      idempotencyKey: 'loan_1:collection:e1:sms-1',
+      channel: 'sms' as const,
+      to: phone(),
+      template: 'collection.m1',
+      params: {},
+      notAfter: '2026-11-20T12:00:00.000Z',
+    };
+    const sent = await n.send(msg);
+    now = new Date('2026-11-20T12:30:00.000Z');
+    expect(await n.send(msg)).toEqual(sent);
+    expect(await failure(n.send({ ...msg, idempotencyKey: 'loan_1:reminder:2' }))).toMatchObject({
+      code: 'DELIVERY_WINDOW_PASSED',
+      retryable: false,
+    });
+    expect(n.sent().map((m) => m.idempotencyKey)).toEqual([msg.idempotencyKey]);
+  });
 });
 
 describe('createAdapters', () => {

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../api/app';
 import { creditLineIdFor } from '../../api/routes/credit-lines';
+import { createLogger } from '../../config/logger';
+import { daysBetween, localDateAt, testClockZone } from '../../domain/localdate';
 import { creditLineWorkflowId } from '../../workflows/messages';
-import { type ApiHarness, apiHarness } from '../support/api';
+import { type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
 import { applicationBody, bankCard, phone } from '../support/applicants';
+import { eventually } from '../support/eventually';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -291,5 +296,49 @@ describe('POST /v1/quotes', () => {
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('method');
     expect((await quoteReq(mortgage, h.keys.reviewer)).status).toBe(403);
+  });
+});
+
+describe('the fault harness test clock (config/env.ts LOANFLOW_TEST_CLOCK)', () => {
+  /** The loan drawn on a new line applied for through `app`, once it is active. */
+  async function loanVia(app: Express, askClock: boolean) {
+    const auth = `Bearer ${h.keys.client}`;
+    const line = request(app).post('/v1/credit-lines').set('Authorization', auth);
+    if (askClock) line.set('Loanflow-Test-Clock', '1');
+    const applied = await line.set('Idempotency-Key', randomUUID()).send(applicationBody());
+    expect(applied.body.status).toBe('active');
+    const drawn = await request(app)
+      .post(`/v1/credit-lines/${applied.body.id}/drawdowns`)
+      .set('Authorization', auth)
+      .set('Idempotency-Key', randomUUID())
+      .send({ amount: { amount: 600_000, currency: 'CNY' }, termMonths: 3, purpose: 'home repair' });
+    expect(drawn.status).toBe(201);
+    const loan = await eventually(
+      () => request(app).get(`/v1/loans/${drawn.body.loanId}`).set('Authorization', auth),
+      (r) => r.body.status === 'active',
+    );
+    return loan.body as { timeZone: string; nextDue: { dueDate: string } };
+  }
+
+  test('only a line asked for with the header, on an API with the clock, lives on it', async () => {
+    const clock = testClockZone({ msPerDay: 5_000, epochMs: Date.now() - 3_600_000 });
+    const clocked = createApp({
+      pool: h.pool,
+      temporal: h.env.client,
+      taskQueue: h.taskQueue,
+      logger: createLogger('silent'),
+      customerIdKey: 'test-customer-id-key-0123456789',
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      testClock: clock,
+    });
+    const fast = await loanVia(clocked, true);
+    expect(fast.timeZone).toBe(clock);
+    // An hour of real time is 720 business days on this clock: the loan was drawn, and falls due, then.
+    const today = localDateAt(Date.now(), clock);
+    expect(daysBetween(localDateAt(Date.now(), 'Asia/Shanghai'), today)).toBeGreaterThanOrEqual(719);
+    expect(daysBetween(today, fast.nextDue.dueDate)).toBeGreaterThanOrEqual(27);
+    expect(daysBetween(today, fast.nextDue.dueDate)).toBeLessThanOrEqual(32);
+    expect((await loanVia(clocked, false)).timeZone).toBe('Asia/Shanghai');
+    expect((await loanVia(h.app, true)).timeZone).toBe('Asia/Shanghai');
   });
 });

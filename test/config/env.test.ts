@@ -44,6 +44,33 @@ test('the worker needs only the payload keys: it never holds the webhook secret'
   expect(() => loadEnv({ ...base, PAYLOAD_KEYS: secrets.PAYLOAD_KEYS }, WORKER_SECRETS)).not.toThrow();
 });
 
+test('the test clock of the fault harness is refused with providers other than the sandbox ones', () => {
+  const clock = 'test-clock:5000:1764640800000';
+  const http = { PROVIDERS: 'http', PROVIDER_API_KEY: 'k' };
+  expect(loadEnv({ ...base, ...secrets, LOANFLOW_TEST_CLOCK: clock }).LOANFLOW_TEST_CLOCK).toBe(clock);
+  expect(
+    loadEnv({
+      ...base,
+      ...secrets,
+      ...http,
+      PROVIDER_BASE_URL: 'http://127.0.0.1:9',
+      LOANFLOW_TEST_CLOCK: clock,
+    }).LOANFLOW_TEST_CLOCK,
+  ).toBe(clock);
+  expect(() =>
+    loadEnv({
+      ...base,
+      ...secrets,
+      ...http,
+      PROVIDER_BASE_URL: 'https://bank.example',
+      LOANFLOW_TEST_CLOCK: clock,
+    }),
+  ).toThrow(/LOANFLOW_TEST_CLOCK: only with the sandbox providers/);
+  expect(() =>
+    loadEnv({ ...base, ...secrets, LOANFLOW_TEST_CLOCK: 'test-clock:7000:1764640800000' }),
+  ).toThrow(/LOANFLOW_TEST_CLOCK: must be test-clock/);
+});
+
 test('the local stack starts on the development secrets', () => {
   const env = loadEnv({ ...base, LOANFLOW_LOCAL: '1' }, API_SECRETS);
   expect(env.PAYMENT_WEBHOOK_SECRET.length).toBeGreaterThanOrEqual(16);

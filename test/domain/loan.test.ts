@@ -21,6 +21,7 @@ import {
   reversePayment,
   type ServicingCalendar,
   useCredit,
+  contactDeadline,
 } from '../../domain/loan';
 import { addDays, instantOfLocal, localDateTimeAt } from '../../domain/localdate';
 import { getProduct } from '../../domain/products';
@@ -390,5 +391,20 @@ describe('the servicing calendar', () => {
     expect(isLate(i, cal, steps[3]!.at)).toBe(true);
     pay(l, 'p', i.total, i.dueDate);
     expect(isLate(l.book.installments[0]!, cal, steps[3]!.at)).toBe(false);
+  });
+});
+
+describe('contactDeadline', () => {
+  test("is the end of contact hours on the borrower's local day of the instant", () => {
+    // 2026-11-20 23:30 in Shanghai is 15:30 UTC: the deadline is that local day's 20:00, already past.
+    expect(contactDeadline(Date.parse('2026-11-20T15:30:00Z'), 'Asia/Shanghai')).toBe(
+      '2026-11-20T12:00:00.000Z',
+    );
+    expect(contactDeadline(Date.parse('2026-11-20T16:30:00Z'), 'Asia/Shanghai')).toBe(
+      '2026-11-21T12:00:00.000Z',
+    );
+    expect(contactDeadline(Date.parse('2026-07-01T13:00:00Z'), 'America/New_York', { to: '21:00' })).toBe(
+      '2026-07-02T01:00:00.000Z',
+    );
   });
 });

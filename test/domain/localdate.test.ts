@@ -3,8 +3,12 @@ import {
   addDays,
   daysBetween,
   instantOfLocal,
+  isTimeZone,
+  localClockAt,
   localDateAt,
   localDateTimeAt,
+  testClockOf,
+  testClockZone,
   toLocalDate,
 } from '../../domain/localdate';
 import { expectDomainError } from '../support/domain-error';
@@ -174,5 +178,43 @@ describe('daysBetween and addDays', () => {
     expectDomainError(() => addDays('2024-01-01', 1.5), 'n');
     expectDomainError(() => addDays('2024-02-30', 1), 'date');
     expectDomainError(() => addDays('9999-12-31', 1), 'n');
+  });
+});
+
+describe('test clock', () => {
+  // 5 s per business day from 2026-12-02T02:00:00Z, when its wall clock reads 10:00 in UTC+08:00.
+  const epochMs = Date.UTC(2026, 11, 2, 2, 0, 0);
+  const zone = testClockZone({ msPerDay: 5_000, epochMs });
+
+  it('reads the UTC+08:00 wall clock at its epoch and runs a day every msPerDay', () => {
+    expect(localClockAt(epochMs, zone)).toEqual({ localDate: '2026-12-02', localTime: '10:00' });
+    // 14 hours of business time is 14/24 of 5 s.
+    expect(localClockAt(epochMs + 2_917, zone)).toEqual({ localDate: '2026-12-03', localTime: '00:00' });
+    expect(localDateAt(epochMs + 30 * 5_000, zone)).toBe('2027-01-01');
+  });
+
+  it('turns a local date and time into the first instant reading it, for any date and time', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -400, max: 4_000 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        (day, hour, minute) => {
+          const date = addDays('2026-12-02', day);
+          const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+          const at = instantOfLocal(date, time, zone);
+          expect(localClockAt(at, zone)).toEqual({ localDate: date, localTime: time });
+          const before = localClockAt(at - 1, zone);
+          expect(`${before.localDate} ${before.localTime}` < `${date} ${time}`).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('is never accepted as a borrower time zone, and refuses speeds that do not divide a day', () => {
+    expect(isTimeZone(zone)).toBe(false);
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(testClockOf('test-clock:7000:1764640800000')).toBeUndefined();
+    expect(() => testClockZone({ msPerDay: 7_000, epochMs })).toThrow(/not a test clock/);
   });
 });
