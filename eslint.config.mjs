@@ -17,14 +17,16 @@ const io = [
 ];
 
 /**
- * Keeps the dependency direction of DESIGN §3: domain ← workflows; domain ← activities ← adapters/db.
+ * Keeps the dependency direction of docs/design.md, "Layers": domain ← workflows; domain ← activities ← adapters/db.
  * Type-only imports may cross (a workflow names its activities' types, never their code).
  */
 const boundary = (group, allowTypeImports = false) => ({
   'no-restricted-imports': 'off',
   '@typescript-eslint/no-restricted-imports': [
     'error',
-    { patterns: [{ group, allowTypeImports, message: 'crosses a layer boundary (DESIGN §3)' }] },
+    {
+      patterns: [{ group, allowTypeImports, message: 'crosses a layer boundary (docs/design.md, "Layers")' }],
+    },
   ],
 });
 

@@ -78,7 +78,7 @@ export interface DebitRecord {
 }
 
 /**
- * Sandbox (DESIGN §11), by the last four digits of the card:
+ * Sandbox (docs/design.md, "Sandbox providers"), by the last four digits of the card:
  * - `0002`: payouts refused, non-retryable `DISBURSEMENT_REFUSED`;
  * - `0003`: the first 2 payout attempts of an idempotency key (in this process) throw retryable
  *   `BANK_UNAVAILABLE`, the 3rd pays;

@@ -18,7 +18,7 @@ export interface IdentityVerifier {
   verifyFourElements(input: FourElements, idempotencyKey: string): Promise<IdentityResult>;
 }
 
-/** Sandbox (DESIGN §11): a card ending 0001 is a mismatch, everything well-formed else matches. */
+/** Sandbox (docs/design.md, "Sandbox providers"): a card ending 0001 is a mismatch, everything well-formed else matches. */
 export class SandboxIdentityVerifier implements IdentityVerifier {
   async verifyFourElements(input: FourElements): Promise<IdentityResult> {
     if (input.bankCard.endsWith('0001')) return { matched: false, reasonCode: 'IDENTITY_MISMATCH' };

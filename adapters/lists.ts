@@ -31,7 +31,7 @@ export interface ListEntry {
 const ELEMENTS: readonly ListElement[] = ['idNumber', 'phone', 'bankCard', 'deviceId'];
 
 /**
- * Sandbox (DESIGN §11): a phone ending 0000 is blacklisted, one ending 1111 whitelisted. Tests may
+ * Sandbox (docs/design.md, "Sandbox providers"): a phone ending 0000 is blacklisted, one ending 1111 whitelisted. Tests may
  * add entries for the other elements. A blacklist hit on any element wins over a whitelist hit on
  * another: being fast-tracked must never hide a refusal.
  */

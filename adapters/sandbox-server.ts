@@ -145,7 +145,7 @@ const bodies = {
   }),
 };
 
-/** The sandbox providers of DESIGN §11 over HTTP, so the HTTP adapters can be exercised end to end. */
+/** The sandbox providers over HTTP (docs/design.md, "Sandbox providers"), so the HTTP adapters can be exercised end to end. */
 export function createSandboxApp(options: SandboxServerOptions = {}): {
   app: Express;
   providers: SandboxProviders;

@@ -48,7 +48,7 @@ const KINDS: readonly CollectionActionKind[] = [
   'agency',
   'legal_notice',
 ];
-// Only what reaches the borrower counts against the daily limit (DESIGN §5); card retries and
+// Only what reaches the borrower counts against the daily limit (docs/design.md, "Business rules"); card retries and
 // hand-offs to third parties do not.
 const CONTACT_KINDS: readonly CollectionActionKind[] = ['sms', 'push', 'call_task'];
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -94,7 +94,7 @@ export function isContact(kind: CollectionActionKind): boolean {
 }
 
 /**
- * A strategy from configuration. Contact hours may narrow DESIGN §5's 08:00–20:00 but never widen it,
+ * A strategy from configuration. Contact hours may narrow the 08:00–20:00 of docs/design.md, "Business rules", but never widen it,
  * and each step must name the bucket its DPD falls in so a table that says "M2" means M2.
  */
 export function parseStrategy(

@@ -100,7 +100,7 @@ export interface DrawdownAsk {
 
 /**
  * Whether a drawdown may be taken from a line today; throws DomainError naming the field that
- * refuses it. Every drawdown names a purpose (DESIGN §5) and stays inside the product's terms.
+ * refuses it. Every drawdown names a purpose (docs/design.md, "Business rules") and stays inside the product's terms.
  */
 export function checkDrawdown(
   line: LineBalances & { expiresOn: string | null },

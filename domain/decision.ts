@@ -12,7 +12,7 @@ import {
 } from './scorecard';
 
 /**
- * The credit-grant decision (DESIGN §4 "credit grant", §5): hard rules → scorecard → grade → limit →
+ * The credit-grant decision (docs/design.md, "Lifecycles" and "Business rules"): hard rules → scorecard → grade → limit →
  * approve / decline / review. Pure and plain-JSON in and out, so the credit-line workflow can call it
  * directly and keep the result in its history as the record of why.
  *
@@ -91,7 +91,7 @@ export interface CreditPolicy {
   scorecard: Scorecard;
   declineGrades: readonly Grade[];
   /** Grades that need one reviewer whatever the amount. Empty by default so the sandbox's good
-   *  files auto-approve below the amount threshold (DESIGN §11). */
+   *  files auto-approve below the amount threshold (docs/design.md, "Sandbox providers"). */
   reviewGrades: readonly Grade[];
   maxLimitByGradeMinor: Record<Grade, number>;
   review: { oneReviewerFromMinor: number; twoReviewersFromMinor: number };
@@ -107,7 +107,7 @@ export const DEFAULT_CREDIT_POLICY: CreditPolicy = {
   declineGrades: ['E'],
   reviewGrades: [],
   // D's cap sits above what a good file can score D at below the review threshold, so sandbox
-  // applicants under 50,000.00 get what they asked for (DESIGN §11).
+  // applicants under 50,000.00 get what they asked for (docs/design.md, "Sandbox providers").
   maxLimitByGradeMinor: { A: 50_000_000, B: 30_000_000, C: 10_000_000, D: 3_000_000, E: 0 },
   review: { oneReviewerFromMinor: 5_000_000, twoReviewersFromMinor: 20_000_000 },
   whitelist: { floorGrade: 'D' },

@@ -1,6 +1,6 @@
 /**
  * Late charges on a delinquent loan: the one late fee per missed installment and penalty interest on
- * its unpaid principal, both held under the product's APR cap (DESIGN §5) and booked to the ledger
+ * its unpaid principal, both held under the product's APR cap (docs/design.md, "Business rules") and booked to the ledger
  * as they are charged, so the book's position and the journal agree after every run.
  */
 import { yearBasis } from './daycount';

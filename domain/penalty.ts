@@ -154,7 +154,7 @@ export interface PenaltyCap {
 }
 
 /**
- * The largest penalty, up to `proposed`, that keeps the loan's APR at or under the cap (DESIGN §5:
+ * The largest penalty, up to `proposed`, that keeps the loan's APR at or under the cap (docs/design.md, "Business rules":
  * penalties may not push past it). APR rises with every extra amount the borrower pays, so the answer
  * is searched over whole minor units. The default measure is an annual effective IRR, never lower
  * than the nominal (periodic × periods) APR of the same flows, so by default the cap can only be

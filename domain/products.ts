@@ -1,5 +1,5 @@
 /**
- * The sample products of DESIGN §13 as data. Plain JSON throughout: a product travels in workflow payloads
+ * The sample products as data (docs/design.md, "Products"). Plain JSON throughout: a product travels in workflow payloads
  * and is seeded into the database as it stands here.
  *
  * Rates are annual decimal strings. For flat-fee products the annual rate is the flat rate (monthly flat

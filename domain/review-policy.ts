@@ -1,7 +1,7 @@
 import { DomainError } from './errors';
 
 /**
- * Manual credit review (DESIGN §5): maker-checker above the higher threshold, no reviewer on an
+ * Manual credit review (docs/design.md, "Business rules"): maker-checker above the higher threshold, no reviewer on an
  * application they are party to, a deadline with one escalation, and a missed deadline that
  * declines, never approves. State is plain JSON (ISO strings, arrays) so it lives in workflow
  * history and queries as is; every function returns a new state and leaves its argument untouched.

@@ -5,7 +5,7 @@ import { assertMinor } from './money';
 /**
  * Settlement offers: the borrower pays an agreed amount by a date and the rest is waived. Only
  * interest and penalty may be waived, never principal or fees, and a waiver is money given away, so
- * it needs reviewers (two different ones above a threshold) and never the proposer (DESIGN §5,
+ * it needs reviewers (two different ones above a threshold) and never the proposer (docs/design.md, "Business rules";
  * maker-checker). Offers are plain JSON and every function returns a new offer.
  */
 

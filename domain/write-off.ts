@@ -1,6 +1,6 @@
 /**
  * The end of a loan that is not repaid in full: a write-off (核销) when it is judged unrecoverable,
- * recoveries after it, and a negotiated settlement that forgives penalty and interest (DESIGN §4).
+ * recoveries after it, and a negotiated settlement that forgives penalty and interest (docs/design.md, "Lifecycles").
  */
 import { DomainError } from './errors';
 import { type JournalEntry, recoveryEntry, waiverEntry, writeOffEntry } from './ledger';

@@ -5,7 +5,7 @@ import type { LoanStatus } from './loan-messages';
 
 /**
  * The messages of a collection workflow (`collection:{loanId}`), a child of its loan started when the
- * loan turns delinquent. Defined once, imported by the workflows and the API (DESIGN §14).
+ * loan turns delinquent. Defined once, imported by the workflows and the API (docs/design.md, "Layers").
  */
 
 export const collectionWorkflowId = (loanId: string): string => `collection:${loanId}`;

@@ -7,7 +7,7 @@ import type { PrepaymentMode } from '../domain/prepayment';
 
 /**
  * The messages a loan workflow (`loan:{loanId}`, see messages.ts) accepts, defined once and imported by
- * the workflow and the API (DESIGN §14). Payloads are plain JSON; money is minor units with currency.
+ * the workflow and the API (docs/design.md, "Layers"). Payloads are plain JSON; money is minor units with currency.
  */
 
 export type { InstallmentView };

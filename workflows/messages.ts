@@ -5,7 +5,7 @@ import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
 
 /**
  * Every message the workflows accept, defined once and imported by both the workflows and the API
- * (DESIGN §14). Payload types are plain JSON.
+ * (docs/design.md, "Layers"). Payload types are plain JSON.
  */
 
 export const creditLineWorkflowId = (id: string): string => `credit-line:${id}`;

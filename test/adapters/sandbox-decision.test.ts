@@ -4,7 +4,7 @@ import { decideCredit, type CreditInput } from '../../domain/decision';
 import { card, consent, idNumber, phone } from './fixtures';
 
 /**
- * The sandbox table of DESIGN §11 is a promise to demo users and the workflow tests; this checks
+ * The sandbox table (docs/design.md, "Sandbox providers") is a promise to demo users and the workflow tests; this checks
  * that the sandbox providers and the default credit policy keep it together.
  */
 const AS_OF = '2026-11-20';

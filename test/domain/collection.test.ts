@@ -90,7 +90,7 @@ describe('parseStrategy', () => {
     expectDomainError(() => parseStrategy(withStep(1, { kind: 'autopay_retry' })), 'strategy.steps[2]');
   });
 
-  it('refuses limits and hours that would break DESIGN §5', () => {
+  it('refuses limits and hours outside the business rules (docs/design.md)', () => {
     expectDomainError(
       () => parseStrategy({ ...clone(), maxContactsPerDay: 0 }),
       'strategy.maxContactsPerDay',

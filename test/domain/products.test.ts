@@ -6,7 +6,7 @@ import { METHODS } from '../../domain/schedule';
 import { parsePeriod } from '../../domain/calendar';
 import { expectDomainError } from './_a-helpers';
 
-describe('sample products (DESIGN §13)', () => {
+describe('sample products (docs/design.md, "Products")', () => {
   it('has the five codes with their kinds and methods', () => {
     expect(PRODUCTS.map((p) => [p.code, p.method])).toEqual([
       ['cash-installment', 'annuity'],
