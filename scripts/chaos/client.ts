@@ -32,6 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function apiClient(o: ClientOptions) {
   const acknowledged: Acknowledged[] = [];
+  let deadline = o.deadline;
   let restarting = Promise.resolve();
 
   async function once(
@@ -78,7 +79,7 @@ export function apiClient(o: ClientOptions) {
     if (opts.key) headers['idempotency-key'] = opts.key;
     const urls = o.cluster.apiUrls;
     for (let attempt = 0; ; attempt++) {
-      if (Date.now() > o.deadline) throw new Error(`${method} ${path}: no answer before the deadline`);
+      if (Date.now() > deadline) throw new Error(`${method} ${path}: no answer before the deadline`);
       const index = o.random.int(0, urls.length - 1);
       const kill = method === 'POST' && attempt === 0 && o.random.chance(o.apiKillRate);
       const killDelay = o.random.int(5, 120);
@@ -107,6 +108,10 @@ export function apiClient(o: ClientOptions) {
       if (r.status >= 200 && r.status < 300)
         acknowledged.push({ lifecycle, what, path, status: r.status, body: r.body });
       return r;
+    },
+    /** The end-of-run checks read after the lifecycles' deadline, and get their own. */
+    extendDeadline(until: number) {
+      deadline = Math.max(deadline, until);
     },
     /** Restarts of killed APIs run in the background; the end waits for them. */
     settled: () => restarting,

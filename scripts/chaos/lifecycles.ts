@@ -64,7 +64,7 @@ export interface LifecycleDeps {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Lines of these kinds live on the API's test clock (a business day in seconds), so months pass in minutes. */
-const ON_TEST_CLOCK: ReadonlySet<LifecycleKind> = new Set(['collection', 'autopay', 'delinquent']);
+export const ON_TEST_CLOCK: ReadonlySet<LifecycleKind> = new Set(['collection', 'autopay', 'delinquent']);
 /** Cards whose every debit the sandbox bank refuses (adapters/bank.ts): autopay fails, the loan goes late. */
 const UNPAID: ReadonlySet<LifecycleKind> = new Set(['collection', 'delinquent']);
 const cny = (amount: number) => ({ amount, currency: 'CNY' });
