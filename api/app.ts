@@ -14,19 +14,21 @@ import { loanRepository } from '../db/loans';
 import { portfolioRepository } from '../db/portfolio';
 import { reviewRepository } from '../db/reviews';
 import { webhookEventRepository } from '../db/webhook-events';
-import { authenticate, requireRole } from './auth';
+import { authenticate } from './auth';
 import { sessionOrApiKey } from './console-session';
 import { createMetrics } from './metrics';
 import { methodNotAllowed, openApiDocument } from './openapi';
 import { errorHandler, Problem } from './problem';
+import { checkResponses } from './response-check';
 import { collectionRoutes } from './routes/collections';
 import { consoleRoutes } from './routes/console';
 import { creditLineRoutes } from './routes/credit-lines';
-import { healthRoutes } from './routes/health';
+import { healthRoutes, metricsRoutes } from './routes/health';
 import { loanRoutes } from './routes/loans';
 import { portfolioRoutes } from './routes/portfolio';
 import { quoteRoutes } from './routes/quotes';
 import { reviewRoutes } from './routes/reviews';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppDeps {
   pool: Pool;
@@ -38,6 +40,11 @@ export interface AppDeps {
   webhookSecret: string;
   /** The fault harness's compressed calendar for new lines (config/env.ts LOANFLOW_TEST_CLOCK). */
   testClock?: string;
+  /**
+   * Hold every answer of a table route to the schema it declares (api/response-check.ts); on under
+   * jest, which sets NODE_ENV=test, so every API and console test checks what it is answered.
+   */
+  checkResponses?: boolean;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -57,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  if (deps.checkResponses ?? process.env.NODE_ENV === 'test') app.use(checkResponses);
   const metrics = createMetrics(deps.pool);
   app.use(metrics.observe);
   app.use(
@@ -70,11 +78,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const apiKeys = apiKeyRepository(deps.pool);
-  // Operators only: the business series are book figures. Prometheus sends an ops key as its
-  // bearer token (scrape config `authorization: { credentials_file: … }`).
-  app.get('/metrics', authenticate(apiKeys), requireRole('ops'), async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  metricsRoutes({ metrics, apiKeys }, app);
 
   const doc = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
@@ -84,16 +88,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
 
   const repos = { idempotency: idempotencyRepository(deps.pool), audit: auditRepository(deps.pool) };
-  const loans = loanRoutes({
-    ...repos,
-    temporal: deps.temporal,
-    pool: deps.pool,
-    loans: loanRepository(deps.pool),
-    webhookEvents: webhookEventRepository(deps.pool),
-    webhookSecret: deps.webhookSecret,
-  });
-  // Provider callbacks authenticate by their HMAC signature, not by an API key.
-  app.post('/v1/webhooks/payments', loans);
+  // Provider callbacks authenticate by their HMAC signature, not by an API key: before /v1's.
+  webhookRoutes(
+    {
+      temporal: deps.temporal,
+      webhookEvents: webhookEventRepository(deps.pool),
+      webhookSecret: deps.webhookSecret,
+    },
+    app,
+  );
   const consoleSessions = consoleSessionRepository(deps.pool);
   app.use(consoleRoutes({ apiKeys, sessions: consoleSessions }));
   app.use('/v1', sessionOrApiKey(consoleSessions, authenticate(apiKeys)));
@@ -108,7 +111,9 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.testClock ? { testClock: deps.testClock } : {}),
     }),
   );
-  app.use(loans);
+  app.use(
+    loanRoutes({ ...repos, temporal: deps.temporal, pool: deps.pool, loans: loanRepository(deps.pool) }),
+  );
   app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
   app.use(
     collectionRoutes({ ...repos, temporal: deps.temporal, collection: collectionRepository(deps.pool) }),

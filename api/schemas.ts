@@ -183,6 +183,19 @@ export type CreditLineApplicationBody = z.infer<typeof CreditLineApplicationSche
 
 export const ReasonSchema = z.object({ code: z.string(), message: z.string() }).openapi('Reason');
 
+/** The review a line waits on, as the line carries it. */
+export const LineReviewSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['pending', 'info_requested', 'approved', 'declined', 'expired']),
+    reviewersRequired: z.number().int(),
+    approvals: z.array(z.string()),
+    deadlineAt: z.string(),
+    escalations: z.number().int(),
+    infoRequested: z.boolean(),
+  })
+  .openapi('LineReview');
+
 export const CreditLineSchema = z
   .object({
     id: z.string(),
@@ -194,6 +207,8 @@ export const CreditLineSchema = z
     available: AmountSchema.nullable(),
     apr: z.string().nullable().openapi({ description: 'annual percentage rate as a decimal string' }),
     reasons: z.array(ReasonSchema),
+    expiresOn: z.string().nullable().openapi({ description: "the borrower's last local date of the line" }),
+    review: LineReviewSchema.nullable(),
   })
   .openapi('CreditLine');
 
@@ -205,7 +220,15 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     field: z.string().optional().openapi({ description: 'the first offending field' }),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          field: z.string(),
+          message: z.string(),
+          code: z.string().optional().openapi({ description: "the rule's code, when a rule refused it" }),
+        }),
+      )
+      .optional(),
   })
   .openapi('Problem');
 
@@ -363,6 +386,20 @@ export const QuoteSchema = z
   .object({
     currency: z.string(),
     amount: z.number().int(),
+    principal: z.number().int().openapi({ description: 'the financed principal the schedule amortises' }),
+    netDisbursed: z.number().int().openapi({ description: 'what reaches the borrower' }),
+    annualRate: z.string(),
+    method: z.string(),
+    termCount: z.number().int(),
+    dayCount: z.string(),
+    period: z.string(),
+    startDate: z.string(),
+    firstDueDate: z.string().optional(),
+    fees: z.object({
+      origination: z.number().int(),
+      originationMode: z.enum(['deducted', 'financed']),
+      perPeriod: z.number().int(),
+    }),
     installments: z.array(InstallmentSchema),
     totals: z.record(z.string(), z.number()),
     apr: z.object({ nominal: z.string(), effective: z.string() }),
@@ -430,6 +467,156 @@ export const LoanListQuerySchema = z.strictObject({
 export const PayoffQuerySchema = z.strictObject({
   date: BusinessDateSchema.optional().openapi({ description: "the borrower's local date; today by default" }),
 });
+
+// Loan answers: the read model's rows, the workflow's view, its schedule, payoff and repayments.
+
+const int = () => z.number().int();
+
+export const LoanSummarySchema = z
+  .object({
+    id: z.string(),
+    creditLineId: z.string(),
+    customerId: z.string().openapi({ description: 'opaque keyed hash of the ID number' }),
+    productCode: z.string(),
+    status: z.string(),
+    currency: z.string(),
+    principal: int(),
+    outstanding: int(),
+    creditBalance: int(),
+    nextDueDate: z.string().nullable(),
+    nextDueAmount: int().nullable(),
+    dpd: int(),
+    bucket: z.string(),
+    stage: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('LoanSummary');
+
+export const ExtensionResultSchema = z
+  .object({
+    extensionId: z.string(),
+    days: int(),
+    fee: AmountSchema,
+    dueDates: z.array(z.object({ seq: int(), from: z.string(), to: z.string() })),
+    extensionsUsed: int(),
+    status: z.string(),
+  })
+  .openapi('ExtensionResult');
+
+export const LoanSchema = z
+  .object({
+    id: z.string(),
+    creditLineId: z.string(),
+    productCode: z.string(),
+    method: z.string(),
+    annualRate: z.string(),
+    termMonths: int(),
+    timeZone: z
+      .string()
+      .optional()
+      .openapi({ description: "the borrower's zone: due dates and DPD follow it" }),
+    status: z.string(),
+    principal: AmountSchema,
+    outstanding: AmountSchema,
+    creditBalance: AmountSchema,
+    dpd: int(),
+    bucket: z.string(),
+    stage: z.string(),
+    nextDue: z.object({ seq: int(), dueDate: z.string(), amount: int() }).nullable(),
+    autopayAttempts: z.array(
+      z.object({
+        seq: int(),
+        slot: int(),
+        at: z.string(),
+        result: z.enum(['succeeded', 'failed']),
+        reason: z.string().optional(),
+        amount: int(),
+        paymentId: z.string().optional(),
+        retryId: z.string().optional(),
+      }),
+    ),
+    payments: z
+      .array(
+        z.object({
+          paymentId: z.string(),
+          amount: int(),
+          date: z.string(),
+          kind: z.enum(['allocation', 'prepayment', 'payoff', 'recovery']),
+          reversed: z.boolean(),
+        }),
+      )
+      .openapi({ description: 'recovery: received after write-off, booked as recovery income' }),
+    disbursement: z.object({ payoutId: z.string(), netAmount: int(), date: z.string() }).nullable(),
+    failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    exceptions: z
+      .array(z.object({ eventId: z.string(), paymentId: z.string(), reason: z.string() }))
+      .openapi({ description: 'provider callbacks an operator must look at' }),
+    lateCharges: z
+      .object({ lateFees: int(), penaltyThrough: z.record(z.string(), z.string()), capped: int() })
+      .optional(),
+    extensions: z.array(ExtensionResultSchema).optional(),
+    settlement: z
+      .object({ offerId: z.string(), amount: AmountSchema, payBy: z.string(), received: int() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'an approved settlement waiting for its money' }),
+    closedAs: z.enum(['paid', 'settled']).nullable().optional(),
+    writtenOff: z.object({ date: z.string(), amount: int(), recovered: int() }).nullable().optional(),
+    refunds: z
+      .array(z.object({ refundId: z.string(), amount: int(), payoutId: z.string(), date: z.string() }))
+      .optional()
+      .openapi({ description: "credit left after payoff, paid back to the borrower's card" }),
+  })
+  .openapi('Loan');
+
+export const ScheduleSchema = z
+  .object({
+    currency: z.string(),
+    installments: z.array(InstallmentSchema.extend({ paid: int() })),
+  })
+  .openapi('Schedule');
+
+export const PayoffQuoteSchema = z
+  .object({
+    amount: AmountSchema,
+    date: z.string(),
+    breakdown: z.object({
+      principal: int(),
+      dueInterest: int(),
+      accruedInterest: int(),
+      fees: int(),
+      penalties: int(),
+      credit: int().openapi({ description: 'credit held, netted from the amount' }),
+    }),
+  })
+  .openapi('PayoffQuote');
+
+const partsOf = { penalty: int(), fees: int(), interest: int(), principal: int() };
+export const RepaymentResultSchema = z
+  .object({
+    paymentId: z.string(),
+    kind: z.enum(['allocation', 'prepayment', 'payoff', 'recovery']),
+    allocation: z.object({
+      ...partsOf,
+      toCredit: int(),
+      fromCredit: int(),
+      installments: z.array(z.object({ seq: int(), ...partsOf })),
+    }),
+    prepayment: z
+      .object({
+        mode: z.enum(['reduce-term', 'reduce-installment']),
+        accruedInterest: int(),
+        principalReduction: int(),
+        installmentsAfter: int(),
+      })
+      .optional(),
+    recovery: z.object({ recovered: int(), remaining: int() }).optional(),
+    outstanding: AmountSchema,
+    creditBalance: AmountSchema,
+    status: z.string(),
+  })
+  .openapi('RepaymentResult');
 
 export const PaymentWebhookSchema = z
   .strictObject({
@@ -514,17 +701,6 @@ export const ExtensionSchema = z
     days: z.number().int().min(1).max(365).openapi({ description: 'days every unpaid due date moves' }),
   })
   .openapi('Extension');
-
-export const ExtensionResultSchema = z
-  .object({
-    extensionId: z.string(),
-    days: z.number().int(),
-    fee: AmountSchema,
-    dueDates: z.array(z.object({ seq: z.number().int(), from: z.string(), to: z.string() })),
-    extensionsUsed: z.number().int(),
-    status: z.string(),
-  })
-  .openapi('ExtensionResult');
 
 export const SettlementOfferRequestSchema = z
   .strictObject({ amount: MoneySchema, payBy: localDate('2026-12-20'), reason: reasonText })

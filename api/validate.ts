@@ -1,7 +1,6 @@
-import type { RequestHandler, RequestParamHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { Problem, problemFromZod } from './problem';
-import { ID_PATTERN } from './schemas';
 
 /**
  * A request that carries a body must say it is JSON: any other type would reach the schema as an
@@ -33,12 +32,3 @@ export function parseInput<S extends z.ZodType>(schema: S, query: unknown): z.in
   if (!parsed.success) throw problemFromZod(parsed.error);
   return parsed.data;
 }
-
-/**
- * A path id of the shape the API hands out, checked before any handler looks it up: a NUL or a
- * 3,000-character id never reaches a workflow id or a query. Use with `router.param`.
- */
-export const pathId: RequestParamHandler = (_req, _res, next, value: unknown, name: string) => {
-  if (typeof value === 'string' && ID_PATTERN.test(value)) return next();
-  next(Problem.field(400, name, 'is not an id this API issued'));
-};

@@ -1,6 +1,7 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type Request, Router } from 'express';
+import { type IRouter, type Request, Router } from 'express';
+import { z } from 'zod';
 import type { CollectionRepository, TaskRow } from '../../db/collection';
 import { DomainError } from '../../domain/errors';
 import { localDateAt } from '../../domain/localdate';
@@ -16,19 +17,24 @@ import {
 } from '../../workflows/collection-messages';
 import { extendLoan, getLoan } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
-import { actorOf, requireRole } from '../auth';
-import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
+import { actorOf } from '../auth';
+import { idFromKey, type IdempotencyDeps } from '../idempotency';
+import { mount } from '../mount';
 import { Problem } from '../problem';
+import { json, page, pathId, type RouteGroup, routeFor } from '../route';
 import {
   CollectionTaskListQuerySchema,
+  CollectionTaskSchema,
+  ExtensionResultSchema,
   ExtensionSchema,
   PromiseToPaySchema,
+  PromiseViewSchema,
   SettlementDecisionSchema,
   SettlementOfferRequestSchema,
+  SettlementOfferViewSchema,
   TaskOutcomeSchema,
 } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { parseInput, pathId, validateBody } from '../validate';
 
 export interface CollectionRouteDeps extends IdempotencyDeps {
   temporal: Client;
@@ -59,11 +65,7 @@ function refusal(err: unknown, loanId: string): Problem | undefined {
   return new Problem(422, 'Unprocessable request', `${field}: ${cause.message}`, [error]);
 }
 
-/** Collectors' call tasks and outcomes, promises to pay, settlements and their approval, and extensions. */
-export function collectionRoutes(deps: CollectionRouteDeps): Router {
-  const router = Router();
-  router.param('id', pathId);
-  router.param('offerId', pathId);
+function contextOf(deps: CollectionRouteDeps) {
   const collectionOf = (loanId: string) => deps.temporal.workflow.getHandle(collectionWorkflowId(loanId));
 
   async function inCollection<T>(loanId: string, call: () => Promise<T>): Promise<T> {
@@ -87,155 +89,220 @@ export function collectionRoutes(deps: CollectionRouteDeps): Router {
     if (line?.submittedBy !== actorOf(req).id) throw Problem.notFound('id', `loan ${loanId}`);
   }
 
-  router.get('/v1/collection-tasks', requireRole('collector', 'ops'), async (req, res) => {
-    const { status, loanId, callable, limit, cursor } = parseInput(CollectionTaskListQuerySchema, req.query);
-    const page = await deps.collection
-      .listTasks({
-        limit,
-        ...(status ? { status } : {}),
-        ...(loanId ? { loanId } : {}),
-        ...(callable === 'true' ? { callableAt: new Date() } : {}),
-        ...(cursor ? { cursor } : {}),
-      })
-      .catch((err: unknown) => {
-        // A cursor this API did not issue is a malformed request, not a broken rule.
-        if (err instanceof DomainError && err.field === 'cursor')
-          throw Problem.field(400, 'cursor', err.message);
-        throw err;
-      });
-    res.json({ items: page.items.map(taskResponse), nextCursor: page.nextCursor });
-  });
-
-  router.post(
-    '/v1/collection-tasks/:id/outcome',
-    requireRole('collector'),
-    validateBody(TaskOutcomeSchema),
-    idempotent(deps, 'collection.task_outcome', async (req, key) => {
-      const collector = actorOf(req);
-      const id = String(req.params.id);
-      const body = req.body as {
-        outcome: TaskOutcomeKind;
-        note?: string;
-        promise?: { date: string; amount: Money };
-      };
-      const task = await deps.collection.getTask(id);
-      if (!task) throw Problem.notFound('id', `collection task ${id}`);
-      const retried =
-        task.status === 'done' && task.outcome === body.outcome && task.collectorId === collector.id;
-      if (task.status !== 'open' && !retried)
-        throw Problem.field(409, 'task', `the task is ${task.status}, not open`);
-      if (body.promise && body.promise.date < localDateAt(Date.now(), task.timeZone))
-        throw Problem.field(422, 'promise.date', "is before today in the borrower's time zone");
-      // Refuse before writing anything when no workflow would hear the outcome.
-      const described = await inCollection(task.loanId, () => collectionOf(task.loanId).describe());
-      if (described.status.name !== 'RUNNING') throw notInCollection(task.loanId);
-
-      const recorded = await deps.collection.recordOutcome(id, {
-        outcome: body.outcome,
-        collectorId: collector.id,
-        at: new Date().toISOString(),
-        ...(body.note ? { note: body.note } : {}),
-      });
-      if (recorded === 'not_found') throw Problem.notFound('id', `collection task ${id}`);
-      if (recorded === 'not_open') {
-        const now = await deps.collection.getTask(id);
-        throw Problem.field(409, 'task', `the task is ${now?.status ?? task.status}, not open`);
-      }
-      // Read back what was stored: a retry after a crash signals the first report, not a new one.
-      const done = (await deps.collection.getTask(id))!;
-      const signal: TaskOutcome = {
-        taskId: id,
-        outcome: body.outcome,
-        collectorId: collector.id,
-        at: done.outcomeAt!,
-        ...(done.note ? { note: done.note } : {}),
-        ...(body.promise
-          ? { promise: { ...body.promise, promiseId: idFromKey('ptp', collector.id, key, 'promise') } }
-          : {}),
-      };
-      await inCollection(task.loanId, () => collectionOf(task.loanId).signal(recordTaskOutcome, signal));
-      return { status: 200, body: taskResponse(done), subject: task.loanId };
-    }),
-  );
-
-  router.post(
-    '/v1/loans/:id/promises-to-pay',
-    requireRole('collector'),
-    validateBody(PromiseToPaySchema),
-    idempotent(deps, 'collection.promise_to_pay', async (req, key) => {
-      const loanId = String(req.params.id);
-      const collectorId = actorOf(req).id;
-      const promiseId = idFromKey('ptp', collectorId, key, 'promise');
-      const body = req.body as { date: string; amount: Money };
-      const view = await inCollection(loanId, () =>
-        collectionOf(loanId).executeUpdate(promiseToPay, {
-          args: [{ ...body, promiseId, collectorId }],
-          updateId: promiseId,
-        }),
-      );
-      return { status: 201, body: view, subject: loanId };
-    }),
-  );
-
-  router.post(
-    '/v1/loans/:id/settlement-offers',
-    requireRole('collector'),
-    validateBody(SettlementOfferRequestSchema),
-    idempotent(deps, 'collection.settlement_offer', async (req, key) => {
-      const loanId = String(req.params.id);
-      const proposedBy = actorOf(req).id;
-      const offerId = idFromKey('so', proposedBy, key, 'settlement');
-      const body = req.body as { amount: Money; payBy: string; reason: string };
-      const view = await inCollection(loanId, () =>
-        collectionOf(loanId).executeUpdate(offerSettlement, {
-          args: [{ ...body, offerId, proposedBy }],
-          updateId: offerId,
-        }),
-      );
-      return { status: 201, body: view, subject: loanId };
-    }),
-  );
-
-  router.post(
-    '/v1/loans/:id/settlement-offers/:offerId/decision',
-    requireRole('reviewer'),
-    validateBody(SettlementDecisionSchema),
-    idempotent(deps, 'collection.settlement_decision', async (req, key) => {
-      const loanId = String(req.params.id);
-      const reviewerId = actorOf(req).id;
-      const body = req.body as { decision: 'approve' | 'decline'; reason: string };
-      const view = await inCollection(loanId, () =>
-        collectionOf(loanId).executeUpdate(decideSettlement, {
-          args: [{ ...body, offerId: String(req.params.offerId), reviewerId }],
-          // A retry after a crash gets the first answer back instead of "you have already decided".
-          updateId: idFromKey('sd', reviewerId, key, 'settlement-decision'),
-        }),
-      );
-      return { status: 200, body: view, subject: loanId };
-    }),
-  );
-
-  router.post(
-    '/v1/loans/:id/extensions',
-    requireRole('client'),
-    validateBody(ExtensionSchema),
-    idempotent(deps, 'loan.extension', async (req, key) => {
-      const loanId = String(req.params.id);
-      await ownLoan(req, loanId);
-      const actor = actorOf(req).id;
-      const extensionId = idFromKey('ext', actor, key, 'extension');
-      const { days } = req.body as { days: number };
-      const result = await viaWorkflow(`loan ${loanId}`, () =>
-        deps.temporal.workflow
-          .getHandle(loanWorkflowId(loanId))
-          .executeUpdate(extendLoan, { args: [{ extensionId, days, actor }], updateId: extensionId })
-          .catch((err: unknown) => {
-            throw refusal(err, loanId) ?? err;
-          }),
-      );
-      return { status: 201, body: result, subject: loanId };
-    }),
-  );
-
-  return router;
+  return { ...deps, collectionOf, inCollection, ownLoan };
 }
+type Ctx = ReturnType<typeof contextOf>;
+const route = routeFor<Ctx>();
+
+const loanParams = z.object({ id: pathId('ln_8Qp3Ys2dLkW5nX1cV9bTgH', 'loan') });
+const inService = 'the loan is not in service (disbursing, closed, written off)';
+
+/** Collectors' call tasks and outcomes, promises to pay, settlements and their approval, and extensions. */
+export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
+  tag: 'Collections',
+  routes: [
+    route({
+      method: 'post',
+      path: '/v1/loans/{id}/extensions',
+      summary: "Defer the unpaid due dates under the product's extension policy (展期)",
+      roles: ['client'],
+      params: loanParams,
+      body: ExtensionSchema,
+      example: { days: 15 },
+      responses: { 201: json('the new due dates, the fee and the extensions used', ExtensionResultSchema) },
+      problems: {
+        404: 'no such loan (or not one of this client)',
+        409: inService,
+        422: 'the policy refuses it; `field` names the input, `errors[0].code` the rule',
+      },
+      action: 'loan.extension',
+      async effect({ ctx, req, key, params: { id: loanId }, body: { days } }) {
+        await ctx.ownLoan(req, loanId);
+        const actor = actorOf(req).id;
+        const extensionId = idFromKey('ext', actor, key, 'extension');
+        const result = await viaWorkflow(`loan ${loanId}`, () =>
+          ctx.temporal.workflow
+            .getHandle(loanWorkflowId(loanId))
+            .executeUpdate(extendLoan, { args: [{ extensionId, days, actor }], updateId: extensionId })
+            .catch((err: unknown) => {
+              throw refusal(err, loanId) ?? err;
+            }),
+        );
+        return { status: 201, body: result, subject: loanId };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/collection-tasks',
+      summary: 'Call tasks, window closing first; callable=true: open and inside contact hours now',
+      roles: ['collector', 'ops'],
+      query: CollectionTaskListQuerySchema,
+      responses: { 200: json('a page of tasks', page(CollectionTaskSchema)) },
+      problems: { 400: 'a bad or unknown filter, or a cursor this API did not issue' },
+      async handle({ ctx, res, query: { status, loanId, callable, limit, cursor } }) {
+        const found = await ctx.collection
+          .listTasks({
+            limit,
+            ...(status ? { status } : {}),
+            ...(loanId ? { loanId } : {}),
+            ...(callable === 'true' ? { callableAt: new Date() } : {}),
+            ...(cursor ? { cursor } : {}),
+          })
+          .catch((err: unknown) => {
+            // A cursor this API did not issue is a malformed request, not a broken rule.
+            if (err instanceof DomainError && err.field === 'cursor')
+              throw Problem.field(400, 'cursor', err.message);
+            throw err;
+          });
+        res.json({ items: found.items.map(taskResponse), nextCursor: found.nextCursor });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/collection-tasks/{id}/outcome',
+      summary: 'Report a call: recorded once, then signalled to collection:{loanId}',
+      roles: ['collector'],
+      params: z.object({ id: pathId('ct_ln_8Qp3Ys2dLkW5nX1cV9bTgH_31', 'collection task') }),
+      body: TaskOutcomeSchema,
+      example: { outcome: 'no_answer' },
+      responses: { 200: json('the task, done', CollectionTaskSchema) },
+      problems: {
+        404: 'no such task',
+        409: 'the task is not open (done, cancelled, expired) or the loan is not in collection',
+        422: 'promise missing for promise_to_pay (or given without it), a past promise date, PII in the note',
+      },
+      action: 'collection.task_outcome',
+      async effect({ ctx, req, key, params: { id }, body }) {
+        const collector = actorOf(req);
+        const task = await ctx.collection.getTask(id);
+        if (!task) throw Problem.notFound('id', `collection task ${id}`);
+        const retried =
+          task.status === 'done' && task.outcome === body.outcome && task.collectorId === collector.id;
+        if (task.status !== 'open' && !retried)
+          throw Problem.field(409, 'task', `the task is ${task.status}, not open`);
+        if (body.promise && body.promise.date < localDateAt(Date.now(), task.timeZone))
+          throw Problem.field(422, 'promise.date', "is before today in the borrower's time zone");
+        // Refuse before writing anything when no workflow would hear the outcome.
+        const described = await ctx.inCollection(task.loanId, () => ctx.collectionOf(task.loanId).describe());
+        if (described.status.name !== 'RUNNING') throw notInCollection(task.loanId);
+
+        const recorded = await ctx.collection.recordOutcome(id, {
+          outcome: body.outcome,
+          collectorId: collector.id,
+          at: new Date().toISOString(),
+          ...(body.note ? { note: body.note } : {}),
+        });
+        if (recorded === 'not_found') throw Problem.notFound('id', `collection task ${id}`);
+        if (recorded === 'not_open') {
+          const now = await ctx.collection.getTask(id);
+          throw Problem.field(409, 'task', `the task is ${now?.status ?? task.status}, not open`);
+        }
+        // Read back what was stored: a retry after a crash signals the first report, not a new one.
+        const done = (await ctx.collection.getTask(id))!;
+        const signal: TaskOutcome = {
+          taskId: id,
+          outcome: body.outcome as TaskOutcomeKind,
+          collectorId: collector.id,
+          at: done.outcomeAt!,
+          ...(done.note ? { note: done.note } : {}),
+          ...(body.promise
+            ? {
+                promise: {
+                  ...(body.promise as { date: string; amount: Money }),
+                  promiseId: idFromKey('ptp', collector.id, key, 'promise'),
+                },
+              }
+            : {}),
+        };
+        await ctx.inCollection(task.loanId, () =>
+          ctx.collectionOf(task.loanId).signal(recordTaskOutcome, signal),
+        );
+        return { status: 200, body: taskResponse(done), subject: task.loanId };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/loans/{id}/promises-to-pay',
+      summary: 'Record a promise to pay; it pauses escalation until kept or broken',
+      roles: ['collector'],
+      params: loanParams,
+      body: PromiseToPaySchema,
+      example: { date: '2026-12-05', amount: { amount: 50000, currency: 'CNY' } },
+      responses: { 201: json('the promise', PromiseViewSchema) },
+      problems: {
+        404: 'the collection does not know the promise it is asked about',
+        409: 'the loan is not in collection',
+        422: 'refused: a promise is open, the date is past or too far, the amount or currency is wrong',
+      },
+      action: 'collection.promise_to_pay',
+      async effect({ ctx, req, key, params: { id: loanId }, body }) {
+        const collectorId = actorOf(req).id;
+        const promiseId = idFromKey('ptp', collectorId, key, 'promise');
+        const view = await ctx.inCollection(loanId, () =>
+          ctx.collectionOf(loanId).executeUpdate(promiseToPay, {
+            args: [{ ...(body as { date: string; amount: Money }), promiseId, collectorId }],
+            updateId: promiseId,
+          }),
+        );
+        return { status: 201, body: view, subject: loanId };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/loans/{id}/settlement-offers',
+      summary: 'Propose a settlement that waives interest and penalty if paid by a date; reviewers approve',
+      roles: ['collector'],
+      params: loanParams,
+      body: SettlementOfferRequestSchema,
+      example: { amount: { amount: 800000, currency: 'CNY' }, payBy: '2026-12-20', reason: 'hardship' },
+      responses: { 201: json('the offer, pending approval', SettlementOfferViewSchema) },
+      problems: {
+        404: 'the collection does not know the offer it is asked about',
+        409: 'the loan is not in collection',
+        422: 'refused by the settlement policy; `field` names the input, `errors[0].code` the rule',
+      },
+      action: 'collection.settlement_offer',
+      async effect({ ctx, req, key, params: { id: loanId }, body }) {
+        const proposedBy = actorOf(req).id;
+        const offerId = idFromKey('so', proposedBy, key, 'settlement');
+        const view = await ctx.inCollection(loanId, () =>
+          ctx.collectionOf(loanId).executeUpdate(offerSettlement, {
+            args: [{ ...(body as { amount: Money; payBy: string; reason: string }), offerId, proposedBy }],
+            updateId: offerId,
+          }),
+        );
+        return { status: 201, body: view, subject: loanId };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/loans/{id}/settlement-offers/{offerId}/decision',
+      summary: 'Approve or decline a settlement offer; approval tells the loan its terms',
+      roles: ['reviewer'],
+      params: loanParams.extend({ offerId: pathId('so_2Hn6Wq0eRtY4uI8oP1aSdF', 'settlement offer') }),
+      body: SettlementDecisionSchema,
+      example: { decision: 'approve', reason: 'within policy' },
+      responses: { 200: json('the offer after the decision', SettlementOfferViewSchema) },
+      problems: {
+        404: 'no such offer on this loan',
+        409: 'the loan is not in collection',
+        422: 'refused: the proposer deciding, a second vote, a closed offer',
+      },
+      action: 'collection.settlement_decision',
+      async effect({ ctx, req, key, params: { id: loanId, offerId }, body }) {
+        const reviewerId = actorOf(req).id;
+        const view = await ctx.inCollection(loanId, () =>
+          ctx.collectionOf(loanId).executeUpdate(decideSettlement, {
+            args: [{ ...body, offerId, reviewerId }],
+            // A retry after a crash gets the first answer back instead of "you have already decided".
+            updateId: idFromKey('sd', reviewerId, key, 'settlement-decision'),
+          }),
+        );
+        return { status: 200, body: view, subject: loanId };
+      },
+    }),
+  ],
+};
+
+export const collectionRoutes = (deps: CollectionRouteDeps, target: IRouter = Router()): IRouter =>
+  mount(target, COLLECTION_ROUTES, contextOf(deps), deps);

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { ApiKeyRepository } from '../../db/api-keys';
 import type { ConsoleSessionRepository } from '../../db/console-sessions';
 import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, SESSION_TTL_MS, sessionToken } from '../console-session';
+import { mount } from '../mount';
 import { Problem } from '../problem';
-import { parseInput } from '../validate';
+import { json, type RouteGroup, routeFor } from '../route';
 
 export interface ConsoleRouteDeps {
   apiKeys: ApiKeyRepository;
@@ -47,6 +48,113 @@ function setCookie(req: Request, res: Response, token: string, maxAgeMs: number)
   });
 }
 
+type Ctx = ConsoleRouteDeps & { temporalUiUrl: string };
+const route = routeFor<Ctx>();
+
+const SessionSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  name: z.string(),
+  csrfToken: z.string(),
+  expiresAt: z.string(),
+});
+const notSignedIn = { 401: 'no session cookie, or one that has ended' } as const;
+
+/**
+ * The console's sign-in and settings. Its own routes, not the `/v1` API's: the session is read from
+ * the cookie by each handler, and the group stays out of the API document.
+ */
+export const CONSOLE_ROUTES: RouteGroup<Ctx> = {
+  documented: false,
+  routes: [
+    route({
+      method: 'post',
+      path: '/console/session',
+      summary: "Sign in with a staff key: a session cookie and the session's CSRF token",
+      roles: 'public',
+      body: SignInSchema,
+      jsonOnly: true,
+      responses: { 201: json('signed in', SessionSchema) },
+      problems: { 401: 'the key is not valid', 403: 'a client key: the console is for staff' },
+      async handle({ ctx, req, res, body: { apiKey } }) {
+        const actor = await ctx.apiKeys.findActive(apiKey);
+        if (!actor) throw Problem.field(401, 'apiKey', 'this API key is not valid');
+        if (!STAFF.has(actor.role))
+          throw Problem.field(
+            403,
+            'apiKey',
+            `the console is for staff; a ${actor.role} key has no console pages`,
+          );
+        const session = await ctx.sessions.open(actor.id, SESSION_TTL_MS);
+        setCookie(req, res, session.token, SESSION_TTL_MS);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(201).json({
+          id: actor.id,
+          role: actor.role,
+          name: actor.name,
+          csrfToken: session.csrfToken,
+          expiresAt: session.expiresAt,
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/console/session',
+      // The page reload path: the cookie survives it, the CSRF token (held in memory) does not.
+      summary: 'The signed-in session again, with its CSRF token',
+      roles: 'public',
+      responses: { 200: json('the session', SessionSchema) },
+      problems: notSignedIn,
+      async handle({ ctx, req, res }) {
+        const token = sessionToken(req);
+        const session = token && (await ctx.sessions.find(token));
+        if (!session) throw Problem.field(401, 'Cookie', 'not signed in');
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({
+          id: session.actor.id,
+          role: session.actor.role,
+          name: session.actor.name,
+          csrfToken: session.csrfToken,
+          expiresAt: session.expiresAt,
+        });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/console/session',
+      summary: 'Sign out: ends the session and clears its cookie',
+      roles: 'public',
+      responses: { 204: { description: 'signed out' } },
+      problems: { ...notSignedIn, 403: 'without the session CSRF token' },
+      async handle({ ctx, req, res }) {
+        const token = sessionToken(req);
+        const session = token && (await ctx.sessions.find(token));
+        if (!token || !session) throw Problem.field(401, 'Cookie', 'not signed in');
+        if (!csrfMatches(req.header(CSRF_HEADER), session.csrfToken))
+          throw Problem.field(403, CSRF_HEADER, 'signing out needs the session CSRF token');
+        await ctx.sessions.end(token);
+        res.clearCookie(SESSION_COOKIE, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: req.secure,
+          path: '/',
+        });
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/console/config',
+      summary: "Where the operator's links to a loan's run point",
+      roles: 'public',
+      responses: { 200: json('the settings', z.object({ temporalUiUrl: z.string() })) },
+      handle({ ctx, res }) {
+        res.json({ temporalUiUrl: ctx.temporalUiUrl });
+      },
+    }),
+  ],
+};
+
 /**
  * The staff console and its sign-in, as an app of its own mounted beside the API: the OpenAPI
  * document describes the `/v1` API, which the console is one more client of.
@@ -64,59 +172,9 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Express {
     next();
   });
 
-  router.post('/console/session', async (req, res) => {
-    // JSON only: a cross-site form cannot send it without a CORS preflight this API never grants.
-    if (!req.is('application/json')) throw Problem.field(415, 'Content-Type', 'must be application/json');
-    const { apiKey } = parseInput(SignInSchema, req.body);
-    const actor = await deps.apiKeys.findActive(apiKey);
-    if (!actor) throw Problem.field(401, 'apiKey', 'this API key is not valid');
-    if (!STAFF.has(actor.role))
-      throw Problem.field(
-        403,
-        'apiKey',
-        `the console is for staff; a ${actor.role} key has no console pages`,
-      );
-    const session = await deps.sessions.open(actor.id, SESSION_TTL_MS);
-    setCookie(req, res, session.token, SESSION_TTL_MS);
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(201).json({
-      id: actor.id,
-      role: actor.role,
-      name: actor.name,
-      csrfToken: session.csrfToken,
-      expiresAt: session.expiresAt,
-    });
-  });
-
-  /** The page reload path: the cookie survives it, the CSRF token (held in memory) does not. */
-  router.get('/console/session', async (req, res) => {
-    const token = sessionToken(req);
-    const session = token && (await deps.sessions.find(token));
-    if (!session) throw Problem.field(401, 'Cookie', 'not signed in');
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({
-      id: session.actor.id,
-      role: session.actor.role,
-      name: session.actor.name,
-      csrfToken: session.csrfToken,
-      expiresAt: session.expiresAt,
-    });
-  });
-
-  router.delete('/console/session', async (req, res) => {
-    const token = sessionToken(req);
-    const session = token && (await deps.sessions.find(token));
-    if (!token || !session) throw Problem.field(401, 'Cookie', 'not signed in');
-    if (!csrfMatches(req.header(CSRF_HEADER), session.csrfToken))
-      throw Problem.field(403, CSRF_HEADER, 'signing out needs the session CSRF token');
-    await deps.sessions.end(token);
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
-    res.status(204).end();
-  });
-
-  const temporalUiUrl = deps.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
-  router.get('/console/config', (_req, res) => {
-    res.json({ temporalUiUrl });
+  mount(router, CONSOLE_ROUTES, {
+    ...deps,
+    temporalUiUrl: deps.temporalUiUrl ?? process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
   });
 
   router.get(/^\/console\/?$/, (_req, res) => {

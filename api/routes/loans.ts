@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { type Request, Router } from 'express';
+import { type IRouter, type Request, Router } from 'express';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import { creditLineRepository } from '../../db/credit-lines';
 import type { LoanRepository } from '../../db/loans';
-import type { WebhookEventRepository } from '../../db/webhook-events';
 import { DomainError } from '../../domain/errors';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
@@ -12,26 +12,32 @@ import {
   getLoan,
   getPayment,
   type LoanView,
-  paymentCallback,
   payoffQuote,
   repay,
   type RepaymentRequest,
 } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
-import { actorOf, requireRole } from '../auth';
-import { idFromKey, type IdempotencyDeps, idempotent } from '../idempotency';
+import { actorOf } from '../auth';
+import { idFromKey, type IdempotencyDeps } from '../idempotency';
+import { mount } from '../mount';
 import { Problem } from '../problem';
-import { LoanListQuerySchema, PaymentWebhookSchema, PayoffQuerySchema, RepaymentSchema } from '../schemas';
+import { json, page, pathId, type RouteGroup, routeFor } from '../route';
+import {
+  LoanListQuerySchema,
+  LoanSchema,
+  LoanSummarySchema,
+  PayoffQuerySchema,
+  PayoffQuoteSchema,
+  RepaymentResultSchema,
+  RepaymentSchema,
+  ScheduleSchema,
+} from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { parseInput, pathId, requireJson, validateBody } from '../validate';
-import { SIGNATURE_HEADER, verifySignature } from '../webhook-signature';
 
 export interface LoanRouteDeps extends IdempotencyDeps {
   temporal: Client;
   pool: Pool;
   loans: LoanRepository;
-  webhookEvents: WebhookEventRepository;
-  webhookSecret: string;
 }
 
 const paymentIdFor = (actor: string, key: string): string => idFromKey('pay', actor, key, 'payment');
@@ -93,10 +99,7 @@ export function loanResponse(view: LoanView) {
   return wire;
 }
 
-/** Loans (role client for its own, ops for all), repayments and payoff quotes, and provider callbacks. */
-export function loanRoutes(deps: LoanRouteDeps): Router {
-  const router = Router();
-  router.param('id', pathId);
+function contextOf(deps: LoanRouteDeps) {
   const handleOf = (id: string) => deps.temporal.workflow.getHandle(loanWorkflowId(id));
   const lines = creditLineRepository(deps.pool);
 
@@ -154,114 +157,151 @@ export function loanRoutes(deps: LoanRouteDeps): Router {
     return view;
   }
 
-  router.get('/v1/loans', requireRole('client', 'ops'), async (req, res) => {
-    const { cursor, creditLineId, ...filters } = parseInput(LoanListQuerySchema, req.query);
-    if (actorOf(req).role === 'client') {
-      if (!creditLineId)
-        throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
-      if (!(await ownsLine(req, creditLineId)))
-        throw Problem.notFound('creditLineId', `credit line ${creditLineId}`);
-    }
-    const page = await deps.loans
-      .list({
-        ...filters,
-        ...(creditLineId ? { creditLineId } : {}),
-        ...(cursor ? { after: cursor } : {}),
-      })
-      .catch((err: unknown) => {
-        // A cursor this API did not issue is a malformed request, not a broken rule.
-        if (err instanceof DomainError && err.field === 'after')
-          throw Problem.field(400, 'cursor', err.message);
-        throw err;
-      });
-    res.json({ items: page.items, nextCursor: page.next });
-  });
-
-  router.get('/v1/loans/:id', requireRole('client', 'ops'), async (req, res) => {
-    res.json(loanResponse(asOfToday(await readLoan(req, String(req.params.id)), Date.now())));
-  });
-
-  router.get('/v1/loans/:id/schedule', requireRole('client', 'ops'), async (req, res) => {
-    const view = await readLoan(req, String(req.params.id));
-    res.json({
-      currency: view.principal.currency,
-      installments: view.installments.map(
-        ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
-          seq,
-          dueDate,
-          principal,
-          interest,
-          fees,
-          total,
-          paid,
-          balanceAfter,
-          status,
-        }),
-      ),
-    });
-  });
-
-  router.get('/v1/loans/:id/payoff-quote', requireRole('client', 'ops'), async (req, res) => {
-    const { date: asked } = parseInput(PayoffQuerySchema, req.query);
-    const id = String(req.params.id);
-    const date = payoffDate(await readLoan(req, id), asked, Date.now());
-    res.json(await viaWorkflow(`loan ${id}`, () => handleOf(id).query(payoffQuote, date)));
-  });
-
-  router.post(
-    '/v1/loans/:id/repayments',
-    requireRole('client'),
-    validateBody(RepaymentSchema),
-    idempotent(deps, 'loan.repayment', async (req, key) => {
-      const id = String(req.params.id);
-      await readLoan(req, id);
-      const body = req.body as { amount: Money; channel: string; mode?: RepaymentRequest['mode'] };
-      // The payment id comes from the key: a retried request is the same payment, never a second one.
-      const request: RepaymentRequest = { ...body, paymentId: paymentIdFor(actorOf(req).id, key) };
-      const result = await viaWorkflow(`loan ${id}`, () =>
-        handleOf(id)
-          .executeUpdate(repay, { args: [request] })
-          // A retry of a payment that closed the loan (its first answer lost with a crashed process)
-          // finds the workflow completed: the closed run still says what that payment got.
-          .catch(
-            async (err: unknown) =>
-              (await handleOf(id).query(getPayment, request.paymentId)) ?? Promise.reject(err),
-          ),
-      );
-      tookPayment(id, result.paymentId);
-      return { status: 201, body: result, subject: id };
-    }),
-  );
-
-  router.post('/v1/webhooks/payments', requireJson, async (req, res) => {
-    const raw = (req as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-    const check = verifySignature(
-      deps.webhookSecret,
-      req.header(SIGNATURE_HEADER),
-      raw,
-      Math.floor(Date.now() / 1000),
-    );
-    if (!check.ok) throw Problem.field(401, SIGNATURE_HEADER, check.reason);
-    const e = parseInput(PaymentWebhookSchema, req.body);
-    if (!(await deps.webhookEvents.claim(e))) {
-      res.json({ eventId: e.eventId, duplicate: true });
-      return;
-    }
-    try {
-      await viaWorkflow(`loan ${e.loanId}`, () =>
-        handleOf(e.loanId).signal(paymentCallback, {
-          eventId: e.eventId,
-          kind: e.type === 'payment.succeeded' ? 'success' : 'reversal',
-          paymentId: e.paymentId,
-          amount: e.amount as Money,
-        }),
-      );
-    } catch (err) {
-      await deps.webhookEvents.release(e.eventId);
-      throw err;
-    }
-    res.status(202).json({ eventId: e.eventId, accepted: true });
-  });
-
-  return router;
+  return { loans: deps.loans, handleOf, ownsLine, tookPayment, readLoan };
 }
+type Ctx = ReturnType<typeof contextOf>;
+const route = routeFor<Ctx>();
+
+const loanParams = z.object({ id: pathId('ln_8Qp3Ys2dLkW5nX1cV9bTgH', 'loan') });
+const notOwn = 'no such loan (or not one of this client)';
+const read = { 404: notOwn, 409: 'the workflow cannot answer in its current state' } as const;
+
+/** Loans (role client for its own, ops for all), their schedules, repayments and payoff quotes. */
+export const LOAN_ROUTES: RouteGroup<Ctx> = {
+  tag: 'Loans',
+  routes: [
+    route({
+      method: 'get',
+      path: '/v1/loans',
+      summary: 'Loans from the read model, newest first; a client lists those of one of its lines',
+      roles: ['client', 'ops'],
+      query: LoanListQuerySchema,
+      responses: { 200: json('a page of loans', page(LoanSummarySchema)) },
+      problems: {
+        400: 'a bad or unknown filter, a cursor this API did not issue, or a client key without creditLineId',
+        404: 'a client named a credit line that is not its own',
+      },
+      async handle({ ctx, req, res, query: { cursor, creditLineId, ...filters } }) {
+        if (actorOf(req).role === 'client') {
+          if (!creditLineId)
+            throw Problem.field(400, 'creditLineId', 'a client lists the loans of one of its lines');
+          if (!(await ctx.ownsLine(req, creditLineId)))
+            throw Problem.notFound('creditLineId', `credit line ${creditLineId}`);
+        }
+        const found = await ctx.loans
+          .list({
+            ...filters,
+            ...(creditLineId ? { creditLineId } : {}),
+            ...(cursor ? { after: cursor } : {}),
+          })
+          .catch((err: unknown) => {
+            // A cursor this API did not issue is a malformed request, not a broken rule.
+            if (err instanceof DomainError && err.field === 'after')
+              throw Problem.field(400, 'cursor', err.message);
+            throw err;
+          });
+        res.json({ items: found.items, nextCursor: found.next });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/loans/{id}',
+      summary: 'One loan from its workflow, DPD counted to today',
+      roles: ['client', 'ops'],
+      params: loanParams,
+      responses: { 200: json('the loan', LoanSchema) },
+      problems: read,
+      async handle({ ctx, req, res, params: { id } }) {
+        res.json(loanResponse(asOfToday(await ctx.readLoan(req, id), Date.now())));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/loans/{id}/schedule',
+      summary: 'The installment schedule with what is paid on each',
+      roles: ['client', 'ops'],
+      params: loanParams,
+      responses: { 200: json('the schedule', ScheduleSchema) },
+      problems: read,
+      async handle({ ctx, req, res, params: { id } }) {
+        const view = await ctx.readLoan(req, id);
+        res.json({
+          currency: view.principal.currency,
+          installments: view.installments.map(
+            ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
+              seq,
+              dueDate,
+              principal,
+              interest,
+              fees,
+              total,
+              paid,
+              balanceAfter,
+              status,
+            }),
+          ),
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/loans/{id}/payoff-quote',
+      summary: 'What settles the loan in full on a date, with its breakdown',
+      roles: ['client', 'ops'],
+      params: loanParams,
+      query: PayoffQuerySchema,
+      responses: { 200: json('the payoff quote', PayoffQuoteSchema) },
+      problems: {
+        400: 'a bad date, or an unknown query parameter',
+        404: notOwn,
+        409: 'the loan is not disbursed yet, or the workflow cannot answer in its current state',
+        422: 'a date before the disbursement or past the last date a payoff is quoted for',
+      },
+      async handle({ ctx, req, res, params: { id }, query: { date: asked } }) {
+        const date = payoffDate(await ctx.readLoan(req, id), asked, Date.now());
+        res.json(await viaWorkflow(`loan ${id}`, () => ctx.handleOf(id).query(payoffQuote, date)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/loans/{id}/repayments',
+      summary: 'Pay now: allocation and the new balance; with mode, a partial prepayment',
+      roles: ['client'],
+      params: loanParams,
+      body: RepaymentSchema,
+      example: { amount: { amount: 50000, currency: 'CNY' }, channel: 'app' },
+      responses: { 201: json('allocation, outstanding, credit balance, status', RepaymentResultSchema) },
+      problems: {
+        404: notOwn,
+        409: 'the loan is not in service (disbursing, closed, written off)',
+        422: 'refused: another currency, over the payoff',
+      },
+      action: 'loan.repayment',
+      async effect({ ctx, req, key, params: { id }, body }) {
+        await ctx.readLoan(req, id);
+        // The payment id comes from the key: a retried request is the same payment, never a second one.
+        const request: RepaymentRequest = {
+          ...body,
+          amount: body.amount as Money,
+          paymentId: paymentIdFor(actorOf(req).id, key),
+        };
+        const handle = ctx.handleOf(id);
+        const result = await viaWorkflow(`loan ${id}`, () =>
+          handle
+            .executeUpdate(repay, { args: [request] })
+            // A retry of a payment that closed the loan (its first answer lost with a crashed process)
+            // finds the workflow completed: the closed run still says what that payment got.
+            .catch(
+              async (err: unknown) =>
+                (await handle.query(getPayment, request.paymentId)) ?? Promise.reject(err),
+            ),
+        );
+        ctx.tookPayment(id, result.paymentId);
+        return { status: 201, body: result, subject: id };
+      },
+    }),
+  ],
+};
+
+export const loanRoutes = (deps: LoanRouteDeps, target: IRouter = Router()): IRouter =>
+  mount(target, LOAN_ROUTES, contextOf(deps), deps);

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { type IRouter, type Response, Router } from 'express';
+import type { z } from 'zod';
 import type { LoanPositionRow, PortfolioRepository, SnapshotRow } from '../../db/portfolio';
 import { toLocalDate } from '../../domain/localdate';
 import {
@@ -11,10 +12,10 @@ import {
   vintage,
 } from '../../domain/portfolio';
 import { DEFAULT_BUCKETS } from '../../domain/delinquency';
-import { requireRole } from '../auth';
+import { mount } from '../mount';
 import { Problem } from '../problem';
-import { parseInput } from '../validate';
-import { PortfolioMetricsQuerySchema } from '../schemas';
+import { json, type RouteGroup, routeFor } from '../route';
+import { PortfolioMetricsQuerySchema, PortfolioMetricsSchema } from '../schemas';
 
 export interface PortfolioRouteDeps {
   portfolio: PortfolioRepository;
@@ -100,132 +101,161 @@ function rollInputs(earlier: readonly SnapshotRow[], current: readonly SnapshotR
   return { before: [...before.values()], now: [...now.values()] };
 }
 
+const route = routeFor<PortfolioRouteDeps>();
+
 /** Portfolio health for operators: buckets, coincidental and lagged delinquency, roll rates and vintages. */
-export function portfolioRoutes(deps: PortfolioRouteDeps): Router {
-  const router = Router();
-
-  router.get('/v1/portfolio/metrics', requireRole('ops'), async (req, res) => {
-    const query = parseInput(PortfolioMetricsQuerySchema, req.query);
-    const { productCode, lagMonths } = query;
-    const scope = productCode ? ` of product ${productCode}` : '';
-
-    const date = query.date ?? (await deps.portfolio.latestDate(productCode));
-    if (!date) {
-      throw new Problem(404, 'Not found', `no portfolio snapshot${scope} yet`, [
-        { field: productCode ? 'productCode' : 'date', message: `no portfolio snapshot${scope} yet` },
-      ]);
-    }
-    const all = await deps.portfolio.rows(date, productCode);
-    if (all.length === 0) {
-      const message = `no portfolio snapshot${scope} for ${date}`;
-      throw new Problem(404, 'Not found', `date: ${message}`, [{ field: 'date', message }]);
-    }
-
-    const currencies = [...new Set(all.map((r) => r.currency))].sort();
-    const currency = query.currency ?? (currencies.length === 1 ? currencies[0]! : undefined);
-    if (!currency) {
-      throw Problem.field(422, 'currency', `the snapshot holds ${currencies.join(', ')}: name one`);
-    }
-    const rows = all.filter((r) => r.currency === currency);
-    if (rows.length === 0) {
-      const message = `no portfolio snapshot${scope} in ${currency} for ${date}`;
-      throw new Problem(404, 'Not found', `currency: ${message}`, [{ field: 'currency', message }]);
-    }
-
-    const lagDate = monthsBefore(date, lagMonths);
-    const earlierRows = (await deps.portfolio.rows(lagDate, productCode)).filter(
-      (r) => r.currency === currency,
-    );
-    const hasEarlier = earlierRows.length > 0;
-
-    const money = (amount: number) => ({ amount, currency });
-    const loansWhere = (pick: (r: SnapshotRow) => boolean) =>
-      rows.filter(pick).reduce((n, r) => n + r.loans, 0);
-    const sumWhere = (pick: (r: SnapshotRow) => boolean, field: 'outstanding' | 'outstandingPrincipal') =>
-      rows.filter(pick).reduce((n, r) => n + r[field], 0);
-
-    const current = onBooks(rows).map((r) => position(r));
-    const earlier = onBooks(earlierRows).map((r) => position(r));
-    const distribution = bucketDistribution(current);
-    const coincidental = coincidentalDelinquency(current);
-    const lagged = hasEarlier ? laggedDelinquency(current, earlier) : null;
-    const inCurrency = <R extends { currency: string }>(list: R[]) =>
-      list.filter((r) => r.currency === currency);
-    const loansNow = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(date, productCode)) : [];
-    const loansThen = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(lagDate, productCode)) : [];
-    // Loan by loan when both snapshots kept positions; an empty book on either date has none to keep.
-    const byLoan = loansNow.length > 0 && loansThen.length > 0;
-    const roll = !hasEarlier
-      ? null
-      : byLoan
-        ? rollRates(loansThen.map(loanPosition), loansNow.map(loanPosition))
-        : (() => {
-            const { before, now } = rollInputs(earlierRows, rows);
-            return rollRates(before, now);
-          })();
-
-    const rates = (d: DelinquencyRates | null, of: string | null) => {
-      const source = d ?? coincidental;
-      const m1 = source.rates[1];
-      return {
-        date: d ? of : null,
-        receivables: d ? money(d.receivables) : null,
-        buckets: source.rates.map((b) => ({
-          bucket: b.bucket,
-          balance: money(b.balance),
-          rate: d ? b.rate : null,
-          cumulativeBalance: money(b.cumulativeBalance),
-          cumulativeRate: d ? b.cumulativeRate : null,
-        })),
-        delinquent: {
-          balance: money(m1?.cumulativeBalance ?? 0),
-          rate: d ? (m1?.cumulativeRate ?? null) : null,
-        },
-      };
-    };
-
-    const live = (r: SnapshotRow) => r.state === 'open';
-    const off = (r: SnapshotRow) => r.state === 'written_off';
-    res.json({
-      date,
-      lagDate: hasEarlier ? lagDate : null,
-      productCode: productCode ?? null,
-      currency,
-      loans: loansWhere(live),
-      receivables: money(distribution.receivables),
-      buckets: distribution.buckets.map((b) => ({
-        bucket: b.bucket,
-        loans: loansWhere((r) => live(r) && r.bucket === b.bucket),
-        outstanding: money(sumWhere((r) => live(r) && r.bucket === b.bucket, 'outstanding')),
-        outstandingPrincipal: money(b.balance),
-        share: b.balanceShare,
-      })),
-      writtenOff: {
-        loans: loansWhere(off),
-        outstanding: money(sumWhere(off, 'outstanding')),
-        outstandingPrincipal: money(distribution.writtenOff.balance),
+export const PORTFOLIO_ROUTES: RouteGroup<PortfolioRouteDeps> = {
+  tag: 'Portfolio',
+  routes: [
+    route({
+      method: 'get',
+      path: '/v1/portfolio/metrics',
+      summary:
+        'Portfolio health from the daily snapshot: buckets, coincidental and lagged delinquency, roll rates, vintages',
+      roles: ['ops'],
+      query: PortfolioMetricsQuerySchema,
+      responses: {
+        200: json(
+          'the metrics; lagged rates and roll rates are null without the earlier snapshot',
+          PortfolioMetricsSchema,
+        ),
       },
-      delinquency: { coincidental: rates(coincidental, date), lagged: rates(lagged, lagDate) },
-      rollRateBasis: roll ? (byLoan ? 'loans' : 'cohorts') : null,
-      rollRates: (roll ?? rollRates([], [])).map((r) => ({
-        from: r.from,
-        to: r.to,
-        fromBalance: roll ? money(r.fromBalance) : null,
-        rolledBalance: roll ? money(r.rolledBalance) : null,
-        rate: roll ? r.rate : null,
-      })),
-      vintages: vintage(rows.map((r) => position(r))).map((v) => ({
-        vintage: v.month,
-        loans: loansWhere((r) => r.vintage === v.month),
-        disbursed: v.disbursedPrincipal === null ? null : money(v.disbursedPrincipal),
-        outstanding: money(v.outstanding),
-        delinquent: money(v.delinquentBalance),
-        delinquentRate: v.delinquentRate,
-        disbursedRate: v.disbursedRate,
-        writtenOff: money(v.writtenOffBalance),
-      })),
-    });
-  });
+      problems: {
+        400: 'a bad date, lagMonths, currency or an unknown query parameter',
+        404: 'no snapshot for the date (or product, or currency); `field` names which',
+        422: 'the snapshot holds several currencies and none was named',
+      },
+      handle: ({ ctx, res, query }) => metrics(ctx, res, query),
+    }),
+  ],
+};
 
-  return router;
+export const portfolioRoutes = (deps: PortfolioRouteDeps, target: IRouter = Router()): IRouter =>
+  mount(target, PORTFOLIO_ROUTES, deps);
+
+/** The metrics of one snapshot date against the one `lagMonths` before it. */
+async function metrics(
+  deps: PortfolioRouteDeps,
+  res: Response,
+  query: z.output<typeof PortfolioMetricsQuerySchema>,
+): Promise<void> {
+  const { productCode, lagMonths } = query;
+  const scope = productCode ? ` of product ${productCode}` : '';
+
+  const date = query.date ?? (await deps.portfolio.latestDate(productCode));
+  if (!date) {
+    throw new Problem(404, 'Not found', `no portfolio snapshot${scope} yet`, [
+      { field: productCode ? 'productCode' : 'date', message: `no portfolio snapshot${scope} yet` },
+    ]);
+  }
+  const all = await deps.portfolio.rows(date, productCode);
+  if (all.length === 0) {
+    const message = `no portfolio snapshot${scope} for ${date}`;
+    throw new Problem(404, 'Not found', `date: ${message}`, [{ field: 'date', message }]);
+  }
+
+  const currencies = [...new Set(all.map((r) => r.currency))].sort();
+  const currency = query.currency ?? (currencies.length === 1 ? currencies[0]! : undefined);
+  if (!currency) {
+    throw Problem.field(422, 'currency', `the snapshot holds ${currencies.join(', ')}: name one`);
+  }
+  const rows = all.filter((r) => r.currency === currency);
+  if (rows.length === 0) {
+    const message = `no portfolio snapshot${scope} in ${currency} for ${date}`;
+    throw new Problem(404, 'Not found', `currency: ${message}`, [{ field: 'currency', message }]);
+  }
+
+  const lagDate = monthsBefore(date, lagMonths);
+  const earlierRows = (await deps.portfolio.rows(lagDate, productCode)).filter(
+    (r) => r.currency === currency,
+  );
+  const hasEarlier = earlierRows.length > 0;
+
+  const money = (amount: number) => ({ amount, currency });
+  const loansWhere = (pick: (r: SnapshotRow) => boolean) =>
+    rows.filter(pick).reduce((n, r) => n + r.loans, 0);
+  const sumWhere = (pick: (r: SnapshotRow) => boolean, field: 'outstanding' | 'outstandingPrincipal') =>
+    rows.filter(pick).reduce((n, r) => n + r[field], 0);
+
+  const current = onBooks(rows).map((r) => position(r));
+  const earlier = onBooks(earlierRows).map((r) => position(r));
+  const distribution = bucketDistribution(current);
+  const coincidental = coincidentalDelinquency(current);
+  const lagged = hasEarlier ? laggedDelinquency(current, earlier) : null;
+  const inCurrency = <R extends { currency: string }>(list: R[]) =>
+    list.filter((r) => r.currency === currency);
+  const loansNow = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(date, productCode)) : [];
+  const loansThen = hasEarlier ? inCurrency(await deps.portfolio.loanPositions(lagDate, productCode)) : [];
+  // Loan by loan when both snapshots kept positions; an empty book on either date has none to keep.
+  const byLoan = loansNow.length > 0 && loansThen.length > 0;
+  const roll = !hasEarlier
+    ? null
+    : byLoan
+      ? rollRates(loansThen.map(loanPosition), loansNow.map(loanPosition))
+      : (() => {
+          const { before, now } = rollInputs(earlierRows, rows);
+          return rollRates(before, now);
+        })();
+
+  const rates = (d: DelinquencyRates | null, of: string | null) => {
+    const source = d ?? coincidental;
+    const m1 = source.rates[1];
+    return {
+      date: d ? of : null,
+      receivables: d ? money(d.receivables) : null,
+      buckets: source.rates.map((b) => ({
+        bucket: b.bucket,
+        balance: money(b.balance),
+        rate: d ? b.rate : null,
+        cumulativeBalance: money(b.cumulativeBalance),
+        cumulativeRate: d ? b.cumulativeRate : null,
+      })),
+      delinquent: {
+        balance: money(m1?.cumulativeBalance ?? 0),
+        rate: d ? (m1?.cumulativeRate ?? null) : null,
+      },
+    };
+  };
+
+  const live = (r: SnapshotRow) => r.state === 'open';
+  const off = (r: SnapshotRow) => r.state === 'written_off';
+  res.json({
+    date,
+    lagDate: hasEarlier ? lagDate : null,
+    productCode: productCode ?? null,
+    currency,
+    loans: loansWhere(live),
+    receivables: money(distribution.receivables),
+    buckets: distribution.buckets.map((b) => ({
+      bucket: b.bucket,
+      loans: loansWhere((r) => live(r) && r.bucket === b.bucket),
+      outstanding: money(sumWhere((r) => live(r) && r.bucket === b.bucket, 'outstanding')),
+      outstandingPrincipal: money(b.balance),
+      share: b.balanceShare,
+    })),
+    writtenOff: {
+      loans: loansWhere(off),
+      outstanding: money(sumWhere(off, 'outstanding')),
+      outstandingPrincipal: money(distribution.writtenOff.balance),
+    },
+    delinquency: { coincidental: rates(coincidental, date), lagged: rates(lagged, lagDate) },
+    rollRateBasis: roll ? (byLoan ? 'loans' : 'cohorts') : null,
+    rollRates: (roll ?? rollRates([], [])).map((r) => ({
+      from: r.from,
+      to: r.to,
+      fromBalance: roll ? money(r.fromBalance) : null,
+      rolledBalance: roll ? money(r.rolledBalance) : null,
+      rate: roll ? r.rate : null,
+    })),
+    vintages: vintage(rows.map((r) => position(r))).map((v) => ({
+      vintage: v.month,
+      loans: loansWhere((r) => r.vintage === v.month),
+      disbursed: v.disbursedPrincipal === null ? null : money(v.disbursedPrincipal),
+      outstanding: money(v.outstanding),
+      delinquent: money(v.delinquentBalance),
+      delinquentRate: v.delinquentRate,
+      disbursedRate: v.disbursedRate,
+      writtenOff: money(v.writtenOffBalance),
+    })),
+  });
 }

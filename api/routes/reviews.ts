@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import { type IRouter, Router } from 'express';
+import { z } from 'zod';
 import type { ReviewRepository, ReviewRow } from '../../db/reviews';
+import { decideRefusal, type RefusalCode } from '../../domain/review-policy';
 import {
   creditLineWorkflowId,
   getCreditLine,
@@ -8,14 +10,23 @@ import {
   reviewDecision,
   type ReviewDecisionSignal,
   type ReviewDossierView,
+  type ReviewSummary,
 } from '../../workflows/messages';
-import { actorOf, requireRole } from '../auth';
+import { actorOf } from '../auth';
 import type { Metrics } from '../metrics';
-import { type IdempotencyDeps, idempotent } from '../idempotency';
+import type { IdempotencyDeps } from '../idempotency';
+import { mount } from '../mount';
 import { Problem } from '../problem';
-import { ID_PATTERN, InstantSchema, ReviewDecisionSchema, ReviewListQuerySchema } from '../schemas';
+import { accepted, json, page, pathId, type RouteGroup, routeFor } from '../route';
+import {
+  ID_PATTERN,
+  InstantSchema,
+  ReviewDecisionSchema,
+  ReviewDossierSchema,
+  ReviewListQuerySchema,
+  ReviewSchema,
+} from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
-import { parseInput, pathId, validateBody } from '../validate';
 
 export interface ReviewRouteDeps extends IdempotencyDeps {
   metrics: Metrics;
@@ -128,77 +139,125 @@ function decodeCursor(cursor: string): { dueAt: string; id: string } {
   throw Problem.field(400, 'cursor', 'is not a cursor this API issued');
 }
 
-/** The review queue (role reviewer). The workflow stays the judge of every decision. */
-export function reviewRoutes(deps: ReviewRouteDeps): Router {
-  const router = Router();
-  router.param('id', pathId);
-
-  router.get('/v1/reviews', requireRole('reviewer'), async (req, res) => {
-    const { status, dueBefore, limit, cursor } = parseInput(ReviewListQuerySchema, req.query);
-    const rows = await deps.reviews.list({
-      ...(status ? { status } : {}),
-      ...(dueBefore ? { dueBefore } : {}),
-      ...(cursor ? { after: decodeCursor(cursor) } : {}),
-      limit: limit + 1,
-    });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    res.json({
-      items: page.map(reviewResponse),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-    });
-  });
-
-  router.get('/v1/reviews/:id', requireRole('reviewer'), async (req, res) => {
-    const review = await deps.reviews.find(String(req.params.id));
-    if (!review) throw Problem.notFound('id', `review ${String(req.params.id)}`);
-    const handle = deps.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
-    const dossier = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
-      handle.query(getReviewDossier),
-    );
-    res.json(dossierResponse(review, dossier));
-  });
-
-  router.post(
-    '/v1/reviews/:id/decision',
-    requireRole('reviewer'),
-    validateBody(ReviewDecisionSchema),
-    idempotent(deps, 'review.decide', async (req) => {
-      const reviewer = actorOf(req);
-      const review = await deps.reviews.find(String(req.params.id));
-      if (!review) throw Problem.notFound('id', `review ${String(req.params.id)}`);
-      const handle = deps.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
-      // Refuse here what the workflow would ignore, so the reviewer hears why.
-      const line = await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.query(getCreditLine));
-      const open = line.review;
-      if (!open || !['pending', 'info_requested'].includes(open.status))
-        throw Problem.field(409, 'review', `the review is already ${open?.status ?? 'closed'}`);
-      if (open.status === 'info_requested')
-        throw Problem.field(409, 'review', 'the review waits for information from the applicant');
-      if (line.submittedBy === reviewer.id)
-        throw Problem.field(403, 'review', 'a reviewer cannot decide an application they are party to');
-      if (open.approvals.includes(reviewer.id))
-        throw Problem.field(409, 'review', 'you have already decided this review; a second reviewer must');
-      const body = req.body as { decision: ReviewDecisionSignal['decision']; reason?: string };
-      const signal: ReviewDecisionSignal = {
-        reviewerId: reviewer.id,
-        decision: body.decision,
-        ...(body.reason ? { reason: body.reason } : {}),
-      };
-      await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.signal(reviewDecision, signal));
-      deps.metrics.reviewDecisions.inc({ decision: body.decision });
-      return {
-        status: 202,
-        body: {
-          reviewId: review.id,
-          creditLineId: review.creditLineId,
-          decision: body.decision,
-          accepted: true,
-        },
-        subject: review.id,
-      };
-    }),
-  );
-
-  return router;
+/**
+ * The maker-checker rules are the domain's (domain/review-policy.ts `decideRefusal`), asked here
+ * before the signal so the reviewer hears why the workflow would ignore it. The line's view carries
+ * the review without its history or outcome, which the rule does not read; the party it knows is the
+ * key that submitted the application.
+ */
+function refusalOf(open: ReviewSummary, reviewerId: string, submittedBy: string): Problem | undefined {
+  const refusal = decideRefusal({ ...open, partyIds: [submittedBy], history: [], outcome: null }, reviewerId);
+  if (!refusal) return undefined;
+  const answers: Partial<Record<RefusalCode, [number, string]>> = {
+    REVIEWER_IS_PARTY: [403, refusal.message],
+    ALREADY_DECIDED: [409, 'you have already decided this review; a second reviewer must'],
+  };
+  const [status, message] = answers[refusal.code] ?? [409, refusal.message];
+  return Problem.field(status, 'review', message);
 }
+
+const route = routeFor<ReviewRouteDeps>();
+const reviewParams = z.object({ id: pathId('rv_cl_4Jk2Xw9sQeR1bV7nT0aLmZ', 'review') });
+
+/** The review queue (role reviewer). The workflow stays the judge of every decision. */
+export const REVIEW_ROUTES: RouteGroup<ReviewRouteDeps> = {
+  tag: 'Reviews',
+  routes: [
+    route({
+      method: 'get',
+      path: '/v1/reviews',
+      summary: 'The review queue, oldest due first',
+      roles: ['reviewer'],
+      query: ReviewListQuerySchema,
+      responses: { 200: json('a page of reviews', page(ReviewSchema)) },
+      problems: { 400: 'a bad or unknown query parameter, or a cursor this API did not issue' },
+      async handle({ ctx, res, query: { status, dueBefore, limit, cursor } }) {
+        const rows = await ctx.reviews.list({
+          ...(status ? { status } : {}),
+          ...(dueBefore ? { dueBefore } : {}),
+          ...(cursor ? { after: decodeCursor(cursor) } : {}),
+          limit: limit + 1,
+        });
+        const shown = rows.slice(0, limit);
+        const last = shown.at(-1);
+        res.json({
+          items: shown.map(reviewResponse),
+          nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/reviews/{id}',
+      summary:
+        "One review with its dossier: score and contributions, reasons, bureau, lists, identity, the applicant's answers, decisions so far",
+      roles: ['reviewer'],
+      params: reviewParams,
+      responses: { 200: json('the review and its dossier; the applicant masked', ReviewDossierSchema) },
+      problems: { 404: 'no such review' },
+      async handle({ ctx, res, params: { id } }) {
+        const review = await ctx.reviews.find(id);
+        if (!review) throw Problem.notFound('id', `review ${id}`);
+        const handle = ctx.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
+        const dossier = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
+          handle.query(getReviewDossier),
+        );
+        res.json(dossierResponse(review, dossier));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/reviews/{id}/decision',
+      summary: 'Approve, decline or request information; signals the credit-line workflow',
+      roles: ['reviewer'],
+      params: reviewParams,
+      body: ReviewDecisionSchema,
+      example: { decision: 'approve' },
+      responses: {
+        202: json(
+          'the decision was passed to the workflow',
+          accepted({ reviewId: z.string(), creditLineId: z.string(), decision: z.string() }),
+        ),
+      },
+      problems: {
+        403: 'not a reviewer, or party to the application',
+        404: 'no such review',
+        409: 'already decided by this reviewer, closed, or waiting for information',
+        422: 'a decline or request_info without a reason',
+      },
+      action: 'review.decide',
+      async effect({ ctx, req, params: { id }, body }) {
+        const reviewer = actorOf(req);
+        const review = await ctx.reviews.find(id);
+        if (!review) throw Problem.notFound('id', `review ${id}`);
+        const handle = ctx.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
+        const line = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
+          handle.query(getCreditLine),
+        );
+        if (!line.review) throw Problem.field(409, 'review', 'the review is already closed');
+        const refused = refusalOf(line.review, reviewer.id, line.submittedBy);
+        if (refused) throw refused;
+        const signal: ReviewDecisionSignal = {
+          reviewerId: reviewer.id,
+          decision: body.decision,
+          ...(body.reason ? { reason: body.reason } : {}),
+        };
+        await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.signal(reviewDecision, signal));
+        ctx.metrics.reviewDecisions.inc({ decision: body.decision });
+        return {
+          status: 202,
+          body: {
+            reviewId: review.id,
+            creditLineId: review.creditLineId,
+            decision: body.decision,
+            accepted: true,
+          },
+          subject: review.id,
+        };
+      },
+    }),
+  ],
+};
+
+export const reviewRoutes = (deps: ReviewRouteDeps, target: IRouter = Router()): IRouter =>
+  mount(target, REVIEW_ROUTES, deps, deps);

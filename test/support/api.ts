@@ -55,6 +55,8 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     logger: createLogger('silent'),
     customerIdKey: 'test-customer-id-key-0123456789',
     webhookSecret: TEST_WEBHOOK_SECRET,
+    // The fuzz run (scripts/fuzz-api.ts) serves this app outside jest: it checks answers too.
+    checkResponses: true,
   });
   return {
     app,
