@@ -5,7 +5,7 @@ import { testClockOf } from '../domain/localdate';
 
 /**
  * Runtime settings shared by the API and the worker, read from the environment. Defaults are the
- * embedded local stack; a real cluster is one set of variables away (README "Production").
+ * embedded local stack; a real cluster is one set of variables away (docs/operations.md, "Production").
  */
 const schema = z.object({
   DATABASE_URL: z.string().min(1),

@@ -8,12 +8,12 @@ import type {
   ContactRecord,
   DelinquencyUpdate,
 } from './collection-messages';
+import type { HistoryLimit } from './continue-as-new';
 import { refused } from './failures';
 
-export interface CollectionSettings {
+export interface CollectionSettings extends HistoryLimit {
   strategy: CollectionStrategy;
   settlement: SettlementPolicy;
-  historyLimit: number;
 }
 
 /** Carried over continue-as-new: plain JSON. */

@@ -1,17 +1,15 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection';
 import { DEFAULT_STRATEGY, nextStrategyStep, parseStrategy, type StrategyStep } from '../domain/collection';
-import { LEGACY_BUCKETS } from '../domain/delinquency';
 import { contactDeadline } from '../domain/loan';
 import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
@@ -51,7 +49,15 @@ import {
   recordDecision,
 } from './collection-settlements';
 import { collectionView, detailsOf } from './collection-view';
+import {
+  continueAsNewOnceHandled,
+  DEFAULT_HISTORY_LIMIT,
+  historyIsLong,
+  nextRun,
+  type Run,
+} from './continue-as-new';
 import { asFailure } from './failures';
+import { collectionBuckets } from './legacy';
 import { retryAutopay, settlementApproved } from './loan-messages';
 import { loanWorkflowId } from './messages';
 import { retry } from './retry-policies';
@@ -59,10 +65,7 @@ import { providerActivities } from './task-queues';
 
 export type { CollectionSettings, CollectionState } from './collection-context';
 
-export interface CollectionRun {
-  settings?: Partial<CollectionSettings>;
-  carried?: CollectionState;
-}
+export type CollectionRun = Run<CollectionSettings, CollectionState>;
 
 const effects = proxyActivities<CollectionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -81,11 +84,11 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
   const settings: CollectionSettings = {
     strategy: DEFAULT_STRATEGY,
     settlement: DEFAULT_SETTLEMENT_POLICY,
-    historyLimit: 5_000,
+    historyLimit: DEFAULT_HISTORY_LIMIT,
     ...run.settings,
   };
   // A strategy from configuration is checked once, so a bad table fails the start, not a contact.
-  const buckets = input.buckets ?? LEGACY_BUCKETS;
+  const buckets = collectionBuckets(input.buckets);
   const strategy = asFailure(() => parseStrategy(settings.strategy, 'strategy', buckets));
   const s: CollectionState = run.carried ?? {
     status: 'active',
@@ -132,13 +135,11 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
       const { before, after } = recordDecision(ctx, d);
       if (after.status === 'approved' && before.status !== 'approved') {
         // The loan holds the book: it waives the rest only if the agreed amount arrives in time.
-        await tellLoan(() =>
-          getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(settlementApproved, {
-            offerId: after.id,
-            amount: { amount: after.amount, currency: input.currency },
-            payBy: after.payBy,
-          }),
-        );
+        await tellLoan(settlementApproved, {
+          offerId: after.id,
+          amount: { amount: after.amount, currency: input.currency },
+          payBy: after.payBy,
+        });
       }
       return offerView(ctx, after);
     },
@@ -149,7 +150,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     lapseSettlements(ctx);
     s.status = openPromise(ctx) ? 'paused' : 'active';
     publish();
-    if (historyIsLong()) return continueAsNewNow();
+    if (historyIsLong(settings.historyLimit)) return continueAsNewNow();
     const next = openPromise(ctx)
       ? null
       : nextStrategyStep(strategy, oldestDue(), today(ctx), s.done, buckets);
@@ -157,7 +158,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     const wakeAt = Math.min(at, promiseDeadlineAt(ctx), payByAt(ctx));
     ctx.changed = false;
     if (wakeAt > Date.now()) {
-      const wake = () => ctx.changed || historyIsLong();
+      const wake = () => ctx.changed || historyIsLong(settings.historyLimit);
       if (wakeAt === Infinity) {
         await condition(wake);
         continue;
@@ -242,49 +243,45 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         return;
       }
       case 'autopay_retry':
-        await tellLoan(() =>
-          getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(retryAutopay, {
-            retryId: `${episode}:${key}`,
-          }),
-        );
+        await tellLoan(retryAutopay, { retryId: `${episode}:${key}` });
         return;
-      case 'agency': {
-        s.agencyRef = await partners.handOffToAgency({
-          idempotencyKey: id,
-          loanId: input.loanId,
-          customerId: input.customerId,
-          amountMinor: s.latest.outstanding,
-          currency: input.currency,
-          dpd: s.latest.dpd,
-          bucket: s.latest.bucket,
-        });
-        const c = contactNow(ctx, id, 'agency', s.agencyRef);
-        await effects.logContact(input.loanId, c);
-        s.contacts.push(c);
-        return;
-      }
+      case 'agency':
+        s.agencyRef = await partners.handOffToAgency({ ...claim(id), bucket: s.latest.bucket });
+        return handedOver(id, 'agency', s.agencyRef);
       case 'legal_notice': {
-        const ref = await partners.serveLegalNotice({
-          idempotencyKey: id,
-          loanId: input.loanId,
-          customerId: input.customerId,
-          amountMinor: s.latest.outstanding,
-          currency: input.currency,
-          dpd: s.latest.dpd,
-        });
+        const ref = await partners.serveLegalNotice(claim(id));
         s.legalNoticeOn = today(ctx);
-        const c = contactNow(ctx, id, 'legal', ref);
-        await effects.logContact(input.loanId, c);
-        s.contacts.push(c);
-        return;
+        return handedOver(id, 'legal', ref);
       }
     }
   }
 
+  /** What an agency or a legal notice pursues: everything owed today, keyed by the strategy step. */
+  function claim(id: string) {
+    return {
+      idempotencyKey: id,
+      loanId: input.loanId,
+      customerId: input.customerId,
+      amountMinor: s.latest.outstanding,
+      currency: input.currency,
+      dpd: s.latest.dpd,
+    };
+  }
+
+  /** A partner took the loan over: the hand-off is a contact of record, under the partner's reference. */
+  async function handedOver(id: string, channel: 'agency' | 'legal', ref: string): Promise<void> {
+    const c = contactNow(ctx, id, channel, ref);
+    await effects.logContact(input.loanId, c);
+    s.contacts.push(c);
+  }
+
   /** A loan an operator terminated cannot be signalled; collection carries on and a person sees the warning. */
-  async function tellLoan(signal: () => Promise<void>): Promise<void> {
+  async function tellLoan<Args extends unknown[]>(
+    signal: SignalDefinition<Args>,
+    ...args: Args
+  ): Promise<void> {
     try {
-      await signal();
+      await getExternalWorkflowHandle(loanWorkflowId(input.loanId)).signal(signal, ...args);
     } catch (err) {
       log.warn('loan not signalled', { loanId: input.loanId, error: (err as Error).message });
     }
@@ -298,16 +295,7 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     setCurrentDetails(detailsOf(ctx));
   }
 
-  function historyIsLong(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= settings.historyLimit;
-  }
-
-  async function continueAsNewNow(): Promise<never> {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof collection>(input, {
-      ...(run.settings ? { settings: run.settings } : {}),
-      carried: s,
-    });
+  function continueAsNewNow(): Promise<never> {
+    return continueAsNewOnceHandled<typeof collection>([input, nextRun(run, s)]);
   }
 }

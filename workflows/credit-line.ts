@@ -1,7 +1,6 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   log,
   patched,
   ParentClosePolicy,
@@ -11,7 +10,6 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { CreditGrantActivities } from '../activities/credit-grant';
 import {
@@ -60,20 +58,25 @@ import {
   type CardVerificationRequest,
   type CardVerificationResult,
 } from './messages';
+import {
+  continueAsNewOnceHandled,
+  DEFAULT_HISTORY_LIMIT,
+  type HistoryLimit,
+  historyIsLong,
+} from './continue-as-new';
 import { asFailure, isUnstorable, refused } from './failures';
+import { PATCH } from './patches';
 import { retry } from './retry-policies';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
-export interface CreditLineSettings {
+export interface CreditLineSettings extends HistoryLimit {
   reviewWindowHours: number;
   bureauMaxAgeDays: number;
-  /** Continue-as-new once history reaches this many events (or when the server suggests it). */
-  historyLimit: number;
 }
 const DEFAULT_SETTINGS: CreditLineSettings = {
   reviewWindowHours: 48,
   bureauMaxAgeDays: 30,
-  historyLimit: 5_000,
+  historyLimit: DEFAULT_HISTORY_LIMIT,
 };
 
 type Phase = 'assess' | 'review' | 'serve' | 'done';
@@ -135,7 +138,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
    * reviewer's queue read right after the answer has it. Lines applied before this answered first
    * and saved after, and their histories say so: they keep doing that.
    */
-  const answerWhenSaved = patched('answer-decision-when-saved');
+  const answerWhenSaved = patched(PATCH.answerDecisionWhenSaved);
   let persistedStatus = s.line.status;
 
   setHandler(getCreditLine, () => s.line);
@@ -371,8 +374,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     while (s.review && !isFinal(s.review)) {
       const untilDeadline = Date.parse(s.review.deadlineAt) - Date.now();
       const woken =
-        untilDeadline > 0 && (await condition(() => reviewChanged || historyIsLong(), untilDeadline));
-      if (historyIsLong() && !reviewChanged) return continueAsNewNow();
+        untilDeadline > 0 &&
+        (await condition(() => reviewChanged || historyIsLong(settings.historyLimit), untilDeadline));
+      if (historyIsLong(settings.historyLimit) && !reviewChanged) return continueAsNewNow();
       if (!woken) s.review = onDeadline(s.review, nowIso());
       reviewChanged = false;
       await persist();
@@ -389,12 +393,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     await tellApplicant();
   }
 
-  /**
-   * Applicants hear the decision by SMS. Added after lines were already running: `patched` keeps
-   * histories recorded before it replaying as they ran (test/histories).
-   */
+  /** Applicants hear the decision by SMS; lines applied before the SMS existed tell no one. */
   async function tellApplicant(): Promise<void> {
-    if (!patched('notify-applicant-of-decision')) return;
+    if (!patched(PATCH.notifyApplicantOfDecision)) return;
     await grant.notifyApplicant({
       creditLineId: app.creditLineId,
       phone: app.applicant.phone,
@@ -405,7 +406,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
 
   /** An active line: takes drawdowns and operator controls; after its expiry it closes once nothing is drawn. */
   async function serve(): Promise<void> {
-    const wake = () => lineChanged || historyIsLong();
+    const wake = () => lineChanged || historyIsLong(settings.historyLimit);
     const nothingDrawn = () => Object.values(s.loans).every((l) => l.released);
     while (s.line.status !== 'closed') {
       const expiresAt = s.line.expiresOn
@@ -419,7 +420,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       if (lineChanged) {
         lineChanged = false;
         await persist();
-      } else if (historyIsLong()) {
+      } else if (historyIsLong(settings.historyLimit)) {
         return continueAsNewNow();
       }
     }
@@ -550,14 +551,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     persistedStatus = s.line.status;
   }
 
-  function historyIsLong(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= settings.historyLimit;
-  }
-
-  async function continueAsNewNow(): Promise<never> {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof creditLine>({ application: app, settings: input.settings, carried: s });
+  function continueAsNewNow(): Promise<never> {
+    return continueAsNewOnceHandled<typeof creditLine>([
+      { application: app, settings: input.settings, carried: s },
+    ]);
   }
 }
 

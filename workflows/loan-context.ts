@@ -13,14 +13,13 @@ import { localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
 import type { Product } from '../domain/products';
 import type { CollectionRun } from './collection';
+import { DEFAULT_HISTORY_LIMIT, type HistoryLimit } from './continue-as-new';
 import { refused } from './failures';
 import { noServicing, type Servicing } from './loan-standing';
 import type { AutopayAttempt, LoanStatus, LoanView, RepaymentResult } from './loan-messages';
 import type { LoanInput } from './messages';
 
-export interface LoanSettings {
-  /** Continue-as-new once history reaches this many events (or when the server suggests it). */
-  historyLimit: number;
+export interface LoanSettings extends HistoryLimit {
   reminderDaysBefore: number;
   /** Local time of the reminder, inside contact hours. */
   reminderTime: string;
@@ -36,7 +35,7 @@ export interface LoanSettings {
   collection?: CollectionRun['settings'];
 }
 export const DEFAULT_SETTINGS: LoanSettings = {
-  historyLimit: 5_000,
+  historyLimit: DEFAULT_HISTORY_LIMIT,
   reminderDaysBefore: 3,
   reminderTime: '10:00',
   autopayTimes: ['09:00', '14:00', '19:00'],

@@ -7,7 +7,7 @@ import { testDataConverter, workflowBundle } from '../support/temporal';
 
 /**
  * Every recorded history of a released workflow shape must replay on the current code: a change
- * that would break a running loan fails here until it is patched (README "Changing workflow code").
+ * that would break a running loan fails here until it is patched (docs/design.md, "Versioning").
  */
 const dir = path.join(ROOT, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -1,0 +1,72 @@
+/**
+ * Every patch id the workflows branch on. A run started before a change replays its history without
+ * the change's marker, so `patched()` answers false there and the run keeps the commands it first
+ * made; runs started after record the marker and take the new path.
+ *
+ * For each id: what changed, the recorded histories that replay the old path (no marker) and the new
+ * one (test/replay replays them all; test/workflows/patches.test.ts checks these lists against the
+ * markers in test/histories), and when `deprecatePatch` may replace `patched`. Every condition is the
+ * same visibility query, with the time the release that added the patch reached the workers:
+ * `WorkflowType = '<type>' AND ExecutionStatus = 'Running' AND StartTime < '<release time>'` finds no
+ * run. Once that holds, `deprecatePatch` and the new path alone ship; the old path's code in
+ * workflows/legacy.ts goes with it. The `deprecatePatch` call itself goes once no run started before
+ * that release is open either.
+ */
+export const PATCH = {
+  /**
+   * A new loan measures DPD with its product's buckets (the seed's by default) instead of the earlier
+   * ranges. Changes no command's type, only the data and timer lengths, so replay cannot tell the two
+   * paths apart: the lists below are where the old path runs. Asked only by a loan's first run; a
+   * continued run keeps the buckets it carries.
+   * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-delinquent-repaid.json,
+   * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
+   * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
+   * New path: loan-written-off-recovered-seed-buckets.json.
+   * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
+   * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
+   */
+  seedBuckets: 'seed-buckets',
+  /**
+   * Late charges, DPD thresholds, write-off and recoveries, collection, settlement, the line's hold and
+   * bureau filings: a loan without it keeps the first agenda (reminders, autopay, bucket wakes).
+   * Asked by every run, so a loan continued as new after the release takes the new agenda from its
+   * next run.
+   * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
+   * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-repayments-payoff.json.
+   * New path: loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-settled.json,
+   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  delinquencyCollection: 'delinquency-collection',
+  /**
+   * Credit left at payoff is paid back to the borrower's card (a `refundCredit` activity) before the
+   * limit goes back. Asked only at the closure of a loan that holds credit.
+   * Old path: loan-overpaid-before-refunds.json.
+   * New path: loan-overpaid-refunded.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  refundCreditAtClosure: 'refund-credit-at-closure',
+  /**
+   * The apply update answers once the decision is saved (a local activity in the same task) instead
+   * of before the save (a server activity). Asked at the start of every credit-line run.
+   * Old path: credit-line-applied-answered-first.json, credit-line-applied-answered-first-review.json,
+   * credit-line-approved-closed.json, credit-line-identity-declined.json,
+   * credit-line-maker-checker-first-run.json, credit-line-maker-checker-last-run.json,
+   * credit-line-review-expired.json.
+   * New path: credit-line-applied-when-saved.json, credit-line-applied-when-saved-review.json,
+   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json.
+   * Deprecate: no credit-line run started before it is open.
+   */
+  answerDecisionWhenSaved: 'answer-decision-when-saved',
+  /**
+   * The applicant hears each decision by SMS (a `notifyApplicant` activity). Asked when a decision is
+   * told: after the assessment and after a review.
+   * Old path: credit-line-approved-closed.json, credit-line-identity-declined.json,
+   * credit-line-maker-checker-first-run.json, credit-line-review-expired.json.
+   * New path: credit-line-applied-answered-first.json, credit-line-applied-answered-first-review.json,
+   * credit-line-applied-when-saved.json, credit-line-applied-when-saved-review.json,
+   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json.
+   * Deprecate: no credit-line run started before it is open.
+   */
+  notifyApplicantOfDecision: 'notify-applicant-of-decision',
+} as const;
