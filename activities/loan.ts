@@ -7,6 +7,7 @@ import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../workflows/loan-messages';
 import { failFastWhenHopeless } from './failures';
+import { heartbeating } from './heartbeat';
 
 export interface LoanActivityDeps {
   bank: BankGateway;
@@ -25,12 +26,12 @@ export function createLoanActivities(deps: LoanActivityDeps) {
     },
 
     async disburse(request: PayRequest): Promise<Payout> {
-      return deps.bank.pay(request);
+      return heartbeating(() => deps.bank.pay(request));
     },
 
     /** Credit left on a paid-off loan back to the borrower's card, as a payout under its own key (`{loanId}:refund:{n}`). */
     async refundCredit(request: PayRequest): Promise<Payout> {
-      return deps.bank.pay(request);
+      return heartbeating(() => deps.bank.pay(request));
     },
 
     async debitAutopay(request: DebitRequest): Promise<DebitResult> {

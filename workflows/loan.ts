@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  continueAsNew,
   getExternalWorkflowHandle,
   log,
   patched,
@@ -11,16 +10,10 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { LoanActivities } from '../activities/loan';
 import type { DebitResult, Payout } from '../adapters/bank';
-import {
-  DEFAULT_BUCKETS,
-  DEFAULT_POLICY,
-  type DelinquencyPolicy,
-  LEGACY_BUCKETS,
-} from '../domain/delinquency';
+import { DEFAULT_BUCKETS, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { writeOffBook } from '../domain/write-off';
 import { disbursementEntry } from '../domain/ledger';
@@ -31,7 +24,6 @@ import {
   checkCalendar,
   contactDeadline,
   fallDue,
-  nextStep,
   openBook,
   openOf,
   owedBy,
@@ -40,7 +32,9 @@ import {
 import { addDays, instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
 import { getProduct } from '../domain/products';
+import { continueAsNewOnceHandled, historyIsLong, nextRun, type Run } from './continue-as-new';
 import { asFailure } from './failures';
+import { bucketCrossed, loanBucketsBeforeSeed, stepBeforeCollection } from './legacy';
 import {
   commit,
   currentStatus,
@@ -79,14 +73,12 @@ import { price, providerCodeOf, Refusal, refusalBeforePayout, refusalOf } from '
 import { keepStanding as standing } from './loan-standing';
 import { detailsOf, loanView, searchAttributesOf } from './loan-view';
 import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
+import { PATCH } from './patches';
 import { retry, untilDone } from './retry-policies';
 
 export type { LoanSettings, LoanState } from './loan-context';
 
-export interface LoanRun {
-  settings?: Partial<LoanSettings>;
-  carried?: LoanState;
-}
+export type LoanRun = Run<LoanSettings, LoanState>;
 
 const checks = proxyActivities<LoanActivities>({
   startToCloseTimeout: '30 seconds',
@@ -96,12 +88,15 @@ const checks = proxyActivities<LoanActivities>({
 /** A payout whose outcome is unknown is asked again with the same key until the bank answers: giving up could only pay twice or free a limit still in use. */
 const bank = proxyActivities<LoanActivities>({
   startToCloseTimeout: '1 minute',
+  // The activity heartbeats while the bank holds the call (activities/heartbeat.ts): a dead worker's payout is retried in seconds.
+  heartbeatTimeout: '10 seconds',
   retry: untilDone,
   summary: 'bank payout',
 });
 /** A refund is a payout like the disbursement: asked again under its key until the bank answers. */
 const refunds = proxyActivities<LoanActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: untilDone,
   summary: 'credit refund',
 });
@@ -119,21 +114,20 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   const settings = { ...DEFAULT_SETTINGS, ...run.settings };
   const product = getProduct(input.productCode);
   const s: LoanState = run.carried ?? newLoanState();
-  /**
-   * A loan keeps the buckets it began with for life: the product's (the seed's by default) since patch
-   * `seed-buckets`; a loan begun before it, or carried on from such a run, keeps the earlier ranges.
-   */
+  /** A loan keeps the buckets it began with for life, so a run carried on without any is an old one. */
   s.buckets ??=
-    !run.carried && patched('seed-buckets') ? [...(product.buckets ?? DEFAULT_BUCKETS)] : [...LEGACY_BUCKETS];
+    run.carried || !patched(PATCH.seedBuckets)
+      ? loanBucketsBeforeSeed()
+      : [...(product.buckets ?? DEFAULT_BUCKETS)];
   const cal = { timeZone: input.timeZone, ...settings, buckets: s.buckets };
   asFailure(() => checkCalendar(cal));
   const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   let indexed = '';
   /**
    * Late charges, collection, extension, settlement and write-off came after loans were already running:
-   * a run begun before them keeps its old agenda to the end (test/histories replays such runs).
+   * a run begun before them keeps the first agenda (workflows/legacy.ts) until it continues as new.
    */
-  const collects = patched('delinquency-collection');
+  const collects = patched(PATCH.delinquencyCollection);
   const policy: DelinquencyPolicy = {
     ...DEFAULT_POLICY,
     graceDays: product.graceDays,
@@ -264,18 +258,18 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   /** Sleeps until the next step of the agenda, waking early for repayments and callbacks. */
   async function serve(): Promise<void> {
-    const wake = () => ctx.changed || historyIsLong();
+    const wake = () => ctx.changed || historyIsLong(settings.historyLimit);
     for (;;) {
       s.status = currentStatus(ctx);
       if (s.status === 'closed') return close();
       await flush();
       if (ctx.changed) {
         ctx.changed = false;
-        if (collects) await keepStanding();
+        await keepStanding();
         await persist();
         continue;
       }
-      if (historyIsLong()) return continueAsNewNow();
+      if (historyIsLong(settings.historyLimit)) return continueAsNewNow();
       if (collects && servicing(ctx).retries.pending.length > 0) {
         await retryDebit(servicing(ctx).retries.pending[0]!);
         continue;
@@ -286,7 +280,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       }
       const step = collects
         ? nextServicingStep(inService(ctx), cal, policy, s.watermark)
-        : nextStep(inService(ctx), cal, s.watermark);
+        : stepBeforeCollection(ctx);
       // Woken early, every step up to now belonged to an installment paid meanwhile: a reversal that
       // reopens one later does not replay its missed attempts. A late timer still catches up.
       if (!step) {
@@ -306,7 +300,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   async function perform(step: AgendaStep | ServicingStep): Promise<void> {
     if (step.kind === 'reminder') return remind(step.seq);
-    if (step.kind === 'bucket') return bucketCrossed(step.seq, step.bucket);
+    if (step.kind === 'bucket') return bucketCrossed(ctx, step);
     if (step.kind === 'delinquency' || step.kind === 'month_end') return thresholdReached(step);
     const date = today(ctx);
     if (step.slot === 0) {
@@ -394,17 +388,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     ctx.changed = true;
   }
 
-  /** Runs begun before delinquency servicing: the new DPD and bucket are published, nothing more. */
-  function bucketCrossed(seq: number, bucket: string): void {
-    log.info('loan entered a new delinquency bucket', { loanId: input.loanId, seq, bucket });
-    ctx.changed = true;
-  }
-
   async function close(): Promise<void> {
     await refundCredit();
     await flush();
     await giveBackLimit('settled');
-    if (collects) await keepStanding();
+    await keepStanding();
     await persist();
   }
 
@@ -415,7 +403,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
    */
   async function refundCredit(): Promise<void> {
     const amount = refundableCredit(inService(ctx));
-    if (amount === 0 || !patched('refund-credit-at-closure')) return;
+    if (amount === 0 || !patched(PATCH.refundCreditAtClosure)) return;
     const refundId = `refund:${(s.refunds?.length ?? 0) + 1}`;
     const eventId = `${input.loanId}:${refundId}`;
     if (!autopayCard) {
@@ -480,12 +468,16 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       input.timeZone,
     );
     if (Date.now() >= end) return false;
-    await condition(() => ctx.changed || historyIsLong(), end - Date.now(), { summary: 'recovery window' });
+    await condition(() => ctx.changed || historyIsLong(settings.historyLimit), end - Date.now(), {
+      summary: 'recovery window',
+    });
     return true;
   }
 
   /** After every change: collection, the line and the bureau hear what they need to. */
   async function keepStanding(): Promise<void> {
+    // A run begun before collection existed tells none of them (patch `delinquency-collection`).
+    if (!collects) return;
     const v = view();
     await standing(
       {
@@ -554,20 +546,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     }
   }
 
-  function historyIsLong(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= settings.historyLimit;
-  }
-
-  async function continueAsNewNow(): Promise<never> {
+  function continueAsNewNow(): Promise<never> {
     // Repayment handlers wait for their postings, so keep posting until none is left waiting.
-    while (!allHandlersFinished()) {
-      await flush();
-      await condition(() => allHandlersFinished() || s.outbox.length > 0);
-    }
-    return continueAsNew<typeof loan>(input, {
-      ...(run.settings ? { settings: run.settings } : {}),
-      carried: s,
+    return continueAsNewOnceHandled<typeof loan>([input, nextRun(run, s)], {
+      drain: flush,
+      more: () => s.outbox.length > 0,
     });
   }
 }
