@@ -21,6 +21,8 @@ interface Size {
   concurrency: number;
   killPoints: number;
   killGapMs: [number, number];
+  /** A restarted worker is left alone this long before it may be killed again. */
+  minUpMs: number;
   deadlineMinutes: number;
   testClock: boolean;
 }
@@ -31,6 +33,7 @@ const SIZES: Record<string, Size> = {
     concurrency: 4,
     killPoints: 20,
     killGapMs: [2_000, 5_000],
+    minUpMs: 20_000,
     deadlineMinutes: 12,
     testClock: false,
   },
@@ -39,6 +42,8 @@ const SIZES: Record<string, Size> = {
     concurrency: 10,
     killPoints: 200,
     killGapMs: [1_500, 4_000],
+    // Two workers each killable every ~10 s: 200 kills in about 17 minutes instead of 35.
+    minUpMs: 10_000,
     deadlineMinutes: 40,
     testClock: true,
   },
@@ -98,7 +103,7 @@ async function main(): Promise<number> {
     cluster,
     random: random.fork('kills'),
     effectKillRate: 0.5,
-    minUpMs: 20_000,
+    minUpMs: size.minUpMs,
     log,
   });
   const tail = follow(path.join(cluster.logDir, 'sandbox.log'), (line) => {

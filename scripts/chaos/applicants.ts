@@ -5,7 +5,10 @@ import type { Prng } from './prng';
 const digits = (r: Prng, n: number) => Array.from({ length: n }, () => r.int(0, 9)).join('');
 
 export function idNumber(r: Prng): string {
-  const body = `110101${r.int(1970, 1999)}0${r.int(1, 9)}1${r.int(0, 9)}${digits(r, 3)}`;
+  // Sequence code 999 is the sandbox bureau's outage (adapters/bureau.ts): the advance check of
+  // `idGranting` asks a bureau of its own that does not retry, so such an applicant failed the run.
+  const born = `${r.int(1970, 1999)}0${r.int(1, 9)}1${r.int(0, 9)}`;
+  const body = `110101${born}${digits(r, 3).replace(/^999$/, '998')}`;
   return `${body}${idCheckCharacter(body)}`;
 }
 

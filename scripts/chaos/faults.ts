@@ -92,7 +92,7 @@ export function workerKiller(o: {
       const id = `${e.port} ${e.route} ${e.key} ${e.attempt}`;
       if (e.event === 'begin') inFlight.set(id, e);
       if (e.event === 'end') inFlight.delete(id);
-      // Once per payout key: each such kill costs the activity its start-to-close timeout (1 min) before the retry.
+      // Once per payout key: each such kill costs the payout its heartbeat timeout (10 s) before the retry.
       if (
         e.event === 'effect' &&
         e.route === '/bank/payouts' &&
