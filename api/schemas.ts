@@ -2,6 +2,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/identity';
 import { DAY_COUNTS, type DayCount } from '../domain/daycount';
+import { STAGES } from '../domain/delinquency';
 import { isTimeZone } from '../domain/localdate';
 import { CURRENCIES } from '../domain/money';
 import { PRODUCTS } from '../domain/products';
@@ -458,7 +459,7 @@ export const LoanListQuerySchema = z.strictObject({
     .string()
     .regex(/^M\d\+?$/)
     .optional(),
-  stage: z.enum(['current', 'early', 'middle', 'late', 'written_off']).optional(),
+  stage: z.enum(STAGES).optional(),
   creditLineId: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: CursorSchema.optional(),

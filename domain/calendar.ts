@@ -9,24 +9,17 @@
 import { LocalDate } from '@js-joda/core';
 import { DomainError } from './errors';
 import { yearBasis, type DayCount } from './daycount';
+import { daysBetween, toLocalDate } from './localdate';
 
 export type IsoDate = string;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Years a loan may start in; with at most 100 years of term every due date stays a 4-digit year. */
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2999;
 
+/** A loan's date: a calendar date (domain/localdate.ts `toLocalDate`) in the years a loan may start in. */
 export function parseIsoDate(value: unknown, field: string): IsoDate {
-  const m = typeof value === 'string' ? ISO_DATE.exec(value) : null;
-  if (!m)
-    throw new DomainError(field, `${field} must be an ISO date YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  try {
-    LocalDate.parse(value as string);
-  } catch {
-    throw new DomainError(field, `${field} is not a calendar date: "${String(value)}"`);
-  }
-  const year = Number(m[1]);
+  const year = toLocalDate(value as string, field).year();
   if (year < MIN_YEAR || year > MAX_YEAR) {
     throw new DomainError(
       field,
@@ -36,9 +29,7 @@ export function parseIsoDate(value: unknown, field: string): IsoDate {
   return value as IsoDate;
 }
 
-export function daysBetween(from: IsoDate, to: IsoDate): number {
-  return LocalDate.parse(to).toEpochDay() - LocalDate.parse(from).toEpochDay();
-}
+export { daysBetween };
 
 /**
  * A schedule period. Month-based periods (PnM, PnY, PnYnM) keep the month-end rule; week-based ones are

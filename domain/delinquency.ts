@@ -17,7 +17,9 @@ import { addDays, toLocalDate } from './localdate';
  * making every loan's first days overdue free.
  */
 
-export type Stage = 'current' | 'early' | 'middle' | 'late' | 'written_off';
+/** A loan's stage of delinquency, in order; the API's enum and every message type are this one list. */
+export const STAGES = ['current', 'early', 'middle', 'late', 'written_off'] as const;
+export type Stage = (typeof STAGES)[number];
 export type BucketStage = Exclude<Stage, 'written_off'>;
 
 export interface Bucket {
@@ -152,7 +154,7 @@ export function parseBuckets(buckets: readonly Bucket[], field = 'buckets'): Buc
     if (!last && (!Number.isSafeInteger(b.maxDpd) || (b.maxDpd as number) < b.minDpd)) {
       throw new DomainError(`${f}.maxDpd`, `${f}.maxDpd must be a whole number ≥ minDpd`);
     }
-    if (!['current', 'early', 'middle', 'late'].includes(b.stage)) {
+    if (!STAGES.includes(b.stage) || b.stage === 'written_off') {
       throw new DomainError(`${f}.stage`, `${f}.stage must be current, early, middle or late`);
     }
     expectedMin = last ? expectedMin : (b.maxDpd as number) + 1;

@@ -3,6 +3,7 @@
  * for a fee booked when it is granted. Eligibility is the product's ExtensionPolicy; each refusal
  * names its rule so the borrower and the operator see why.
  */
+import type { Stage } from './delinquency';
 import { DomainError } from './errors';
 import { extensionFee } from './fees';
 import { accrualEntry } from './ledger';
@@ -14,7 +15,7 @@ export interface ExtensionContext {
   today: string;
   used: number;
   dpd: number;
-  stage: 'current' | 'early' | 'middle' | 'late' | 'written_off';
+  stage: Stage;
   paidInstallments: number;
 }
 

@@ -3,6 +3,7 @@
  * its unpaid principal, both held under the product's APR cap (docs/design.md, "Business rules") and booked to the ledger
  * as they are charged, so the book's position and the journal agree after every run.
  */
+import type { DatedCashFlow } from './apr';
 import { yearBasis } from './daycount';
 import { lateChargesFrom } from './delinquency';
 import { lateFee } from './fees';
@@ -10,7 +11,7 @@ import { accrualEntry } from './ledger';
 import { addDays, daysBetween, toLocalDate } from './localdate';
 import { type BookInstallment, type Booked, type LoanBook, openOf } from './loan';
 import { D } from './money';
-import { capPenalty, type CashFlow, penaltyByInstallment } from './penalty';
+import { capPenalty, penaltyByInstallment } from './penalty';
 import type { Product } from './products';
 
 export interface LateChargeState {
@@ -170,8 +171,8 @@ function penaltySince(
  * open amount (charges already booked included) as if paid on its due date, or today if that has
  * passed. The proposed charges are added as paid today, the strictest reading.
  */
-function capFlows(book: LoanBook, today: string, cap: CapContext): CashFlow[] {
-  const flows: CashFlow[] = [{ date: cap.disbursed.date, amount: -cap.disbursed.amount }];
+function capFlows(book: LoanBook, today: string, cap: CapContext): DatedCashFlow[] {
+  const flows: DatedCashFlow[] = [{ date: cap.disbursed.date, amount: -cap.disbursed.amount }];
   for (const p of cap.payments) if (p.amount !== 0) flows.push({ date: p.date, amount: p.amount });
   for (const i of book.installments) {
     const open = openOf(i);
@@ -187,7 +188,7 @@ function capFlows(book: LoanBook, today: string, cap: CapContext): CashFlow[] {
  * gives the headroom in one pass. Charges clearly inside it skip the search; otherwise the part
  * clearly inside is treated as already charged, so capPenalty searches only the last minor units.
  */
-function allowedUnderCap(flows: CashFlow[], wanted: number, today: string, aprCap: string): number {
+function allowedUnderCap(flows: DatedCashFlow[], wanted: number, today: string, aprCap: string): number {
   const safe = clearlyWithin(flows, today, Number(aprCap));
   if (wanted <= safe) return wanted;
   const rest = capPenalty({
@@ -200,7 +201,7 @@ function allowedUnderCap(flows: CashFlow[], wanted: number, today: string, aprCa
 }
 
 /** Charges payable today that certainly keep the APR within the cap; 0 when the flows are unusual. */
-function clearlyWithin(flows: CashFlow[], today: string, cap: number): number {
+function clearlyWithin(flows: DatedCashFlow[], today: string, cap: number): number {
   const [out, ...back] = flows;
   if (!out || !(cap > 0) || back.some((f) => f.amount < 0 || f.date < out.date)) return 0;
   const discount = (date: string) => Math.pow(1 + cap, -daysBetween(out.date, date) / 365);

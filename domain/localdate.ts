@@ -33,8 +33,12 @@ export function toLocalDate(text: string, field: string): LocalDate {
   }
 }
 
-export function assertIsoDate(text: string, field: string): void {
-  toLocalDate(text, field);
+/** Milliseconds of an ISO instant ('2026-12-02T09:00:00Z' or with an offset); anything else is refused. */
+export function parseInstant(text: string, field: string): number {
+  const ms = typeof text === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms))
+    throw new DomainError(field, `${field} must be an ISO instant, got "${String(text)}"`);
+  return ms;
 }
 
 /** Whole days from `a` to `b` (negative when b is earlier). */

@@ -53,6 +53,11 @@ export function formatMajor(minor: number, decimals = 2): string {
   return new D(minor).dividedBy(new D(10).pow(decimals)).toFixed(decimals);
 }
 
+/** An amount as people read it in logs, summaries and the Temporal UI: "5307.27 CNY". */
+export function formatMoney(m: Money): string {
+  return `${formatMajor(m.amount)} ${m.currency}`;
+}
+
 /** The largest rate any caller may give (1000% a year); anything above is a typo, not a price. */
 export const MAX_RATE = 10;
 /**

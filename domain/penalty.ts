@@ -1,10 +1,10 @@
+import type { DatedCashFlow } from './apr';
 import { DomainError } from './errors';
 import { assertMinor, D, type Dec, parseRate, roundMinor } from './money';
 import { addDays, daysBetween, toLocalDate } from './localdate';
-import { lateChargesFrom, type DelinquencyInstallment } from './delinquency';
 
 /**
- * Late charges: penalty interest, the one-off late fee, and the cap that keeps them inside the
+ * Late charges: penalty interest and the cap that keeps it and the late fee (domain/fees.ts `lateFee`) inside the
  * product's APR limit. Each charge is computed in Decimal and rounded half-up once, as posted.
  */
 
@@ -65,75 +65,11 @@ export function penaltyByInstallment(
   });
 }
 
-/** A late fee: fixed, a share of the overdue amount, or both; optionally clamped to [min, max]. */
-export interface LateFeeRule {
-  fixed?: number;
-  rate?: string;
-  min?: number;
-  max?: number;
-}
-
-export function lateFeeAmount(rule: LateFeeRule, overdueAmount: number): number {
-  assertNonNegative(overdueAmount, 'overdueAmount');
-  if (!rule || typeof rule !== 'object') throw new DomainError('rule', 'rule must be a late fee rule');
-  const fixed = rule.fixed ?? 0;
-  assertNonNegative(fixed, 'rule.fixed');
-  const share = rule.rate === undefined ? new D(0) : parseRate(rule.rate, 'rule.rate').times(overdueAmount);
-  let fee = roundMinor(share.plus(fixed));
-  if (rule.min !== undefined) {
-    assertNonNegative(rule.min, 'rule.min');
-    fee = Math.max(fee, rule.min);
-  }
-  if (rule.max !== undefined) {
-    assertNonNegative(rule.max, 'rule.max');
-    if (rule.min !== undefined && rule.max < rule.min) {
-      throw new DomainError('rule.max', 'rule.max is below rule.min');
-    }
-    fee = Math.min(fee, rule.max);
-  }
-  return fee;
-}
-
-/**
- * Late fees to charge on `today`: one per unpaid installment whose grace has run out, skipping the
- * installments in `alreadyCharged`, so re-running after a restart never charges twice.
- */
-export function lateFeesDue(
-  installments: readonly DelinquencyInstallment[],
-  today: string,
-  graceDays: number,
-  rule: LateFeeRule,
-  alreadyCharged: readonly number[] = [],
-): { seq: number; amount: number }[] {
-  toLocalDate(today, 'today');
-  if (!Number.isSafeInteger(graceDays) || graceDays < 0) {
-    throw new DomainError('graceDays', 'graceDays must be a whole number ≥ 0');
-  }
-  if (!Array.isArray(installments)) throw new DomainError('installments', 'installments must be a list');
-  const charged = new Set(alreadyCharged);
-  const due: { seq: number; amount: number }[] = [];
-  installments.forEach((inst, i) => {
-    assertNonNegative(inst.outstanding, `installments[${i}].outstanding`);
-    toLocalDate(inst.dueDate, `installments[${i}].dueDate`);
-    if (inst.outstanding === 0 || charged.has(inst.seq)) return;
-    if (lateChargesFrom(inst.dueDate, graceDays) > today) return;
-    const amount = lateFeeAmount(rule, inst.outstanding);
-    if (amount > 0) due.push({ seq: inst.seq, amount });
-  });
-  return due;
-}
-
-/** Lender's view: negative = paid out to the borrower (disbursement), positive = paid by the borrower. */
-export interface CashFlow {
-  date: string;
-  amount: number;
-}
-
-export type AprOf = (cashflows: readonly CashFlow[]) => string;
+export type AprOf = (cashflows: readonly DatedCashFlow[]) => string;
 
 export interface PenaltyCapInput {
   /** The whole loan as it stands: disbursement, payments made and everything still scheduled or charged. */
-  cashflows: readonly CashFlow[];
+  cashflows: readonly DatedCashFlow[];
   proposed: number;
   /** When the penalty is charged; treating it as paid then is the strictest reading of the cap. */
   date: string;
@@ -218,7 +154,7 @@ export function capPenalty(input: PenaltyCapInput): PenaltyCap {
  * without the overshoots it makes in r. Newton is safeguarded by bisection inside a bracket that
  * always holds the root; rates are searched between −99.9999% and 1,000,000%.
  */
-export function xirr(cashflows: readonly CashFlow[]): string {
+export function xirr(cashflows: readonly DatedCashFlow[]): string {
   checkFlows(cashflows);
   const start = cashflows.reduce((m, c) => (c.date < m ? c.date : m), cashflows[0]!.date);
   const flows = cashflows
@@ -273,7 +209,7 @@ function logDiscountBounds(): [Dec, Dec] {
   return bounds;
 }
 
-function checkFlows(cashflows: readonly CashFlow[]): void {
+function checkFlows(cashflows: readonly DatedCashFlow[]): void {
   if (!Array.isArray(cashflows) || cashflows.length < 2) {
     throw new DomainError('cashflows', 'cashflows must list at least a disbursement and a payment');
   }

@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { parseInstant } from './localdate';
 
 /**
  * Manual credit review (docs/design.md, "Business rules"): maker-checker above the higher threshold, no reviewer on an
@@ -86,7 +87,7 @@ export function openReview(input: {
 }): ReviewState {
   if (input.reviewersRequired !== 1 && input.reviewersRequired !== 2)
     throw new DomainError('reviewersRequired', 'a review needs 1 or 2 reviewers');
-  instant(input.deadlineAt, 'deadlineAt');
+  parseInstant(input.deadlineAt, 'deadlineAt');
   return {
     status: 'pending',
     reviewersRequired: input.reviewersRequired,
@@ -132,7 +133,7 @@ export function canDecide(
 export function applyDecision(review: ReviewState, decision: ReviewDecision): ReviewState {
   const refusal = decideRefusal(review, decision.reviewerId);
   if (refusal) throw new DomainError('reviewerId', refusal.message, refusal.code);
-  instant(decision.at, 'at');
+  parseInstant(decision.at, 'at');
   const reason = decision.reason?.trim() ?? '';
   if (decision.decision !== 'approve' && reason === '')
     throw new DomainError('reason', `a reason is required to ${decision.decision.replace('_', ' ')}`);
@@ -183,7 +184,7 @@ export function onInfoReceived(review: ReviewState, at: string): ReviewState {
       `no information was requested (review is ${review.status})`,
       'NOT_AWAITING_INFO',
     );
-  instant(at, 'at');
+  parseInstant(at, 'at');
   return { ...review, status: 'pending', history: [...review.history, { type: 'info_received', at }] };
 }
 
@@ -197,10 +198,11 @@ export function onDeadline(
   at: string,
   policy: ReviewPolicy = DEFAULT_REVIEW_POLICY,
 ): ReviewState {
-  if (isFinal(review) || instant(at, 'at') < instant(review.deadlineAt, 'deadlineAt')) return review;
+  if (isFinal(review) || parseInstant(at, 'at') < parseInstant(review.deadlineAt, 'deadlineAt'))
+    return review;
   if (review.escalations === 0) {
     const deadlineAt = new Date(
-      instant(review.deadlineAt, 'deadlineAt') + policy.escalationWindowMs,
+      parseInstant(review.deadlineAt, 'deadlineAt') + policy.escalationWindowMs,
     ).toISOString();
     return {
       ...review,
@@ -227,10 +229,4 @@ export function onDeadline(
 
 export function isFinal(review: ReviewState): boolean {
   return review.status === 'approved' || review.status === 'declined' || review.status === 'expired';
-}
-
-function instant(text: string, field: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw new DomainError(field, `${field} must be an ISO instant, got "${text}"`);
-  return ms;
 }

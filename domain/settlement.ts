@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import { addDays, toLocalDate } from './localdate';
+import { addDays, parseInstant, toLocalDate } from './localdate';
 import { assertMinor } from './money';
 
 /**
@@ -138,9 +138,7 @@ export function decideSettlement(
   d: { reviewerId: string; decision: SettlementVote; reason: string; at: string },
 ): SettlementOffer {
   checkSettlementDecision(offer, d);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(d.at) || Number.isNaN(Date.parse(d.at))) {
-    throw new DomainError('at', `at must be an ISO instant, got "${d.at}"`);
-  }
+  parseInstant(d.at, 'at');
   const decisions = [
     ...offer.decisions,
     { reviewerId: d.reviewerId, decision: d.decision, reason: d.reason.trim(), at: d.at },

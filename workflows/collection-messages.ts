@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Bucket } from '../domain/delinquency';
+import type { Bucket, Stage } from '../domain/delinquency';
 import type { Currency, Money } from '../domain/money';
 import type { LoanStatus } from './loan-messages';
 
@@ -33,7 +33,7 @@ export interface DelinquencyUpdate {
   status: LoanStatus;
   dpd: number;
   bucket: string;
-  stage: 'current' | 'early' | 'middle' | 'late' | 'written_off';
+  stage: Stage;
   oldestDueDate: string | null;
   /** Everything due and unpaid today, minor units. */
   overdue: number;

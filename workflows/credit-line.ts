@@ -23,7 +23,7 @@ import {
 } from '../domain/credit-line';
 import { DEFAULT_CREDIT_POLICY, decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
-import type { Money } from '../domain/money';
+import { formatMoney, type Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
 import { getProduct, type Grade } from '../domain/products';
 import {
@@ -500,7 +500,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       workflowId: loanWorkflowId(req.loanId),
       args: [loanInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Loan ${req.loanId} · ${(req.amount.amount / 100).toFixed(2)} ${req.amount.currency} over ${req.termMonths} months · line ${app.creditLineId}`,
+      staticSummary: `Loan ${req.loanId} · ${formatMoney(req.amount)} over ${req.termMonths} months · line ${app.creditLineId}`,
     });
   }
 
@@ -560,7 +560,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
 
 /** Where the line stands, for the operator looking at it in the Temporal UI (ids and amounts, no PII). */
 function describeLine({ line, review, loans }: CarriedState): string {
-  const amount = (m: Money | null) => (m ? `${(m.amount / 100).toFixed(2)} ${m.currency}` : '—');
+  const amount = (m: Money | null) => (m ? formatMoney(m) : '—');
   const open = Object.values(loans).filter((l) => !l.released).length;
   return [
     `**${line.status}** · ${line.productCode} · grade ${line.grade ?? '—'} · APR ${line.apr ?? '—'}`,

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Bucket } from '../domain/delinquency';
+import type { Bucket, Stage } from '../domain/delinquency';
 import type { allocationSummary, InstallmentView, PaymentKind } from '../domain/loan';
 import type { Money } from '../domain/money';
 import type { PayoffBreakdown } from '../domain/payoff';
@@ -61,7 +61,7 @@ export interface LoanView {
   dpd: number;
   bucket: string;
   /** Delinquency stage: current, early (M1), middle (M2–M3), late (M4+), written_off. */
-  stage: 'current' | 'early' | 'middle' | 'late' | 'written_off';
+  stage: Stage;
   nextDue: { seq: number; dueDate: string; amount: number } | null;
   installments: InstallmentView[];
   autopayAttempts: AutopayAttempt[];

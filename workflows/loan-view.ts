@@ -1,5 +1,6 @@
 import { bucketFor } from '../domain/delinquency';
 import { snapshotOf } from '../domain/loan';
+import { formatMajor, formatMoney } from '../domain/money';
 import { currentStatus, type LoanContext, money, today } from './loan-context';
 import type { LoanView } from './loan-messages';
 import type { Servicing } from './loan-standing';
@@ -80,9 +81,9 @@ function servicingView(
 export function detailsOf(v: LoanView): string {
   return [
     `**${v.status}** · ${v.bucket} · DPD ${v.dpd}`,
-    `outstanding ${(v.outstanding.amount / 100).toFixed(2)} ${v.outstanding.currency} · credit ${(v.creditBalance.amount / 100).toFixed(2)}`,
+    `outstanding ${formatMoney(v.outstanding)} · credit ${formatMajor(v.creditBalance.amount)}`,
     v.nextDue
-      ? `next due #${v.nextDue.seq} on ${v.nextDue.dueDate}: ${(v.nextDue.amount / 100).toFixed(2)}`
+      ? `next due #${v.nextDue.seq} on ${v.nextDue.dueDate}: ${formatMajor(v.nextDue.amount)}`
       : 'nothing due',
     v.exceptions.length ? `${v.exceptions.length} exception(s) for an operator` : '',
   ]

@@ -5,7 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/client';
 import { type IRouter, type Request, Router } from 'express';
-import type { Money } from '../../domain/money';
+import { formatMoney, type Money } from '../../domain/money';
 import type { LineControl } from '../../domain/credit-line';
 import {
   awaitDecision,
@@ -168,7 +168,7 @@ export const CREDIT_LINE_ROUTES: RouteGroup<Ctx> = {
               taskQueue: deps.taskQueue,
               args: [{ application }],
               workflowIdConflictPolicy: 'USE_EXISTING',
-              staticSummary: `Credit line ${id} · ${application.productCode} · requested ${(application.requestedLimit.amount / 100).toFixed(2)} ${application.requestedLimit.currency}`,
+              staticSummary: `Credit line ${id} · ${application.productCode} · requested ${formatMoney(application.requestedLimit)}`,
               // In clear on purpose (operators filter on them): ids and codes only, never PII.
               typedSearchAttributes: [
                 { key: CreditLineId, value: id },

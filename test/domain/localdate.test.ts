@@ -7,10 +7,12 @@ import {
   localClockAt,
   localDateAt,
   localDateTimeAt,
+  parseInstant,
   testClockOf,
   testClockZone,
   toLocalDate,
 } from '../../domain/localdate';
+import { parseIsoDate } from '../../domain/calendar';
 import { expectDomainError } from '../support/domain-error';
 
 const HOUR = 3_600_000;
@@ -216,5 +218,20 @@ describe('test clock', () => {
     expect(isTimeZone('Asia/Shanghai')).toBe(true);
     expect(testClockOf('test-clock:7000:1764640800000')).toBeUndefined();
     expect(() => testClockZone({ msPerDay: 7_000, epochMs })).toThrow(/not a test clock/);
+  });
+});
+
+describe('one parser per kind of time', () => {
+  test('parseInstant takes ISO instants with Z or an offset and refuses the rest, naming the field', () => {
+    expect(parseInstant('2026-12-02T09:00:00Z', 'at')).toBe(Date.UTC(2026, 11, 2, 9));
+    expect(parseInstant('2026-12-02T17:00:00+08:00', 'at')).toBe(Date.UTC(2026, 11, 2, 9));
+    for (const bad of ['2026-12-02', 'yesterday', '2026-13-02T00:00:00Z', ''])
+      expectDomainError(() => parseInstant(bad, 'at'), 'at');
+  });
+
+  test("a loan's date is a calendar date (toLocalDate) inside the years a loan may start in", () => {
+    expect(parseIsoDate('2024-02-29', 'startDate')).toBe('2024-02-29');
+    for (const bad of ['2023-02-29', '2024-2-29', '1899-12-31', '3000-01-01', 20240229])
+      expectDomainError(() => parseIsoDate(bad, 'startDate'), 'startDate');
   });
 });

@@ -1,4 +1,4 @@
-import { D, parseRate, MAX_RATE } from '../../domain/money';
+import { D, formatMoney, parseRate, MAX_RATE } from '../../domain/money';
 import { quote } from '../../domain/quote';
 import { expectDomainError } from '../support/domain-error';
 
@@ -68,4 +68,10 @@ describe('quote refuses unbounded rates quickly', () => {
     expectDomainError(() => quote({ ...input, ...patch }), field);
     expect(performance.now() - started).toBeLessThan(100);
   });
+});
+
+test('formatMoney is the one way an amount reads in summaries: major units and the currency', () => {
+  expect(formatMoney({ amount: 530727, currency: 'CNY' })).toBe('5307.27 CNY');
+  expect(formatMoney({ amount: 5, currency: 'CNY' })).toBe('0.05 CNY');
+  expect(formatMoney({ amount: 0, currency: 'CNY' })).toBe('0.00 CNY');
 });

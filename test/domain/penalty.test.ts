@@ -1,20 +1,13 @@
 import fc from 'fast-check';
+import type { DatedCashFlow } from '../../domain/apr';
 import { addDays } from '../../domain/localdate';
 import { D } from '../../domain/money';
-import {
-  capPenalty,
-  type CashFlow,
-  lateFeeAmount,
-  lateFeesDue,
-  penaltyByInstallment,
-  penaltyInterest,
-  xirr,
-} from '../../domain/penalty';
+import { capPenalty, penaltyByInstallment, penaltyInterest, xirr } from '../../domain/penalty';
 import { expectDomainError } from '../support/domain-error';
 
 /** A 12-month loan of 10,000.00 repaid in equal installments of `payment`. */
-function loan(payment: number, start = '2024-01-15'): CashFlow[] {
-  const flows: CashFlow[] = [{ date: start, amount: -1_000_000 }];
+function loan(payment: number, start = '2024-01-15'): DatedCashFlow[] {
+  const flows: DatedCashFlow[] = [{ date: start, amount: -1_000_000 }];
   for (let m = 1; m <= 12; m++) {
     const [y, mo, d] = start.split('-').map(Number) as [number, number, number];
     const month = mo - 1 + m;
@@ -106,42 +99,6 @@ describe('penaltyInterest', () => {
   });
 });
 
-describe('late fee', () => {
-  const installments = [
-    { seq: 1, dueDate: '2024-01-10', outstanding: 50_000 },
-    { seq: 2, dueDate: '2024-02-10', outstanding: 80_000 },
-    { seq: 3, dueDate: '2024-03-10', outstanding: 0 },
-  ];
-  const rule = { fixed: 2000 };
-
-  it('is charged once per installment, only after grace has passed unpaid', () => {
-    expect(lateFeesDue(installments, '2024-01-13', 3, rule)).toEqual([]);
-    expect(lateFeesDue(installments, '2024-01-14', 3, rule)).toEqual([{ seq: 1, amount: 2000 }]);
-    expect(lateFeesDue(installments, '2024-02-14', 3, rule, [1])).toEqual([{ seq: 2, amount: 2000 }]);
-    expect(lateFeesDue(installments, '2024-06-01', 3, rule, [1, 2])).toEqual([]);
-  });
-
-  it('can be a share of the overdue amount, clamped to a floor and a ceiling', () => {
-    expect(lateFeeAmount({ rate: '0.05' }, 50_000)).toBe(2500);
-    expect(lateFeeAmount({ rate: '0.05', min: 3000 }, 50_000)).toBe(3000);
-    expect(lateFeeAmount({ rate: '0.05', max: 2000 }, 50_000)).toBe(2000);
-    expect(lateFeeAmount({ fixed: 100, rate: '0.00001' }, 50_000)).toBe(101); // 100.5 rounds up
-  });
-
-  it('refuses bad rules and input, naming the field', () => {
-    expectDomainError(() => lateFeeAmount({ rate: 'five' }, 100), 'rule.rate');
-    expectDomainError(() => lateFeeAmount({ fixed: -1 }, 100), 'rule.fixed');
-    expectDomainError(() => lateFeeAmount({ min: 10, max: 5 }, 100), 'rule.max');
-    expectDomainError(() => lateFeeAmount(rule, -100), 'overdueAmount');
-    expectDomainError(() => lateFeesDue(installments, '2024-01-40', 3, rule), 'today');
-    expectDomainError(() => lateFeesDue(installments, '2024-01-20', -1, rule), 'graceDays');
-    expectDomainError(
-      () => lateFeesDue([{ seq: 1, dueDate: '2024-01-10', outstanding: -5 }], '2024-01-20', 0, rule),
-      'installments[0].outstanding',
-    );
-  });
-});
-
 describe('xirr', () => {
   it('is the annual effective rate over days/365', () => {
     const r = xirr([
@@ -175,7 +132,7 @@ describe('xirr', () => {
         ),
         (principal, payments) => {
           let date = '2024-01-01';
-          const flows: CashFlow[] = [{ date, amount: -principal }];
+          const flows: DatedCashFlow[] = [{ date, amount: -principal }];
           for (const p of payments) {
             date = addDays(date, p.gap);
             flows.push({ date, amount: p.amount });
@@ -237,7 +194,7 @@ describe('xirr', () => {
 describe('capPenalty', () => {
   const flows = loan(93_000); // about 20% APR: room for a penalty below 36%
   const date = '2024-04-20';
-  const withPenalty = (p: number): CashFlow[] => [...flows, { date, amount: p }];
+  const withPenalty = (p: number): DatedCashFlow[] => [...flows, { date, amount: p }];
 
   it('allows the whole penalty when it stays under the cap', () => {
     const r = capPenalty({ cashflows: flows, proposed: 100, date });
@@ -276,7 +233,7 @@ describe('capPenalty', () => {
 
   it('uses the APR measure it is given', () => {
     // A nominal measure (lower than the effective one) leaves room for a larger penalty.
-    const nominal = (cf: readonly CashFlow[]) => {
+    const nominal = (cf: readonly DatedCashFlow[]) => {
       const eff = new D(xirr(cf));
       return eff.plus(1).pow(new D(1).dividedBy(12)).minus(1).times(12).toString();
     };
