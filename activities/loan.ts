@@ -59,3 +59,5 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 }
 
 export type LoanActivities = ReturnType<typeof createLoanActivities>;
+/** What the bank's activities answer, as the loan workflow sees them: the workflow names no adapter. */
+export type { DebitResult, Payout };

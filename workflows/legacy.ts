@@ -1,7 +1,8 @@
 import { log } from '@temporalio/workflow';
 import { type Bucket, LEGACY_BUCKETS } from '../domain/delinquency';
-import { type AgendaStep, nextStep } from '../domain/loan';
-import { inService, type LoanContext } from './loan-context';
+import { type AgendaStep, type LoanBook, nextStep } from '../domain/loan';
+// Types only: loan-context reaches collection.ts, which asks this module for its buckets.
+import type { LoanContext } from './loan-context';
 
 // What runs started on older code still do, so that they replay as they ran (test/histories), kept
 // apart so that loan.ts and collection.ts read as the process a new run follows. Each piece names the
@@ -34,8 +35,8 @@ type BucketStep = Extract<AgendaStep, { kind: 'bucket' }>;
  * The first agenda: reminders and autopay attempts of each open installment, and a wake at each
  * bucket boundary of a late loan. No late charges, thresholds, write-off or month ends.
  */
-export function stepBeforeCollection(ctx: LoanContext): AgendaStep | null {
-  return nextStep(inService(ctx), ctx.cal, ctx.s.watermark);
+export function stepBeforeCollection(book: LoanBook, ctx: LoanContext): AgendaStep | null {
+  return nextStep(book, ctx.cal, ctx.s.watermark);
 }
 
 /** Such a run only publishes the new DPD and bucket: it has no collection, line hold or bureau to tell. */

@@ -11,8 +11,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { LoanActivities } from '../activities/loan';
-import type { DebitResult, Payout } from '../adapters/bank';
+import type { DebitResult, LoanActivities, Payout } from '../activities/loan';
 import { DEFAULT_BUCKETS, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { writeOffBook } from '../domain/write-off';
@@ -280,7 +279,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       }
       const step = collects
         ? nextServicingStep(inService(ctx), cal, policy, s.watermark)
-        : stepBeforeCollection(ctx);
+        : stepBeforeCollection(inService(ctx), ctx);
       // Woken early, every step up to now belonged to an installment paid meanwhile: a reversal that
       // reopens one later does not replay its missed attempts. A late timer still catches up.
       if (!step) {
