@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { Problem, problemFromZod } from './problem';
+import { DomainError } from '../domain/errors';
 
 /**
  * A request that carries a body must say it is JSON: any other type would reach the schema as an
@@ -31,4 +32,15 @@ export function parseInput<S extends z.ZodType>(schema: S, query: unknown): z.in
   const parsed = schema.safeParse(query);
   if (!parsed.success) throw problemFromZod(parsed.error);
   return parsed.data;
+}
+
+/**
+ * A page read whose repository refuses the cursor (its DomainError names `field`): a cursor this API
+ * did not issue is a malformed request, a 400 naming `cursor`, not a broken rule.
+ */
+export function pageRead<T>(read: Promise<T>, field: 'after' | 'cursor'): Promise<T> {
+  return read.catch((err: unknown) => {
+    if (err instanceof DomainError && err.field === field) throw Problem.field(400, 'cursor', err.message);
+    throw err;
+  });
 }

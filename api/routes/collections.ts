@@ -1,9 +1,9 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { type IRouter, type Request, Router } from 'express';
 import { z } from 'zod';
 import type { CollectionRepository, TaskRow } from '../../db/collection';
-import { DomainError } from '../../domain/errors';
 import { localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
 import {
@@ -22,6 +22,7 @@ import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
 import { Problem } from '../problem';
 import { json, page, pathId, type RouteGroup, routeFor } from '../route';
+import { pageRead } from '../validate';
 import {
   CollectionTaskListQuerySchema,
   CollectionTaskSchema,
@@ -77,6 +78,19 @@ function contextOf(deps: CollectionRouteDeps) {
     }
   }
 
+  /**
+   * A request the collection decides (its validator refuses what the rules refuse), under an update id
+   * from the Idempotency-Key: a retry after a crash gets the first answer instead of a second effect.
+   */
+  function askCollection<Ret, Arg>(
+    loanId: string,
+    update: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+    updateId: string,
+  ): Promise<Ret> {
+    return inCollection(loanId, () => collectionOf(loanId).executeUpdate(update, { args: [arg], updateId }));
+  }
+
   /** A client reaches only loans drawn on its own lines; to anyone else they do not exist. */
   async function ownLoan(req: Request, loanId: string): Promise<void> {
     const loan = await viaWorkflow(`loan ${loanId}`, () =>
@@ -89,7 +103,7 @@ function contextOf(deps: CollectionRouteDeps) {
     if (line?.submittedBy !== actorOf(req).id) throw Problem.notFound('id', `loan ${loanId}`);
   }
 
-  return { ...deps, collectionOf, inCollection, ownLoan };
+  return { ...deps, collectionOf, inCollection, askCollection, ownLoan };
 }
 type Ctx = ReturnType<typeof contextOf>;
 const route = routeFor<Ctx>();
@@ -140,20 +154,16 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       responses: { 200: json('a page of tasks', page(CollectionTaskSchema)) },
       problems: { 400: 'a bad or unknown filter, or a cursor this API did not issue' },
       async handle({ ctx, res, query: { status, loanId, callable, limit, cursor } }) {
-        const found = await ctx.collection
-          .listTasks({
+        const found = await pageRead(
+          ctx.collection.listTasks({
             limit,
             ...(status ? { status } : {}),
             ...(loanId ? { loanId } : {}),
             ...(callable === 'true' ? { callableAt: new Date() } : {}),
             ...(cursor ? { cursor } : {}),
-          })
-          .catch((err: unknown) => {
-            // A cursor this API did not issue is a malformed request, not a broken rule.
-            if (err instanceof DomainError && err.field === 'cursor')
-              throw Problem.field(400, 'cursor', err.message);
-            throw err;
-          });
+          }),
+          'cursor',
+        );
         res.json({ items: found.items.map(taskResponse), nextCursor: found.nextCursor });
       },
     }),
@@ -238,12 +248,8 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       async effect({ ctx, req, key, params: { id: loanId }, body }) {
         const collectorId = actorOf(req).id;
         const promiseId = idFromKey('ptp', collectorId, key, 'promise');
-        const view = await ctx.inCollection(loanId, () =>
-          ctx.collectionOf(loanId).executeUpdate(promiseToPay, {
-            args: [{ ...(body as { date: string; amount: Money }), promiseId, collectorId }],
-            updateId: promiseId,
-          }),
-        );
+        const promise = { ...(body as { date: string; amount: Money }), promiseId, collectorId };
+        const view = await ctx.askCollection(loanId, promiseToPay, promise, promiseId);
         return { status: 201, body: view, subject: loanId };
       },
     }),
@@ -265,12 +271,8 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       async effect({ ctx, req, key, params: { id: loanId }, body }) {
         const proposedBy = actorOf(req).id;
         const offerId = idFromKey('so', proposedBy, key, 'settlement');
-        const view = await ctx.inCollection(loanId, () =>
-          ctx.collectionOf(loanId).executeUpdate(offerSettlement, {
-            args: [{ ...(body as { amount: Money; payBy: string; reason: string }), offerId, proposedBy }],
-            updateId: offerId,
-          }),
-        );
+        const offer = { ...(body as { amount: Money; payBy: string; reason: string }), offerId, proposedBy };
+        const view = await ctx.askCollection(loanId, offerSettlement, offer, offerId);
         return { status: 201, body: view, subject: loanId };
       },
     }),
@@ -291,12 +293,12 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       action: 'collection.settlement_decision',
       async effect({ ctx, req, key, params: { id: loanId, offerId }, body }) {
         const reviewerId = actorOf(req).id;
-        const view = await ctx.inCollection(loanId, () =>
-          ctx.collectionOf(loanId).executeUpdate(decideSettlement, {
-            args: [{ ...body, offerId, reviewerId }],
-            // A retry after a crash gets the first answer back instead of "you have already decided".
-            updateId: idFromKey('sd', reviewerId, key, 'settlement-decision'),
-          }),
+        const decisionId = idFromKey('sd', reviewerId, key, 'settlement-decision');
+        const view = await ctx.askCollection(
+          loanId,
+          decideSettlement,
+          { ...body, offerId, reviewerId },
+          decisionId,
         );
         return { status: 200, body: view, subject: loanId };
       },

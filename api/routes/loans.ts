@@ -4,7 +4,6 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { creditLineRepository } from '../../db/credit-lines';
 import type { LoanRepository } from '../../db/loans';
-import { DomainError } from '../../domain/errors';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
 import { standingToday } from '../../domain/standing-today';
@@ -22,6 +21,7 @@ import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
 import { Problem } from '../problem';
 import { json, page, pathId, type RouteGroup, routeFor } from '../route';
+import { pageRead } from '../validate';
 import {
   LoanListQuerySchema,
   LoanSchema,
@@ -188,18 +188,14 @@ export const LOAN_ROUTES: RouteGroup<Ctx> = {
           if (!(await ctx.ownsLine(req, creditLineId)))
             throw Problem.notFound('creditLineId', `credit line ${creditLineId}`);
         }
-        const found = await ctx.loans
-          .list({
+        const found = await pageRead(
+          ctx.loans.list({
             ...filters,
             ...(creditLineId ? { creditLineId } : {}),
             ...(cursor ? { after: cursor } : {}),
-          })
-          .catch((err: unknown) => {
-            // A cursor this API did not issue is a malformed request, not a broken rule.
-            if (err instanceof DomainError && err.field === 'after')
-              throw Problem.field(400, 'cursor', err.message);
-            throw err;
-          });
+          }),
+          'after',
+        );
         res.json({ items: found.items, nextCursor: found.next });
       },
     }),
