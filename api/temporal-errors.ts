@@ -9,7 +9,7 @@ import {
 import { Problem } from './problem';
 
 /** Rule codes that say the workflow is in the wrong state for the call, not that the input is wrong. */
-const CONFLICTS = new Set(['loan_not_in_service', 'not_in_collection']);
+const CONFLICTS = new Set(['loan_not_in_service', 'not_in_collection', 'info_not_requested']);
 
 /** A rule refused in a workflow (update validator or handler): 409 for a state conflict, else 422. */
 export function refusalOf(err: unknown): Problem | undefined {

@@ -21,6 +21,7 @@ import {
   type LoanOnLine,
   renewalLimit,
 } from '../domain/credit-line';
+import { DomainError } from '../domain/errors';
 import { DEFAULT_CREDIT_POLICY, decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMoney, type Money } from '../domain/money';
@@ -28,7 +29,6 @@ import { priceForGrade } from '../domain/pricing';
 import { getProduct, type Grade } from '../domain/products';
 import {
   applyDecision,
-  decideRefusal,
   isFinal,
   onDeadline,
   onInfoReceived,
@@ -40,6 +40,7 @@ import {
   type ApplicantInfo,
   awaitDecision,
   controlLine,
+  decideReview,
   drawdown,
   type DrawdownRequest,
   type LoanInput,
@@ -51,7 +52,9 @@ import {
   getCreditLine,
   getReviewDossier,
   type AssessmentRecord,
+  provideInfo,
   reviewDecision,
+  type ReviewDecisionSignal,
   reviewIdFor,
   submitInfo,
   verifyCard,
@@ -159,24 +162,39 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     await condition(() => (answerWhenSaved ? persistedStatus : s.line.status) !== 'pending');
     return s.line;
   });
+  /** The review after `d`, as the review rules take it; throws the DomainError that refuses it. */
+  const decided = (d: ReviewDecisionSignal): ReviewState => {
+    if (!s.review) throw new DomainError('review', 'no review is open', 'NO_REVIEW');
+    return applyDecision(s.review, { ...d, at: nowIso() });
+  };
+  const decide = (d: ReviewDecisionSignal) => {
+    s.review = decided(d);
+    reviewChanged = true;
+  };
+  setHandler(decideReview, decide, { validator: (d) => void asFailure(() => decided(d)) });
+  // The signal stays for operators (`temporal workflow signal`) and for signals already in histories.
   setHandler(reviewDecision, (d) => {
-    const refusal = s.review
-      ? decideRefusal(s.review, d.reviewerId)
-      : { code: 'NO_REVIEW', message: 'no review is open' };
-    if (refusal)
-      return void log.warn('review decision refused', { reviewerId: d.reviewerId, refusal: refusal.code });
     try {
-      s.review = applyDecision(s.review as ReviewState, { ...d, at: nowIso() });
-      reviewChanged = true;
+      decide(d);
     } catch (err) {
       log.warn('review decision refused', { reviewerId: d.reviewerId, error: (err as Error).message });
     }
   });
-  setHandler(submitInfo, (info) => {
-    if (s.review?.status !== 'info_requested') return void log.warn('information not requested; ignored');
+  const infoRequested = () => s.review?.status === 'info_requested';
+  const receiveInfo = (info: ApplicantInfo) => {
     s.info.push(info);
-    s.review = onInfoReceived(s.review, nowIso());
+    s.review = onInfoReceived(s.review as ReviewState, nowIso());
     reviewChanged = true;
+  };
+  setHandler(provideInfo, receiveInfo, {
+    validator: (_info) => {
+      if (!infoRequested())
+        throw refused('review', 'info_not_requested', 'no information was requested for this line');
+    },
+  });
+  setHandler(submitInfo, (info) => {
+    if (!infoRequested()) return void log.warn('information not requested; ignored');
+    receiveInfo(info);
   });
   setHandler(
     controlLine,

@@ -130,6 +130,11 @@ export interface ReviewDecisionSignal {
   reason?: string;
 }
 export const reviewDecision = defineSignal<[ReviewDecisionSignal]>('reviewDecision');
+/**
+ * The same decision as an update: its validator asks the review rules (domain/review-policy.ts), so a
+ * refused decision is the caller's answer and writes nothing; the API sends this one.
+ */
+export const decideReview = defineUpdate<void, [ReviewDecisionSignal]>('decideReview');
 
 /** What the applicant adds when a reviewer asks for more (request_info). */
 export interface ApplicantInfo {
@@ -138,6 +143,8 @@ export interface ApplicantInfo {
   emergencyContact?: { name: string; phone: string; relation: string };
 }
 export const submitInfo = defineSignal<[ApplicantInfo]>('submitInfo');
+/** The same answer as an update, refused (`info_not_requested`) unless a reviewer asked; the API sends this one. */
+export const provideInfo = defineUpdate<void, [ApplicantInfo]>('provideInfo');
 
 /** Operator controls: freeze, unfreeze, close, change limit. The validator refuses what the rules forbid. */
 export type LineControlRequest = LineControl & { actor: string };

@@ -14,7 +14,7 @@ import {
   drawdown,
   type DrawdownRequest,
   getCreditLine,
-  submitInfo,
+  provideInfo,
   verifyCard,
   type CreditLineApplication,
   type CreditLineView,
@@ -245,11 +245,14 @@ export const CREDIT_LINE_ROUTES: RouteGroup<Ctx> = {
         422: 'nothing given, or a bad phone number',
       },
       action: 'credit_line.submit_info',
-      async effect({ ctx, req, params: { id }, body }) {
-        const view = await ctx.readOwnLine(req, id);
-        if (view.review?.status !== 'info_requested')
-          throw Problem.field(409, 'review', 'no information was requested for this line');
-        await viaWorkflow(`credit line ${id}`, () => ctx.handleOf(id).signal(submitInfo, body));
+      async effect({ ctx, req, key, params: { id }, body }) {
+        await ctx.readOwnLine(req, id);
+        // The line refuses an answer nobody asked for (its update validator); a retry after a crash
+        // gets the first answer back under the same update id.
+        const updateId = idFromKey('inf', actorOf(req).id, key, 'submit-info');
+        await viaWorkflow(`credit line ${id}`, () =>
+          ctx.handleOf(id).executeUpdate(provideInfo, { args: [body], updateId }),
+        );
         return { status: 202, body: { id, accepted: true }, subject: id };
       },
     }),

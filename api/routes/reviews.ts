@@ -1,20 +1,19 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { type IRouter, Router } from 'express';
 import { z } from 'zod';
 import type { ReviewRepository, ReviewRow } from '../../db/reviews';
-import { decideRefusal, type RefusalCode } from '../../domain/review-policy';
+import type { RefusalCode } from '../../domain/review-policy';
 import {
   creditLineWorkflowId,
-  getCreditLine,
+  decideReview,
   getReviewDossier,
-  reviewDecision,
   type ReviewDecisionSignal,
   type ReviewDossierView,
-  type ReviewSummary,
 } from '../../workflows/messages';
 import { actorOf } from '../auth';
 import type { Metrics } from '../metrics';
-import type { IdempotencyDeps } from '../idempotency';
+import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
 import { Problem } from '../problem';
 import { accepted, json, page, pathId, type RouteGroup, routeFor } from '../route';
@@ -140,20 +139,20 @@ function decodeCursor(cursor: string): { dueAt: string; id: string } {
 }
 
 /**
- * The maker-checker rules are the domain's (domain/review-policy.ts `decideRefusal`), asked here
- * before the signal so the reviewer hears why the workflow would ignore it. The line's view carries
- * the review without its history or outcome, which the rule does not read; the party it knows is the
- * key that submitted the application.
+ * The review rules (domain/review-policy.ts) refuse in the credit line's update validator; this only
+ * says how each refusal answers: a reviewer party to the application may not (403), every other
+ * refusal is the review's state (409). A reason left out is the schema's 422.
  */
-function refusalOf(open: ReviewSummary, reviewerId: string, submittedBy: string): Problem | undefined {
-  const refusal = decideRefusal({ ...open, partyIds: [submittedBy], history: [], outcome: null }, reviewerId);
-  if (!refusal) return undefined;
-  const answers: Partial<Record<RefusalCode, [number, string]>> = {
-    REVIEWER_IS_PARTY: [403, refusal.message],
-    ALREADY_DECIDED: [409, 'you have already decided this review; a second reviewer must'],
-  };
-  const [status, message] = answers[refusal.code] ?? [409, refusal.message];
-  return Problem.field(status, 'review', message);
+function refusalOf(err: unknown): Problem | undefined {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'DomainError') return undefined;
+  const { code } = (cause.details?.[0] ?? {}) as { code?: RefusalCode | 'NO_REVIEW' };
+  if (code === 'REVIEWER_IS_PARTY') return Problem.field(403, 'review', cause.message);
+  if (code === 'ALREADY_DECIDED')
+    return Problem.field(409, 'review', 'you have already decided this review; a second reviewer must');
+  if (code === 'NO_REVIEW' || code === 'REVIEW_CLOSED')
+    return Problem.field(409, 'review', 'the review is already closed');
+  return code ? Problem.field(409, 'review', cause.message) : undefined;
 }
 
 const route = routeFor<ReviewRouteDeps>();
@@ -208,7 +207,7 @@ export const REVIEW_ROUTES: RouteGroup<ReviewRouteDeps> = {
     route({
       method: 'post',
       path: '/v1/reviews/{id}/decision',
-      summary: 'Approve, decline or request information; signals the credit-line workflow',
+      summary: 'Approve, decline or request information; the credit-line workflow applies the review rules',
       roles: ['reviewer'],
       params: reviewParams,
       body: ReviewDecisionSchema,
@@ -226,23 +225,23 @@ export const REVIEW_ROUTES: RouteGroup<ReviewRouteDeps> = {
         422: 'a decline or request_info without a reason',
       },
       action: 'review.decide',
-      async effect({ ctx, req, params: { id }, body }) {
+      async effect({ ctx, req, key, params: { id }, body }) {
         const reviewer = actorOf(req);
         const review = await ctx.reviews.find(id);
         if (!review) throw Problem.notFound('id', `review ${id}`);
         const handle = ctx.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
-        const line = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
-          handle.query(getCreditLine),
-        );
-        if (!line.review) throw Problem.field(409, 'review', 'the review is already closed');
-        const refused = refusalOf(line.review, reviewer.id, line.submittedBy);
-        if (refused) throw refused;
-        const signal: ReviewDecisionSignal = {
+        const decision: ReviewDecisionSignal = {
           reviewerId: reviewer.id,
           decision: body.decision,
           ...(body.reason ? { reason: body.reason } : {}),
         };
-        await viaWorkflow(`credit line ${review.creditLineId}`, () => handle.signal(reviewDecision, signal));
+        // A retry after a crash (the Idempotency-Key's claim taken over) gets the first answer back.
+        const updateId = idFromKey('rd', reviewer.id, key, 'review-decision');
+        await viaWorkflow(`credit line ${review.creditLineId}`, () =>
+          handle.executeUpdate(decideReview, { args: [decision], updateId }).catch((err: unknown) => {
+            throw refusalOf(err) ?? err;
+          }),
+        );
         ctx.metrics.reviewDecisions.inc({ decision: body.decision });
         return {
           status: 202,

@@ -9,9 +9,11 @@ import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
 import {
   controlLine,
   type CreditLineView,
+  decideReview,
   drawdown,
   creditLineWorkflowId,
   getCreditLine,
+  provideInfo,
   reviewDecision,
   reviewIdFor,
   submitInfo,
@@ -270,6 +272,42 @@ describe('manual review', () => {
     });
     await until(handle, (v) => v.review?.status === 'pending');
     await handle.signal(reviewDecision, { reviewerId: 'key_reviewer_1', decision: 'approve' });
+    expect((await until(handle, (v) => v.status !== 'pending_review')).status).toBe('active');
+  });
+
+  test("as updates, a refused decision or an unasked answer is the caller's error and changes nothing", async () => {
+    const app = application({ amount: 25_000_000, idNumber: await idNumberGrantingUpTo(25_000_000) });
+    const handle = await start(app);
+    await until(handle, (v) => v.status === 'pending_review');
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (err: { cause?: { details?: unknown[] } }) => err.cause?.details?.[0],
+      );
+    expect(await refusal(handle.executeUpdate(provideInfo, { args: [{ occupation: 'engineer' }] }))).toEqual({
+      field: 'review',
+      code: 'info_not_requested',
+    });
+    const first = { reviewerId: 'key_reviewer_1', decision: 'approve' } as const;
+    await handle.executeUpdate(decideReview, { args: [first], updateId: 'rd-1' });
+    // The same update id again (an API retry after a crash) is answered, not decided twice or refused.
+    await handle.executeUpdate(decideReview, { args: [first], updateId: 'rd-1' });
+    expect(
+      await refusal(handle.executeUpdate(decideReview, { args: [first], updateId: 'rd-2' })),
+    ).toMatchObject({
+      code: 'ALREADY_DECIDED',
+    });
+    expect(
+      await refusal(
+        handle.executeUpdate(decideReview, { args: [{ reviewerId: app.submittedBy, decision: 'approve' }] }),
+      ),
+    ).toMatchObject({ code: 'REVIEWER_IS_PARTY' });
+    const line = await handle.query(getCreditLine);
+    expect(line.status).toBe('pending_review');
+    expect(line.review?.approvals).toEqual(['key_reviewer_1']);
+    await handle.executeUpdate(decideReview, {
+      args: [{ reviewerId: 'key_reviewer_2', decision: 'approve' }],
+    });
     expect((await until(handle, (v) => v.status !== 'pending_review')).status).toBe('active');
   });
 });
