@@ -23,6 +23,7 @@ export const BENCHES: BenchSpec[] = [
   { name: 'read-age', file: 'read-age.bench.ts', args: ['100'], quickArgs: ['5'] },
   { name: 'loan-history', file: 'loan-history.bench.ts', args: [], quickArgs: [] },
   { name: 'ledger', file: 'ledger.bench.ts', args: ['2000'], quickArgs: ['50'] },
+  { name: 'console-pages', file: 'console-pages.bench.ts', args: ['25'], quickArgs: ['5'] },
   {
     name: 'worker-memory',
     file: 'worker-memory.bench.ts',
