@@ -451,6 +451,13 @@ export const RepaymentSchema = z
   })
   .openapi('Repayment');
 
+/** A product as a filter: one of the catalogue's codes, so a mistyped code is refused, not an empty page. */
+const productCodeFilter = () =>
+  z
+    .enum(PRODUCTS.map((p) => p.code) as [string, ...string[]])
+    .optional()
+    .openapi({ example: 'cash-installment' });
+
 export const LoanListQuerySchema = z.strictObject({
   status: z
     .enum(['disbursing', 'active', 'delinquent', 'closed', 'disbursement_failed', 'written_off'])
@@ -460,6 +467,7 @@ export const LoanListQuerySchema = z.strictObject({
     .regex(/^M\d\+?$/)
     .optional(),
   stage: z.enum(STAGES).optional(),
+  productCode: productCodeFilter(),
   creditLineId: IdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: CursorSchema.optional(),
@@ -662,6 +670,24 @@ export const CollectionTaskSchema = z
     note: z.string().nullable(),
     outcomeAt: z.string().nullable(),
     closeReason: z.string().nullable(),
+    overdue: z
+      .object({
+        total: AmountSchema.openapi({
+          description: "what the installments due by the borrower's today still owe",
+        }),
+        principal: AmountSchema,
+        interest: AmountSchema,
+        fees: AmountSchema.openapi({ description: 'late and service fees booked and unpaid' }),
+        penalty: AmountSchema,
+        since: z.string().nullable().openapi({
+          description: "the oldest due date unpaid, in the borrower's calendar; null when none",
+        }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "the loan's arrears from its read model, all zero once it is out of service; null when the read model has no view of it",
+      }),
   })
   .openapi('CollectionTask');
 

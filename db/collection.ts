@@ -21,6 +21,28 @@ export interface TaskRow {
   outcomeAt: string | null;
   closeReason: string | null;
   createdAt: string;
+  /** What the loan owes past due, from its read model; null when the loan has no saved view. */
+  overdue: TaskOverdue | null;
+}
+
+interface Amount {
+  amount: number;
+  currency: string;
+}
+
+/**
+ * A loan's arrears as its read model holds them: `total` is what its installments due by today (the
+ * borrower's date) still owe; interest, fees and penalty are the receivables the workflow booked, which
+ * are only ever booked when due (or when paid ahead, and then already paid), so the rest is principal.
+ */
+export interface TaskOverdue {
+  total: Amount;
+  principal: Amount;
+  interest: Amount;
+  fees: Amount;
+  penalty: Amount;
+  /** The oldest installment due and unpaid, in the borrower's calendar. */
+  since: string | null;
 }
 
 export interface ContactRow {
@@ -50,6 +72,23 @@ const STATUS = `case when status = 'open' and not_after <= now() then 'expired' 
 const TASK_COLUMNS = `id, loan_id, customer_id, bucket, dpd, time_zone, not_before, not_after, ${STATUS} as status,
   outcome, collector_id, note, outcome_at, close_reason, created_at,
   (extract(epoch from not_after) * 1000000)::bigint as not_after_us`;
+/*
+ * Per task row `t`: the loan's due installments from the view its workflow last saved. Joined after the
+ * page is cut, so a page costs one view read per task it shows.
+ */
+const OVERDUE = `select l.status as loan_status, l.currency as overdue_currency,
+    l.view -> 'receivable' as receivable, d.unpaid, d.principal_due, d.since
+  from loans l
+  left join lateral (
+    select sum((i ->> 'total')::bigint - (i ->> 'paid')::bigint) as unpaid,
+      sum((i ->> 'principal')::bigint) as principal_due, min(i ->> 'dueDate') as since
+    from jsonb_array_elements(l.view -> 'installments') i
+    where i ->> 'dueDate' <= to_char(now() at time zone t.time_zone, 'YYYY-MM-DD')
+      and (i ->> 'total')::bigint > (i ->> 'paid')::bigint
+  ) d on true
+  where l.id = t.loan_id and l.view is not null`;
+const withOverdue = (tasks: string) =>
+  `select t.*, o.* from (${tasks}) t left join lateral (${OVERDUE}) o on true`;
 const CONTACT_COLUMNS = `id, loan_id, channel, at, to_char(local_date, 'YYYY-MM-DD') as local_date, local_time,
   bucket, dpd, outcome, task_id`;
 
@@ -110,8 +149,10 @@ export function collectionRepository(pool: Pool) {
       }
       const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
       const res = await pool.query(
-        `select ${TASK_COLUMNS} from collection_tasks ${where.length ? `where ${where.join(' and ')}` : ''}
-         order by not_after, id limit ${arg(limit + 1)}`,
+        `${withOverdue(
+          `select ${TASK_COLUMNS} from collection_tasks ${where.length ? `where ${where.join(' and ')}` : ''}
+           order by not_after, id limit ${arg(limit + 1)}`,
+        )} order by t.not_after, t.id`,
         args,
       );
       const rows = res.rows.slice(0, limit);
@@ -123,7 +164,10 @@ export function collectionRepository(pool: Pool) {
     },
 
     async getTask(id: string): Promise<TaskRow | null> {
-      const res = await pool.query(`select ${TASK_COLUMNS} from collection_tasks where id = $1`, [id]);
+      const res = await pool.query(
+        withOverdue(`select ${TASK_COLUMNS} from collection_tasks where id = $1`),
+        [id],
+      );
       return res.rows[0] ? toTask(res.rows[0]) : null;
     },
 
@@ -216,6 +260,31 @@ function toTask(r: Record<string, unknown>): TaskRow {
     outcomeAt: iso(r.outcome_at),
     closeReason: (r.close_reason as string | null) ?? null,
     createdAt: iso(r.created_at)!,
+    overdue: overdueOf(r),
+  };
+}
+
+const IN_SERVICE = new Set(['active', 'delinquent']);
+
+function overdueOf(r: Record<string, unknown>): TaskOverdue | null {
+  if (!r.overdue_currency) return null;
+  const currency = r.overdue_currency as string;
+  const money = (amount: number) => ({ amount, currency });
+  // As the loan tells its collection: nothing is overdue on a loan out of service (closed, written off).
+  const open = IN_SERVICE.has(r.loan_status as string);
+  const booked = (r.receivable ?? {}) as Partial<Record<'interest' | 'fees' | 'penalty', number>>;
+  const charge = (k: 'interest' | 'fees' | 'penalty') => (open ? Math.max(0, booked[k] ?? 0) : 0);
+  const total = open ? Number(r.unpaid ?? 0) : 0;
+  const [interest, fees, penalty] = [charge('interest'), charge('fees'), charge('penalty')];
+  // Bounded by the due installments' principal: an installment due today may not be booked yet.
+  const principal = Math.min(Number(r.principal_due ?? 0), Math.max(0, total - interest - fees - penalty));
+  return {
+    total: money(total),
+    principal: money(principal),
+    interest: money(interest),
+    fees: money(fees),
+    penalty: money(penalty),
+    since: open ? ((r.since as string | null) ?? null) : null,
   };
 }
 

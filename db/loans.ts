@@ -25,6 +25,7 @@ export interface LoanListQuery {
   status?: LoanStatus;
   bucket?: string;
   stage?: string;
+  productCode?: string;
   creditLineId?: string;
   /** Opaque cursor from a previous page's `next`. */
   after?: string;
@@ -138,6 +139,7 @@ export function loanRepository(pool: Pool) {
       if (q.status) where.push(`status = ${arg(q.status)}`);
       if (q.bucket) where.push(`bucket = ${arg(q.bucket)}`);
       if (q.stage) where.push(`stage = ${arg(q.stage)}`);
+      if (q.productCode) where.push(`product_code = ${arg(q.productCode)}`);
       if (q.creditLineId) where.push(`credit_line_id = ${arg(q.creditLineId)}`);
       if (q.after) {
         const c = decodeCursor(q.after, 'after');

@@ -4,6 +4,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRepository } from '../../db/api-keys';
 import type { ConsoleSessionRepository } from '../../db/console-sessions';
+import { PRODUCTS } from '../../domain/products';
 import { CSRF_HEADER, csrfMatches, SESSION_COOKIE, SESSION_TTL_MS, sessionToken } from '../console-session';
 import { mount } from '../mount';
 import { Problem } from '../problem';
@@ -145,11 +146,13 @@ export const CONSOLE_ROUTES: RouteGroup<Ctx> = {
     route({
       method: 'get',
       path: '/console/config',
-      summary: "Where the operator's links to a loan's run point",
+      summary: "Where the operator's links to a loan's run point, and the product codes to search by",
       roles: 'public',
-      responses: { 200: json('the settings', z.object({ temporalUiUrl: z.string() })) },
+      responses: {
+        200: json('the settings', z.object({ temporalUiUrl: z.string(), productCodes: z.array(z.string()) })),
+      },
       handle({ ctx, res }) {
-        res.json({ temporalUiUrl: ctx.temporalUiUrl });
+        res.json({ temporalUiUrl: ctx.temporalUiUrl, productCodes: PRODUCTS.map((p) => p.code) });
       },
     }),
   ],

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { collectionRepository } from '../../db/collection';
+import { loanRepository } from '../../db/loans';
 import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { CollectionRun } from '../../workflows/collection';
 import { type CollectionInput, collectionWorkflowId } from '../../workflows/collection-messages';
 import { type ApiHarness, apiHarness } from '../support/api';
+import { lateLoanView } from '../db/late-loan-view';
 import {
   type ConsoleBrowser,
   openConsole,
@@ -79,6 +81,9 @@ async function task(loanId: string, from: number, to: number) {
 
 test('a collector sees the contact window, cannot call outside it, and records an outcome inside it', async () => {
   const loanId = `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
+  // The loan's read model as its workflow saves it: two installments behind, fees and penalty booked.
+  const late = lateLoanView(loanId, ZONE);
+  await loanRepository(h.pool).save(late.view);
   await startCollection(loanId);
   const now = await task(loanId, -1, 2);
   const later = await task(loanId, 3, 6);
@@ -103,6 +108,21 @@ test('a collector sees the contact window, cannot call outside it, and records a
   expect(await textOf(page, `[data-task="${now}"] [data-window]`)).toMatch(/America\/New_York.*open now/);
   expect(await textOf(page, `[data-task="${now}"] h2`)).toContain('DPD 35');
 
+  // The arrears in major units with the currency, each part as the loan's book has it.
+  const cny = (minor: number) =>
+    new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'CNY' }).format(minor / 100);
+  const part = (name: string) => textOf(page, `[data-task="${now}"] [data-part="${name}"]`);
+  expect(await part('total')).toBe(cny(late.expected.total));
+  expect(late.expected.total).toBeGreaterThan(100_000);
+  for (const name of ['principal', 'interest', 'fees', 'penalty'] as const)
+    expect(await part(name)).toContain(cny(late.expected[name]));
+  expect(await part('since')).toContain(
+    new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+      new Date(`${late.expected.since}T00:00:00Z`),
+    ),
+  );
+  expect(await textOf(page, `[data-task="${later}"] [data-part="total"]`)).toBe(cny(late.expected.total));
+
   await page.select(`#outcome-${now}`, 'reached');
   await page.type(`#note-${now}`, 'spoke to the borrower <b>ok</b>');
   await page.click(`#record-${now}`);
@@ -114,7 +134,12 @@ test('a collector sees the contact window, cannot call outside it, and records a
     .get(`/v1/collection-tasks?loanId=${loanId}&status=done`)
     .set('Authorization', `Bearer ${h.keys.collector}`);
   expect(done.body.items).toMatchObject([
-    { id: now, outcome: 'reached', note: 'spoke to the borrower <b>ok</b>' },
+    {
+      id: now,
+      outcome: 'reached',
+      note: 'spoke to the borrower <b>ok</b>',
+      overdue: { total: { amount: late.expected.total, currency: 'CNY' }, since: late.expected.since },
+    },
   ]);
   expect(cb.pageErrors).toEqual([]);
   await page.browserContext().close();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import request from 'supertest';
 import { operationsRepository } from '../../db/operations';
+import { PRODUCTS } from '../../domain/products';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 import { eventually } from '../support/eventually';
@@ -79,14 +80,35 @@ test('the dashboard draws its charts from the snapshot job over real loans', asy
   expect(await count(page, '#chart-vintage g[aria-label="line"] path')).toBeGreaterThanOrEqual(1);
   await screenshot(page, 'operator-dashboard');
 
-  // The loan search: by line and status, rows to the loan's page and its run in the Temporal UI.
+  // The loan search: by product, line and status, rows to the loan's page and its run in the Temporal UI.
   await page.click('nav a[href="#/loans"]');
   await page.waitForSelector('#loans');
+  const products = await page.$$eval('#loan-product option', (els) =>
+    els.map((e) => (e as unknown as { value: string }).value),
+  );
+  expect(products).toEqual(['', ...PRODUCTS.map((p) => p.code)]);
+  const loaded = `document.querySelector('#loans-state')?.textContent === '' && document.querySelectorAll('#loans tbody tr').length > 0`;
+  await page.select('#loan-product', 'cash-installment');
   await page.select('#loan-status', 'active');
+  await page.click('#loans-search');
+  await page.waitForFunction(loaded);
+  const shown = await page.$$eval('#loans tbody tr td:nth-child(2)', (els) =>
+    els.map((e) => (e as unknown as { textContent: string }).textContent),
+  );
+  expect(new Set(shown)).toEqual(new Set(['cash-installment']));
+  // The line's loans are all cash loans: another product finds none of them.
   await page.type('#loan-line', loan!.lineId);
+  await page.select('#loan-product', 'bill-installment');
+  await page.click('#loans-search');
+  await waitForText(page, '#loans-state', 'Nothing here.');
+  await page.select('#loan-product', 'cash-installment');
   await page.click('#loans-search');
   await page.waitForSelector(`tr[data-loan="${loan!.loanId}"]`);
   expect(await count(page, '#loans tbody tr')).toBe(1);
+  const byProduct = await request(h.app)
+    .get(`/v1/loans?productCode=bill-installment&creditLineId=${loan!.lineId}`)
+    .set('Authorization', `Bearer ${h.keys.ops}`);
+  expect([byProduct.status, byProduct.body.items]).toEqual([200, []]);
   expect(
     await page.$eval(`tr[data-loan="${loan!.loanId}"] a.temporal-link`, (a) => a.getAttribute('href')),
   ).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/loan%3A${loan!.loanId}`);

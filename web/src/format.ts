@@ -13,6 +13,12 @@ export function money(m: Money | null | undefined): string {
   return f.format(m.amount / 10 ** digits);
 }
 
+/** A date of the borrower's calendar, already local: formatted as it stands, never shifted by a zone. */
+export function localDate(date: string): string {
+  const f = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' });
+  return f.format(new Date(`${date}T00:00:00Z`));
+}
+
 /** An instant in the borrower's zone, with the zone named so nobody guesses. */
 export function dateTime(iso: string, timeZone?: string): string {
   // dateStyle/timeStyle cannot be combined with timeZoneName, so the fields are spelled out.

@@ -19,10 +19,14 @@ interface LoanRow {
   createdAt: string;
 }
 
-let temporalUi: Promise<string> | null = null;
-/** Where the Temporal UI runs, from the server: it differs between the local stack and a cluster. */
-const temporalUiUrl = () =>
-  (temporalUi ??= api<{ temporalUiUrl: string }>('GET', '/console/config').then((c) => c.temporalUiUrl));
+interface ConsoleConfig {
+  temporalUiUrl: string;
+  productCodes: string[];
+}
+let config: Promise<ConsoleConfig> | null = null;
+/** From the server: the Temporal UI differs between the local stack and a cluster, products by release. */
+const consoleConfig = () => (config ??= api<ConsoleConfig>('GET', '/console/config'));
+const temporalUiUrl = () => consoleConfig().then((c) => c.temporalUiUrl);
 const workflowUrl = (base: string, id: string) =>
   `${base}/namespaces/default/workflows/${encodeURIComponent(`loan:${id}`)}`;
 
@@ -40,6 +44,10 @@ const select = (id: string, values: string[]) =>
 export async function loansPage({ root }: PageContext): Promise<void> {
   const status = select('loan-status', STATUSES);
   const stage = select('loan-stage', STAGES);
+  const products = await consoleConfig()
+    .then((c) => c.productCodes)
+    .catch(() => []);
+  const product = select('loan-product', products);
   const bucket = h('input', { id: 'loan-bucket', placeholder: 'M1', size: 4, pattern: 'M\\d\\+?' });
   const line = h('input', { id: 'loan-line', placeholder: 'cl_…', size: 26 });
   const body = h('tbody', {});
@@ -58,6 +66,7 @@ export async function loansPage({ root }: PageContext): Promise<void> {
     for (const [k, el] of [
       ['status', status],
       ['stage', stage],
+      ['productCode', product],
       ['bucket', bucket],
       ['creditLineId', line],
     ] as const)
@@ -86,6 +95,7 @@ export async function loansPage({ root }: PageContext): Promise<void> {
           void load(true);
         },
       },
+      h('label', {}, t('product'), ' ', product),
       h('label', {}, t('status'), ' ', status),
       h('label', {}, 'Bucket ', bucket),
       h('label', {}, t('stage'), ' ', stage),

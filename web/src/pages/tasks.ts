@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
-import { dateTime } from '../format';
+import { dateTime, localDate, money, type Money } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
 
@@ -17,6 +17,14 @@ interface Task {
   collectorId: string | null;
   note: string | null;
   outcomeAt: string | null;
+  overdue: {
+    total: Money;
+    principal: Money;
+    interest: Money;
+    fees: Money;
+    penalty: Money;
+    since: string | null;
+  } | null;
 }
 const OUTCOMES = ['reached', 'no_answer', 'wrong_number', 'refused', 'promise_to_pay'] as const;
 
@@ -102,6 +110,7 @@ function card(task: Task): HTMLElement {
       h('span', { class: 'badge esc' }, task.bucket),
       ` DPD ${task.dpd}`,
     ),
+    arrears(task),
     h(
       'p',
       { class: open ? 'ok' : 'late', 'data-window': open ? 'open' : 'closed' },
@@ -186,6 +195,34 @@ function card(task: Task): HTMLElement {
   }
   void loadHistory();
   return el;
+}
+
+/** What the borrower owes past due, the parts a collector negotiates over spelled out. */
+function arrears(task: Task): HTMLElement {
+  const o = task.overdue;
+  if (!o) return h('p', { class: 'overdue hint', 'data-overdue': 'unknown' }, t('overdueUnknown'));
+  const part = (label: string, m: Money, key: string) =>
+    h('span', { class: 'part', 'data-part': key }, `${label} ${money(m)}`);
+  return h(
+    'p',
+    { class: 'overdue', 'data-overdue': String(o.total.amount) },
+    h(
+      'strong',
+      {},
+      `${t('overdueAmount')} `,
+      h('span', { class: 'amount', 'data-part': 'total' }, money(o.total)),
+    ),
+    ' (',
+    part(t('overduePrincipal'), o.principal, 'principal'),
+    ' · ',
+    part(t('overdueInterest'), o.interest, 'interest'),
+    ' · ',
+    part(t('overdueFees'), o.fees, 'fees'),
+    ' · ',
+    part(t('overduePenalty'), o.penalty, 'penalty'),
+    ')',
+    o.since && [' · ', h('span', { 'data-part': 'since' }, `${t('overdueSince')} ${localDate(o.since)}`)],
+  );
 }
 
 function settlementForm(task: Task): HTMLElement {
