@@ -858,3 +858,49 @@ export const PortfolioMetricsSchema = z
     ),
   })
   .openapi('PortfolioMetrics');
+
+/** The longest span the cash-flow series answers: a year of days, a leap year's included. */
+export const CASHFLOW_MAX_DAYS = 366;
+
+export const PortfolioCashflowsQuerySchema = z.strictObject({
+  from: BusinessDateSchema.optional().openapi({
+    example: '2026-11-01',
+    description: 'first business day; 29 days before `to` by default',
+  }),
+  to: BusinessDateSchema.optional().openapi({
+    example: '2026-11-30',
+    description: 'last business day; today on the business calendar (Asia/Shanghai) by default',
+  }),
+  productCode: productCodeFilter(),
+});
+
+const CashflowDaySchema = z.object({
+  date: z.string().openapi({ description: "the entries' effective date: the borrower's business day" }),
+  disbursed: WireMoneySchema.openapi({ description: 'principal lent: loans paid out that day' }),
+  paidOut: WireMoneySchema.openapi({ description: 'cash sent to borrowers: principal less deducted fees' }),
+  loans: z.number().int().openapi({ description: 'disbursements' }),
+  collected: WireMoneySchema.openapi({
+    description: 'cash received from borrowers (repayments and recoveries), less payments reversed that day',
+  }),
+  payments: z.number().int().openapi({ description: 'payments received' }),
+});
+
+export const PortfolioCashflowsSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    productCode: z.string().nullable(),
+    series: z
+      .array(
+        z.object({
+          currency: z.string(),
+          disbursed: WireMoneySchema,
+          collected: WireMoneySchema,
+          days: z
+            .array(CashflowDaySchema)
+            .openapi({ description: 'every day from `from` to `to`, in order' }),
+        }),
+      )
+      .openapi({ description: 'one per currency that moved in the range; empty when nothing did' }),
+  })
+  .openapi('PortfolioCashflows');

@@ -31,6 +31,43 @@ export interface LoanPositionRow {
   outstandingPrincipal: number;
 }
 
+/** The journal's money movements of one business day in one currency, minor units. */
+export interface CashflowRow {
+  date: string;
+  currency: string;
+  /** Principal booked by disbursements. */
+  disbursed: number;
+  /** Cash paid out by them (principal less deducted fees). */
+  paidOut: number;
+  loans: number;
+  /** Cash received from borrowers net of reversals. */
+  collected: number;
+  payments: number;
+}
+
+/*
+ * Read from the journal (domain/ledger.ts postings): a disbursement debits loan_principal_receivable
+ * and credits cash_clearing with what went out; a repayment or a recovery debits cash_clearing with
+ * what came in, and a reversal mirrors its payment. Refunds of credit are neither.
+ */
+const CASHFLOWS = `select to_char(e.effective_date, 'YYYY-MM-DD') as date, e.currency,
+    coalesce(sum(l.debit) filter (where e.kind = 'disbursement' and l.account = 'loan_principal_receivable'), 0)::bigint
+      as disbursed,
+    coalesce(sum(l.credit) filter (where e.kind = 'disbursement' and l.account = 'cash_clearing'), 0)::bigint
+      as paid_out,
+    count(distinct e.id) filter (where e.kind = 'disbursement')::int as loans,
+    coalesce(sum(l.debit - l.credit) filter (where e.kind <> 'disbursement' and l.account = 'cash_clearing'), 0)::bigint
+      as collected,
+    count(distinct e.id) filter (where e.kind in ('repayment', 'recovery') and l.account = 'cash_clearing')::int
+      as payments
+  from journal_entries e join journal_lines l on l.entry_id = e.id
+  where e.effective_date between $1::date and $2::date
+    and e.kind in ('disbursement', 'repayment', 'recovery', 'reversal:repayment', 'reversal:recovery')
+    and l.account in ('loan_principal_receivable', 'cash_clearing')
+    and ($3::text is null or e.loan_id in (select id from loans where product_code = $3))
+  group by e.effective_date, e.currency
+  order by e.currency, e.effective_date`;
+
 /** Read-only access to the daily portfolio snapshots (written by db/operations.ts `snapshotPortfolio`). */
 export function portfolioRepository(pool: Pool) {
   return {
@@ -84,6 +121,20 @@ export function portfolioRepository(pool: Pool) {
         currency: r.currency as string,
         state: r.state as LoanPositionRow['state'],
         outstandingPrincipal: r.outstanding_principal as number,
+      }));
+    },
+
+    /** Each business day from `from` to `to` that money moved on (of the product's loans, when given). */
+    async cashflows(from: string, to: string, productCode?: string): Promise<CashflowRow[]> {
+      const res = await pool.query(CASHFLOWS, [from, to, productCode ?? null]);
+      return res.rows.map((r) => ({
+        date: r.date as string,
+        currency: r.currency as string,
+        disbursed: Number(r.disbursed),
+        paidOut: Number(r.paid_out),
+        loans: r.loans as number,
+        collected: Number(r.collected),
+        payments: r.payments as number,
       }));
     },
   };

@@ -1,7 +1,7 @@
 import { type IRouter, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { LoanPositionRow, PortfolioRepository, SnapshotRow } from '../../db/portfolio';
-import { toLocalDate } from '../../domain/localdate';
+import { addDays, daysBetween, localDateAt, toLocalDate } from '../../domain/localdate';
 import {
   bucketDistribution,
   coincidentalDelinquency,
@@ -15,7 +15,13 @@ import { DEFAULT_BUCKETS } from '../../domain/delinquency';
 import { mount } from '../mount';
 import { Problem } from '../problem';
 import { json, type RouteGroup, routeFor } from '../route';
-import { PortfolioMetricsQuerySchema, PortfolioMetricsSchema } from '../schemas';
+import {
+  CASHFLOW_MAX_DAYS,
+  PortfolioCashflowsQuerySchema,
+  PortfolioCashflowsSchema,
+  PortfolioMetricsQuerySchema,
+  PortfolioMetricsSchema,
+} from '../schemas';
 
 export interface PortfolioRouteDeps {
   portfolio: PortfolioRepository;
@@ -103,7 +109,7 @@ function rollInputs(earlier: readonly SnapshotRow[], current: readonly SnapshotR
 
 const route = routeFor<PortfolioRouteDeps>();
 
-/** Portfolio health for operators: buckets, coincidental and lagged delinquency, roll rates and vintages. */
+/** Portfolio health for operators: buckets, delinquency, roll rates, vintages; and the book's cash flows. */
 export const PORTFOLIO_ROUTES: RouteGroup<PortfolioRouteDeps> = {
   tag: 'Portfolio',
   routes: [
@@ -127,8 +133,74 @@ export const PORTFOLIO_ROUTES: RouteGroup<PortfolioRouteDeps> = {
       },
       handle: ({ ctx, res, query }) => metrics(ctx, res, query),
     }),
+    route({
+      method: 'get',
+      path: '/v1/portfolio/cashflows',
+      summary: 'Disbursed and collected per business day, from the ledger, for at most 366 days',
+      roles: ['ops'],
+      query: PortfolioCashflowsQuerySchema,
+      responses: {
+        200: json('every day of the range, per currency that moved in it', PortfolioCashflowsSchema),
+      },
+      problems: {
+        400: 'a bad date or product code, or an unknown query parameter',
+        422: '`from` after `to`, or more than 366 days between them; `field` names `from`',
+      },
+      handle: ({ ctx, res, query }) => cashflows(ctx, res, query),
+    }),
   ],
 };
+
+/** The business calendar's zone (the products' own): what "today" means when no date is given. */
+const BUSINESS_TIME_ZONE = 'Asia/Shanghai';
+const DEFAULT_CASHFLOW_DAYS = 30;
+
+/** Every day of the range for each currency the journal moved in, the quiet days as zeros. */
+async function cashflows(
+  deps: PortfolioRouteDeps,
+  res: Response,
+  query: z.output<typeof PortfolioCashflowsQuerySchema>,
+): Promise<void> {
+  const to = query.to ?? localDateAt(Date.now(), BUSINESS_TIME_ZONE);
+  const from = query.from ?? addDays(to, -(DEFAULT_CASHFLOW_DAYS - 1));
+  const span = daysBetween(from, to) + 1;
+  if (span < 1) throw Problem.field(422, 'from', `must not be after to (${to})`);
+  if (span > CASHFLOW_MAX_DAYS)
+    throw Problem.field(
+      422,
+      'from',
+      `must be at most ${CASHFLOW_MAX_DAYS} days before to (${to}), both included; asked for ${span}`,
+    );
+  const rows = await deps.portfolio.cashflows(from, to, query.productCode);
+  const days = Array.from({ length: span }, (_, k) => addDays(from, k));
+  const currencies = [...new Set(rows.map((r) => r.currency))];
+  res.json({
+    from,
+    to,
+    productCode: query.productCode ?? null,
+    series: currencies.map((currency) => {
+      const money = (amount: number) => ({ amount, currency });
+      const byDate = new Map(rows.filter((r) => r.currency === currency).map((r) => [r.date, r]));
+      const sum = (k: 'disbursed' | 'collected') => [...byDate.values()].reduce((n, r) => n + r[k], 0);
+      return {
+        currency,
+        disbursed: money(sum('disbursed')),
+        collected: money(sum('collected')),
+        days: days.map((date) => {
+          const r = byDate.get(date);
+          return {
+            date,
+            disbursed: money(r?.disbursed ?? 0),
+            paidOut: money(r?.paidOut ?? 0),
+            loans: r?.loans ?? 0,
+            collected: money(r?.collected ?? 0),
+            payments: r?.payments ?? 0,
+          };
+        }),
+      };
+    }),
+  });
+}
 
 export const portfolioRoutes = (deps: PortfolioRouteDeps, target: IRouter = Router()): IRouter =>
   mount(target, PORTFOLIO_ROUTES, deps);

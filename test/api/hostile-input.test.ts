@@ -83,6 +83,9 @@ const SAMPLES: Record<string, { body?: object; query?: Record<string, string> }>
   'GET /v1/portfolio/metrics': {
     query: { date: '2026-10-31', productCode: 'cash-installment', lagMonths: '1', currency: 'CNY' },
   },
+  'GET /v1/portfolio/cashflows': {
+    query: { from: '2026-11-01', to: '2026-11-30', productCode: 'cash-installment' },
+  },
   'POST /v1/webhooks/payments': {
     body: {
       eventId: 'evt_hostile',

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { ledgerRepository } from '../../db/ledger';
+import {
+  accrualEntry,
+  disbursementEntry,
+  recoveryEntry,
+  refundEntry,
+  repaymentEntry,
+  reversalEntry,
+} from '../../domain/ledger';
+import { addDays, localDateAt } from '../../domain/localdate';
 import { type ApiHarness, apiHarness } from '../support/api';
 
 let h: ApiHarness;
@@ -295,4 +305,196 @@ test('a date without a snapshot is a 404 naming date', async () => {
   expect(res.status).toBe(404);
   expect(res.type).toBe('application/problem+json');
   expect(res.body.field).toBe('date');
+});
+
+describe('cash flows per business day', () => {
+  // Far-future days and loans of this file only: nothing else in the run posts there.
+  const [D1, D2, D3] = ['2041-03-30', '2041-03-31', '2041-04-01'];
+  const loanId = () => `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
+  const [CASH, BILL, DOLLARS] = [loanId(), loanId(), loanId()];
+  const flows = (query: string, apiKey = h.keys.ops) =>
+    request(h.app).get(`/v1/portfolio/cashflows${query}`).set('Authorization', `Bearer ${apiKey}`);
+  const day = (date: string, d: Partial<Record<'disbursed' | 'paidOut' | 'collected', number>>, n = {}) => ({
+    date,
+    disbursed: cny(d.disbursed ?? 0),
+    paidOut: cny(d.paidOut ?? 0),
+    loans: 0,
+    collected: cny(d.collected ?? 0),
+    payments: 0,
+    ...n,
+  });
+
+  beforeAll(async () => {
+    for (const [id, product, currency] of [
+      [CASH, 'card-repayment', 'CNY'],
+      [BILL, 'bill-installment', 'CNY'],
+      [DOLLARS, 'card-repayment', 'USD'],
+    ] as const)
+      await h.pool.query(
+        `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding)
+         values ($1, 'cl_cashflows', 'cust_hash_cashflows', $2, 'active', $3, 1000000, 1000000)`,
+        [id, product, currency],
+      );
+    const ledger = ledgerRepository(h.pool);
+    const at = (loanId: string, event: string, date: string, currency: 'CNY' | 'USD' = 'CNY') => ({
+      loanId,
+      eventId: `${loanId}:${event}`,
+      date,
+      currency,
+    });
+    const pay = (loanId: string, event: string, date: string, received: number, fromCredit = 0) =>
+      repaymentEntry({
+        ...at(loanId, event, date),
+        received,
+        fromCredit,
+        principal: received + fromCredit - 1_000,
+        interest: 1_000,
+        fees: 0,
+        penalty: 0,
+        toCredit: 0,
+      });
+    const billPayment = pay(BILL, 'pay-1', D2, 50_000);
+    for (const e of [
+      disbursementEntry({
+        ...at(CASH, 'disbursement', D1),
+        principal: 1_000_000,
+        cashOut: 990_000,
+        originationFee: 10_000,
+        riskReserve: 20_000,
+      }),
+      disbursementEntry({
+        ...at(BILL, 'disbursement', D1),
+        principal: 500_000,
+        cashOut: 500_000,
+        originationFee: 0,
+        riskReserve: 10_000,
+      }),
+      disbursementEntry({
+        ...at(DOLLARS, 'disbursement', D2, 'USD'),
+        principal: 300_000,
+        cashOut: 300_000,
+        originationFee: 0,
+        riskReserve: 6_000,
+      }),
+      accrualEntry({ ...at(CASH, 'accrual-1', D2), interest: 12_000, fees: 500, penalty: 0 }),
+      pay(CASH, 'pay-1', D2, 100_000),
+      // Credit held pays an installment: no money moves.
+      pay(CASH, 'credit-1', D2, 0, 20_000),
+      billPayment,
+      // The bill payment comes back the next day, a recovery and a refund of credit go out.
+      reversalEntry(billPayment, `${BILL}:reversal:pay-1`, D3),
+      recoveryEntry({ ...at(CASH, 'recovery-1', D3), amount: 7_000 }),
+      refundEntry({ ...at(CASH, 'refund-1', D3), amount: 3_000 }),
+    ])
+      expect(await ledger.post(e)).toBe('posted');
+  });
+
+  test('ops reads every day of the range: principal lent, cash paid out, cash collected net of reversals', async () => {
+    const res = await flows(`?from=${D1}&to=${D3}`);
+    expect(res.status).toBe(200);
+    expect(res.body.from).toBe(D1);
+    expect(res.body.to).toBe(D3);
+    expect(res.body.productCode).toBeNull();
+    expect(res.body.series).toEqual([
+      {
+        currency: 'CNY',
+        disbursed: cny(1_500_000),
+        collected: cny(107_000),
+        days: [
+          day(D1, { disbursed: 1_500_000, paidOut: 1_490_000 }, { loans: 2 }),
+          day(D2, { collected: 150_000 }, { payments: 2 }),
+          day(D3, { collected: 7_000 - 50_000 }, { payments: 1 }),
+        ],
+      },
+      {
+        currency: 'USD',
+        disbursed: { amount: 300_000, currency: 'USD' },
+        collected: { amount: 0, currency: 'USD' },
+        days: [D1, D2, D3].map((date) => ({
+          date,
+          disbursed: { amount: date === D2 ? 300_000 : 0, currency: 'USD' },
+          paidOut: { amount: date === D2 ? 300_000 : 0, currency: 'USD' },
+          loans: date === D2 ? 1 : 0,
+          collected: { amount: 0, currency: 'USD' },
+          payments: 0,
+        })),
+      },
+    ]);
+  });
+
+  test("a product's cash flows are its loans' alone; a range that nothing moved in has no series", async () => {
+    const bill = await flows(`?from=${D1}&to=${D3}&productCode=bill-installment`);
+    expect(bill.status).toBe(200);
+    expect(bill.body.productCode).toBe('bill-installment');
+    expect(bill.body.series).toEqual([
+      {
+        currency: 'CNY',
+        disbursed: cny(500_000),
+        collected: cny(0),
+        days: [
+          day(D1, { disbursed: 500_000, paidOut: 500_000 }, { loans: 1 }),
+          day(D2, { collected: 50_000 }, { payments: 1 }),
+          day(D3, { collected: -50_000 }),
+        ],
+      },
+    ]);
+    const quiet = await flows('?from=2041-05-01&to=2041-05-31');
+    expect(quiet.status).toBe(200);
+    expect(quiet.body.series).toEqual([]);
+  });
+
+  test('by default the 30 days up to today on the business calendar; `from` alone runs to today', async () => {
+    const today = localDateAt(Date.now(), 'Asia/Shanghai');
+    const res = await flows('');
+    expect(res.status).toBe(200);
+    expect([res.body.from, res.body.to]).toEqual([addDays(today, -29), today]);
+    for (const s of res.body.series) expect(s.days).toHaveLength(30);
+    const fromOnly = await flows(`?from=${addDays(today, -6)}`);
+    expect([fromOnly.body.from, fromOnly.body.to]).toEqual([addDays(today, -6), today]);
+    const toOnly = await flows(`?to=${D3}`);
+    expect([toOnly.body.from, toOnly.body.to]).toEqual([addDays(D3, -29), D3]);
+    expect(toOnly.body.series[0].days).toHaveLength(30);
+  });
+
+  test('the range is bounded: from after to, or over 366 days, is a 422 naming from', async () => {
+    const full = await flows(`?from=2040-04-01&to=2041-03-31`);
+    expect(full.status).toBe(200);
+    expect(full.body.series.find((s: { currency: string }) => s.currency === 'CNY').days).toHaveLength(365);
+    const leap = await flows(`?from=2040-01-01&to=2040-12-31`);
+    expect(leap.status).toBe(200);
+    for (const [query, detail] of [
+      [`?from=${D3}&to=${D1}`, /must not be after to/],
+      ['?from=2040-01-01&to=2041-01-01', /at most 366 days.*asked for 367/],
+      ['?from=1900-01-01', /at most 366 days/],
+    ] as const) {
+      const res = await flows(query);
+      expect([query, res.status, res.type, res.body.field]).toEqual([
+        query,
+        422,
+        'application/problem+json',
+        'from',
+      ]);
+      expect(res.body.detail).toMatch(detail);
+    }
+  });
+
+  test('a bad query is a 400 naming the field, and only ops may read it', async () => {
+    for (const [query, field] of [
+      ['?from=2041-02-30', 'from'],
+      ['?to=41-03-31', 'to'],
+      ['?productCode=no-such-product', 'productCode'],
+      ['?days=30', 'days'],
+    ] as const) {
+      const res = await flows(query);
+      expect([query, res.status, res.type, res.body.field]).toEqual([
+        query,
+        400,
+        'application/problem+json',
+        field,
+      ]);
+    }
+    for (const role of ['client', 'reviewer', 'collector'] as const)
+      expect((await flows(`?from=${D1}&to=${D3}`, h.keys[role])).status).toBe(403);
+    expect((await flows(`?from=${D1}&to=${D3}`, h.keys.admin)).status).toBe(200);
+  });
 });

@@ -5,13 +5,18 @@ export interface Money {
   currency: string;
 }
 
+const currencyFormat = (currency: string) => new Intl.NumberFormat(locale(), { style: 'currency', currency });
+const minorDigits = (f: Intl.NumberFormat) => f.resolvedOptions().maximumFractionDigits ?? 2;
+
 /** Minor units to major, with the currency's own number of decimals. */
 export function money(m: Money | null | undefined): string {
   if (!m) return '—';
-  const f = new Intl.NumberFormat(locale(), { style: 'currency', currency: m.currency });
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return f.format(m.amount / 10 ** digits);
+  const f = currencyFormat(m.currency);
+  return f.format(m.amount / 10 ** minorDigits(f));
 }
+
+/** The amount in major units, as a number a chart can scale. */
+export const major = (m: Money): number => m.amount / 10 ** minorDigits(currencyFormat(m.currency));
 
 /** A date of the borrower's calendar, already local: formatted as it stands, never shifted by a zone. */
 export function localDate(date: string): string {

@@ -1,8 +1,8 @@
 import * as Plot from '@observablehq/plot';
 import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
-import { money, type Money } from '../format';
-import { t } from '../i18n';
+import { localDate, major, money, type Money } from '../format';
+import { locale, t } from '../i18n';
 import type { PageContext } from '../main';
 
 type Rate = string | null;
@@ -17,10 +17,24 @@ interface Metrics {
   vintages: { vintage: string; delinquentRate: Rate; outstanding: Money }[];
 }
 
+interface CashflowDay {
+  date: string;
+  disbursed: Money;
+  paidOut: Money;
+  loans: number;
+  collected: Money;
+  payments: number;
+}
+interface Cashflows {
+  from: string;
+  to: string;
+  series: { currency: string; disbursed: Money; collected: Money; days: CashflowDay[] }[];
+}
+
 /** How many daily snapshots the time series reach back. */
 const DAYS = 14;
 const num = (r: Rate) => (r === null ? null : Number(r));
-const major = (m: Money) => m.amount / 100;
+const utcDay = (date: string) => new Date(`${date}T00:00:00Z`);
 
 const dayBefore = (date: string, days: number) => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -39,8 +53,13 @@ export async function dashboardPage({ root }: PageContext): Promise<void> {
   const charts = h('div', { class: 'grid charts' });
   async function load() {
     state.textContent = t('loading');
-    charts.replaceChildren();
+    const flows = h('section', { class: 'card chart', id: 'chart-cashflows' }, h('h2', {}, t('cashflows')));
+    mount(charts, flows);
     const scope = product.value ? `&productCode=${encodeURIComponent(product.value)}` : '';
+    // The ledger's cash flows do not wait for, nor fail with, the snapshots.
+    await Promise.all([loadCashflows(flows, scope), loadMetrics(scope)]);
+  }
+  async function loadMetrics(scope: string) {
     try {
       const latest = await api<Metrics>('GET', `/v1/portfolio/metrics?lagMonths=1${scope}`);
       // Days without a snapshot answer 404; the series simply has a gap there.
@@ -53,7 +72,7 @@ export async function dashboardPage({ root }: PageContext): Promise<void> {
       );
       const series = [latest, ...earlier.filter((m): m is Metrics => m !== null)].reverse();
       state.textContent = `${latest.date} · ${latest.loans} ${t('loansOnBook')} · ${t('receivables')} ${money(latest.receivables)} · ${series.length} ${t('snapshots')}`;
-      mount(charts, drawAll(series, latest));
+      for (const c of drawAll(series, latest)) charts.appendChild(c);
     } catch (err) {
       state.textContent = err instanceof ApiError ? err.message : String(err);
     }
@@ -71,12 +90,84 @@ export async function dashboardPage({ root }: PageContext): Promise<void> {
         },
       },
       h('label', {}, t('product'), ' ', product),
-      h('button', { type: 'submit' }, t('apply')),
+      h('button', { type: 'submit', id: 'dashboard-apply' }, t('apply')),
     ),
     state,
     charts,
   );
   await load();
+}
+
+/** The last 30 business days of money out and in, a chart per currency; the card says why when it cannot. */
+async function loadCashflows(card: HTMLElement, scope: string): Promise<void> {
+  const note = h('p', { class: 'state', id: 'cashflows-state' }, t('loading'));
+  card.appendChild(note);
+  try {
+    const flows = await api<Cashflows>('GET', `/v1/portfolio/cashflows?${scope.slice(1)}`);
+    note.textContent = `${localDate(flows.from)} – ${localDate(flows.to)}`;
+    if (flows.series.length === 0) note.textContent += ` · ${t('empty')}`;
+    for (const s of flows.series) {
+      const figure = stripStyles(drawCashflows(flows, s));
+      card.appendChild(
+        h(
+          'div',
+          { class: 'cashflow', 'data-currency': s.currency },
+          h(
+            'p',
+            { class: 'totals' },
+            `${t('disbursed')} ${money(s.disbursed)} · ${t('collected')} ${money(s.collected)}`,
+          ),
+          figure,
+        ),
+      );
+    }
+  } catch (err) {
+    note.textContent = err instanceof ApiError ? err.message : String(err);
+  }
+}
+
+/** Disbursements below the axis (money out), collections above it (money in): one bar each per day. */
+function drawCashflows(flows: Cashflows, s: Cashflows['series'][number]): Element {
+  const bars = s.days
+    .flatMap((d) => [
+      {
+        date: utcDay(d.date),
+        kind: t('disbursed'),
+        value: -major(d.disbursed),
+        title: `${t('disbursed')} ${localDate(d.date)}: ${money(d.disbursed)} · ${d.loans} ${t('loansDisbursed')} · ${t('paidOut')} ${money(d.paidOut)}`,
+      },
+      {
+        date: utcDay(d.date),
+        kind: t('collected'),
+        value: major(d.collected),
+        title: `${t('collected')} ${localDate(d.date)}: ${money(d.collected)} · ${d.payments} ${t('paymentsReceived')}`,
+      },
+    ])
+    .filter((b) => b.value !== 0);
+  const end = utcDay(flows.to);
+  end.setUTCDate(end.getUTCDate() + 1);
+  const amount = new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 });
+  return Plot.plot({
+    width: 1160,
+    height: 280,
+    marginLeft: 80,
+    className: 'lf-plot',
+    color: {
+      legend: true,
+      domain: [t('disbursed'), t('collected')],
+      range: ['#c2410c', '#15803d'],
+    },
+    x: { type: 'utc', domain: [utcDay(flows.from), end], tickFormat: '%m-%d', label: null },
+    y: {
+      grid: true,
+      label: `${t('cashflowAxis')} (${s.currency})`,
+      tickFormat: (v: number) => amount.format(Math.abs(v)),
+    },
+    marks: [
+      Plot.rectY(bars, { x: 'date', interval: 'day', y: 'value', fill: 'kind', title: 'title', inset: 1 }),
+      Plot.ruleY([0]),
+    ],
+  });
 }
 
 function drawAll(series: Metrics[], latest: Metrics): HTMLElement[] {
@@ -161,6 +252,10 @@ function drawAll(series: Metrics[], latest: Metrics): HTMLElement[] {
  * in app.css (under the class named here) and the elements go before the figure meets the page.
  */
 function chart(id: string, title: string, figure: Element): HTMLElement {
+  return h('section', { class: 'card chart', id: `chart-${id}` }, h('h2', {}, title), stripStyles(figure));
+}
+
+function stripStyles(figure: Element): Element {
   for (const style of figure.querySelectorAll('style')) style.remove();
-  return h('section', { class: 'card chart', id: `chart-${id}` }, h('h2', {}, title), figure);
+  return figure;
 }
