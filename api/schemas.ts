@@ -847,6 +847,9 @@ export const PortfolioMetricsSchema = z
     vintages: z.array(
       z.object({
         vintage: z.string(),
+        monthsOnBook: z.number().int().openapi({
+          description: "calendar months from the vintage's disbursement month to the snapshot's (0 in it)",
+        }),
         loans: z.number().int(),
         disbursed: WireMoneySchema.nullable(),
         outstanding: WireMoneySchema,

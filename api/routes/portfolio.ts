@@ -107,6 +107,16 @@ function rollInputs(earlier: readonly SnapshotRow[], current: readonly SnapshotR
   return { before: [...before.values()], now: [...now.values()] };
 }
 
+/**
+ * Calendar months from a vintage ('YYYY-MM', its disbursement month) to a snapshot date: 0 in the month
+ * the vintage was disbursed, so every vintage's curve starts at the same point of its life.
+ */
+export function monthsOnBook(vintage: string, date: string): number {
+  const [vy, vm] = vintage.split('-').map(Number) as [number, number];
+  const d = toLocalDate(date, 'date');
+  return (d.year() - vy) * 12 + (d.monthValue() - vm);
+}
+
 const route = routeFor<PortfolioRouteDeps>();
 
 /** Portfolio health for operators: buckets, delinquency, roll rates, vintages; and the book's cash flows. */
@@ -321,6 +331,7 @@ async function metrics(
     })),
     vintages: vintage(rows.map((r) => position(r))).map((v) => ({
       vintage: v.month,
+      monthsOnBook: monthsOnBook(v.month, date),
       loans: loansWhere((r) => r.vintage === v.month),
       disbursed: v.disbursedPrincipal === null ? null : money(v.disbursedPrincipal),
       outstanding: money(v.outstanding),

@@ -51,6 +51,68 @@ async function activeLoan() {
 }
 
 const count = (page: Page, selector: string) => page.$$eval(selector, (els) => els.length);
+const texts = (page: Page, selector: string) =>
+  page.$$eval(selector, (els) => els.map((e) => (e as unknown as { textContent: string }).textContent));
+
+interface Vintage {
+  vintage: string;
+  monthsOnBook: number;
+  disbursedRate: string | null;
+}
+
+/**
+ * The vintage chart: a line per vintage over months on book, a dot for each month-apart snapshot
+ * (here the latest and LAG, a month before it), each at the vintage's age on that date.
+ */
+async function vintageCurves(page: Page, loanId: string, latest: { date: string; vintages: Vintage[] }) {
+  const lag = await request(h.app)
+    .get(`/v1/portfolio/metrics?date=${LAG}`)
+    .set('Authorization', `Bearer ${h.keys.ops}`);
+  expect(lag.status).toBe(200);
+  const snapshots = [latest, lag.body as { date: string; vintages: Vintage[] }];
+
+  // The loan's vintage is its disbursement month; its age counts calendar months from it to each date.
+  const loan = await request(h.app).get(`/v1/loans/${loanId}`).set('Authorization', `Bearer ${h.keys.ops}`);
+  const vintage = (loan.body.disbursement.date as string).slice(0, 7);
+  const age = (date: string) =>
+    (Number(date.slice(0, 4)) - Number(vintage.slice(0, 4))) * 12 +
+    (Number(date.slice(5, 7)) - Number(vintage.slice(5, 7)));
+  for (const m of snapshots)
+    expect(m.vintages.find((v) => v.vintage === vintage)?.monthsOnBook).toBe(age(m.date));
+
+  const expected = snapshots.flatMap((m) =>
+    m.vintages
+      .filter((v) => v.disbursedRate !== null)
+      .map(
+        (v) =>
+          `${v.vintage} · Months on book ${v.monthsOnBook}: ${(Number(v.disbursedRate) * 100).toFixed(2)}% (${m.date})`,
+      ),
+  );
+  const dots = '#chart-vintage g[aria-label="dot"] circle';
+  expect((await texts(page, `${dots} title`)).sort()).toEqual(expected.sort());
+  expect(expected.length).toBeGreaterThanOrEqual(2);
+  const vintages = new Set(snapshots.flatMap((m) => m.vintages.map((v) => v.vintage)));
+  expect(await count(page, '#chart-vintage g[aria-label="line"] path')).toBe(vintages.size);
+
+  // Months on book on the x axis: the loan's vintage a month older on the later snapshot, to its right.
+  const ticks = await texts(page, '#chart-vintage g[aria-label="x-axis tick label"] text');
+  expect(ticks).toEqual(expect.arrayContaining([String(age(LAG)), String(age(latest.date))]));
+  expect(await texts(page, '#chart-vintage g[aria-label="x-axis label"] text')).toEqual([
+    expect.stringContaining('Months on book'),
+  ]);
+  const x = async (date: string) =>
+    page.$$eval(
+      dots,
+      (els, want) =>
+        els
+          .filter((e) => (e as unknown as { textContent: string }).textContent.endsWith(want))
+          .map((e) => Number(e.getAttribute('cx'))),
+      `(${date})`,
+    );
+  const [then, now] = [await x(LAG), await x(latest.date)];
+  expect(then.length).toBeGreaterThan(0);
+  expect(Math.max(...then)).toBeLessThan(Math.min(...now));
+}
 
 test('the dashboard draws its charts from the snapshot job over real loans', async () => {
   const [loan] = await Promise.all([activeLoan(), activeLoan()]);
@@ -78,7 +140,7 @@ test('the dashboard draws its charts from the snapshot job over real loans', asy
     metrics.body.rollRates.filter((r: { rate: string | null }) => r.rate !== null).length,
   );
   expect(await count(page, '#chart-roll g[aria-label="cell"] rect')).toBeGreaterThan(0);
-  expect(await count(page, '#chart-vintage g[aria-label="line"] path')).toBeGreaterThanOrEqual(1);
+  await vintageCurves(page, loan!.loanId, metrics.body);
   await screenshot(page, 'operator-dashboard');
 
   // The loan search: by product, line and status, rows to the loan's page and its run in the Temporal UI.

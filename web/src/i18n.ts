@@ -116,7 +116,11 @@ const LABELS = {
   bucketsOverTime: ['Outstanding principal by bucket', '各逾期阶段在贷本金'],
   delinquencyOverTime: ['Delinquency rate (M1+)', '逾期率（M1+）'],
   rollRates: ['Roll rates', '迁徙率'],
-  vintageCurves: ['Vintage delinquency', '账龄逾期率'],
+  vintageCurves: [
+    'Vintage curves: M1+ share of principal lent, by months on book',
+    '账龄曲线：M1+ 占放款本金比例（按账龄月数）',
+  ],
+  monthsOnBook: ['Months on book', '账龄（月）'],
   cashflows: ['Disbursed and collected per day', '每日放款与回款'],
   disbursed: ['Disbursed', '放款'],
   collected: ['Collected', '回款'],

@@ -14,7 +14,13 @@ interface Metrics {
   buckets: { bucket: string; loans: number; outstandingPrincipal: Money }[];
   delinquency: { coincidental: { delinquent: { rate: Rate } }; lagged: { delinquent: { rate: Rate } } };
   rollRates: { from: string; to: string; rate: Rate }[];
-  vintages: { vintage: string; delinquentRate: Rate; outstanding: Money }[];
+  vintages: {
+    vintage: string;
+    monthsOnBook: number;
+    delinquentRate: Rate;
+    disbursedRate: Rate;
+    outstanding: Money;
+  }[];
 }
 
 interface CashflowDay {
@@ -33,6 +39,8 @@ interface Cashflows {
 
 /** How many daily snapshots the time series reach back. */
 const DAYS = 14;
+/** How many month-apart snapshots the vintage curves reach back. */
+const MONTHS = 13;
 const num = (r: Rate) => (r === null ? null : Number(r));
 const utcDay = (date: string) => new Date(`${date}T00:00:00Z`);
 
@@ -41,6 +49,16 @@ const dayBefore = (date: string, days: number) => {
   d.setUTCDate(d.getUTCDate() - days);
   return d.toISOString().slice(0, 10);
 };
+
+/** The API's lag rule (api/routes/portfolio.ts `monthsBefore`): month end to month end, else the day clamped. */
+function monthsBefore(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const index = y * 12 + (m - 1) - months;
+  const [ey, em] = [Math.floor(index / 12), (index % 12) + 1];
+  const day = d === lastDay(y, m) ? lastDay(ey, em) : Math.min(d, lastDay(ey, em));
+  return `${ey}-${String(em).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
 
 /** Portfolio health from the daily snapshots: the latest day's metrics and the days before it. */
 export async function dashboardPage({ root }: PageContext): Promise<void> {
@@ -63,16 +81,19 @@ export async function dashboardPage({ root }: PageContext): Promise<void> {
     try {
       const latest = await api<Metrics>('GET', `/v1/portfolio/metrics?lagMonths=1${scope}`);
       // Days without a snapshot answer 404; the series simply has a gap there.
-      const earlier = await Promise.all(
-        Array.from({ length: DAYS - 1 }, (_, k) =>
-          api<Metrics>('GET', `/v1/portfolio/metrics?date=${dayBefore(latest.date, k + 1)}${scope}`).catch(
-            () => null,
-          ),
-        ),
-      );
-      const series = [latest, ...earlier.filter((m): m is Metrics => m !== null)].reverse();
+      const at = (date: string) =>
+        api<Metrics>('GET', `/v1/portfolio/metrics?date=${date}&currency=${latest.currency}${scope}`).catch(
+          () => null,
+        );
+      const [earlier, monthsAgo] = await Promise.all([
+        Promise.all(Array.from({ length: DAYS - 1 }, (_, k) => at(dayBefore(latest.date, k + 1)))),
+        Promise.all(Array.from({ length: MONTHS - 1 }, (_, k) => at(monthsBefore(latest.date, k + 1)))),
+      ]);
+      const found = (list: (Metrics | null)[]) => list.filter((m): m is Metrics => m !== null);
+      const series = [latest, ...found(earlier)].reverse();
+      const monthly = [latest, ...found(monthsAgo)];
       state.textContent = `${latest.date} · ${latest.loans} ${t('loansOnBook')} · ${t('receivables')} ${money(latest.receivables)} · ${series.length} ${t('snapshots')}`;
-      for (const c of drawAll(series, latest)) charts.appendChild(c);
+      for (const c of drawAll(series, latest, monthly)) charts.appendChild(c);
     } catch (err) {
       state.textContent = err instanceof ApiError ? err.message : String(err);
     }
@@ -170,7 +191,7 @@ function drawCashflows(flows: Cashflows, s: Cashflows['series'][number]): Elemen
   });
 }
 
-function drawAll(series: Metrics[], latest: Metrics): HTMLElement[] {
+function drawAll(series: Metrics[], latest: Metrics, monthly: Metrics[]): HTMLElement[] {
   const date = (m: Metrics) => new Date(`${m.date}T00:00:00Z`);
   const buckets = series.flatMap((m) =>
     m.buckets.map((b) => ({ date: date(m), bucket: b.bucket, amount: major(b.outstandingPrincipal) })),
@@ -181,9 +202,25 @@ function drawAll(series: Metrics[], latest: Metrics): HTMLElement[] {
       { date: date(m), kind: t('lagged'), rate: num(m.delinquency.lagged.delinquent.rate) },
     ])
     .filter((d) => d.rate !== null);
-  const vintages = series.flatMap((m) =>
-    m.vintages.map((v) => ({ date: date(m), vintage: v.vintage, rate: num(v.delinquentRate) ?? 0 })),
-  );
+  // A vintage's curve: its delinquent share of what it lent, at each month of its life.
+  const curves = monthly
+    .flatMap((m) =>
+      m.vintages
+        .filter((v) => v.disbursedRate !== null)
+        .map((v) => ({
+          mob: v.monthsOnBook,
+          vintage: v.vintage,
+          rate: Number(v.disbursedRate),
+          title: `${v.vintage} · ${t('monthsOnBook')} ${v.monthsOnBook}: ${(Number(v.disbursedRate) * 100).toFixed(2)}% (${m.date})`,
+        })),
+    )
+    .sort((a, b) => a.vintage.localeCompare(b.vintage) || a.mob - b.mob);
+  const mobs = curves.map((c) => c.mob);
+  const [first, last] = [Math.min(...mobs), Math.max(...mobs)];
+  const step = Math.max(1, Math.ceil((last - first) / 12));
+  const mobTicks = curves.length
+    ? Array.from({ length: Math.floor((last - first) / step) + 1 }, (_, k) => first + k * step)
+    : [];
   const roll = latest.rollRates.map((r) => ({ ...r, value: num(r.rate) }));
   const opts = { width: 560, height: 260, marginLeft: 60, className: 'lf-plot' };
   return [
@@ -235,11 +272,19 @@ function drawAll(series: Metrics[], latest: Metrics): HTMLElement[] {
       t('vintageCurves'),
       Plot.plot({
         ...opts,
-        color: { legend: true },
-        x: { ticks: 'day', tickFormat: '%m-%d' },
+        // Vintages are months ('2026-12'), names here, not dates on a scale.
+        color: { legend: true, type: 'categorical' },
+        x: {
+          label: t('monthsOnBook'),
+          labelAnchor: 'center',
+          ...(curves.length ? { domain: [first - 0.5, last + 0.5] } : {}),
+          ticks: mobTicks,
+          tickFormat: 'd',
+        },
         y: { percent: true, label: '%', tickFormat: '.1f' },
         marks: [
-          Plot.lineY(vintages, { x: 'date', y: 'rate', stroke: 'vintage', marker: 'dot' }),
+          Plot.lineY(curves, { x: 'mob', y: 'rate', stroke: 'vintage' }),
+          Plot.dot(curves, { x: 'mob', y: 'rate', fill: 'vintage', r: 3, title: 'title' }),
           Plot.ruleY([0]),
         ],
       }),
