@@ -536,6 +536,22 @@ export const CONTACT_HOURS = { from: '08:00', to: '20:00' } as const;
 export function contactDeadline(at: number, timeZone: string, hours: { to: string } = CONTACT_HOURS): string {
   return new Date(instantOfLocal(localDateAt(at, timeZone), hours.to, timeZone)).toISOString();
 }
+
+/**
+ * `at` itself inside the borrower's contact hours, else when they next open. A reminder due while the
+ * workers were down (its timer fires late, maybe at night) waits for this instead of going out then.
+ */
+export function nextContactOpening(
+  at: number,
+  timeZone: string,
+  hours: { from: string; to: string } = CONTACT_HOURS,
+): number {
+  const date = localDateAt(at, timeZone);
+  const opens = instantOfLocal(date, hours.from, timeZone);
+  if (at < opens) return opens;
+  if (at < instantOfLocal(date, hours.to, timeZone)) return at;
+  return instantOfLocal(addDays(date, 1), hours.from, timeZone);
+}
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function checkCalendar(cal: ServicingCalendar): void {

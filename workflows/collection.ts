@@ -3,13 +3,20 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   type SignalDefinition,
 } from '@temporalio/workflow';
 import type { CollectionActivities } from '../activities/collection';
-import { DEFAULT_STRATEGY, nextStrategyStep, parseStrategy, type StrategyStep } from '../domain/collection';
+import {
+  DEFAULT_STRATEGY,
+  isContact,
+  nextStrategyStep,
+  parseStrategy,
+  type StrategyStep,
+} from '../domain/collection';
 import { contactDeadline } from '../domain/loan';
 import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
@@ -57,6 +64,7 @@ import {
   type Run,
 } from './continue-as-new';
 import { asFailure } from './failures';
+import { PATCH } from './patches';
 import { collectionBuckets } from './legacy';
 import { retryAutopay, settlementApproved } from './loan-messages';
 import { loanWorkflowId } from './messages';
@@ -167,7 +175,12 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         wakeAt === at && next ? `${next.step.kind} (DPD ${next.step.dpd})` : 'promise or settlement deadline';
       if (await condition(wake, wakeAt - Date.now(), { summary })) continue;
     }
-    if (next && at <= Date.now()) await perform(next.step, next.key);
+    if (next && at <= Date.now()) {
+      // Woken late (the workers were down at its slot): a contact goes only inside contact hours.
+      const late = isContact(next.step.kind) && whenToPerform(ctx, next.step, next.date) > Date.now();
+      if (late && patched(PATCH.contactSlotOnLateWake)) continue;
+      await perform(next.step, next.key);
+    }
   }
   await finish();
   return view();

@@ -5,6 +5,7 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
+  sleep,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -22,6 +23,7 @@ import {
   allocationOrderOf,
   checkCalendar,
   contactDeadline,
+  nextContactOpening,
   fallDue,
   openBook,
   openOf,
@@ -314,6 +316,9 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   async function remind(seq: number): Promise<void> {
+    const opens = nextContactOpening(Date.now(), input.timeZone);
+    if (opens > Date.now() && patched(PATCH.remindInsideContactHours))
+      await sleep(opens - Date.now(), { summary: `reminder of installment ${seq}: contact hours` });
     const installment = inService(ctx).installments.find((i) => i.seq === seq);
     if (!installment || openOf(installment) === 0) return;
     let sent = true;

@@ -69,4 +69,21 @@ export const PATCH = {
    * Deprecate: no credit-line run started before it is open.
    */
   notifyApplicantOfDecision: 'notify-applicant-of-decision',
+  /**
+   * A reminder whose timer fired outside contact hours (the workers were down at its time) waits on
+   * a timer for the hours to open instead of going out at night. Asked only in that case, so no
+   * recorded history holds the marker or asks.
+   * Old path: none recorded.
+   * New path: none recorded.
+   * Deprecate: no loan run started before it is open.
+   */
+  remindInsideContactHours: 'remind-inside-contact-hours',
+  /**
+   * A collection contact whose timer fired outside contact hours (a worker outage) takes the next
+   * contact slot instead of going out then. Asked only in that case.
+   * Old path: none recorded.
+   * New path: none recorded.
+   * Deprecate: no collection run started before it is open.
+   */
+  contactSlotOnLateWake: 'contact-slot-on-late-wake',
 } as const;

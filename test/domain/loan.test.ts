@@ -22,6 +22,7 @@ import {
   type ServicingCalendar,
   useCredit,
   contactDeadline,
+  nextContactOpening,
 } from '../../domain/loan';
 import { addDays, instantOfLocal, localDateTimeAt } from '../../domain/localdate';
 import { getProduct } from '../../domain/products';
@@ -406,5 +407,18 @@ describe('contactDeadline', () => {
     expect(contactDeadline(Date.parse('2026-07-01T13:00:00Z'), 'America/New_York', { to: '21:00' })).toBe(
       '2026-07-02T01:00:00.000Z',
     );
+  });
+});
+
+describe('nextContactOpening', () => {
+  const at = (iso: string) => nextContactOpening(Date.parse(iso), 'Asia/Shanghai');
+  test('is the instant itself inside contact hours, else when they next open on the local clock', () => {
+    // 10:00 Shanghai: inside.
+    expect(at('2026-11-20T02:00:00Z')).toBe(Date.parse('2026-11-20T02:00:00Z'));
+    // 05:56 Shanghai: the same local day's 08:00.
+    expect(at('2026-11-19T21:56:00Z')).toBe(Date.parse('2026-11-20T00:00:00Z'));
+    // 20:00 sharp and 23:30 Shanghai: the next local day's 08:00.
+    expect(at('2026-11-20T12:00:00Z')).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    expect(at('2026-11-20T15:30:00Z')).toBe(Date.parse('2026-11-21T00:00:00Z'));
   });
 });

@@ -26,7 +26,7 @@ import { decideCredit } from '../../domain/decision';
 import { getProduct } from '../../domain/products';
 import { application, bankCard, idNumber, phone } from './applicants';
 import { testPool } from './db';
-import { testDataConverter, timeSkippingEnv, workflowBundle } from './temporal';
+import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from './temporal';
 
 export const ZONE = 'Asia/Shanghai';
 
@@ -34,7 +34,7 @@ export const ZONE = 'Asia/Shanghai';
  * One time-skipping server and one worker per test file, with the credit-grant activities (so the real
  * credit line can start loans) beside the loan's, over sandbox providers and the real PostgreSQL.
  */
-export function loanHarness(taskQueue: string) {
+export function loanHarness(taskQueue: string, server: 'time-skipping' | 'dev' = 'time-skipping') {
   const pool = testPool();
   const adapters = createAdapters({ mode: 'sandbox' });
   const ledger = ledgerRepository(pool);
@@ -56,7 +56,16 @@ export function loanHarness(taskQueue: string) {
     running: undefined as Promise<void> | undefined,
 
     async setUp(): Promise<void> {
-      h.env = await timeSkippingEnv();
+      h.env = await (server === 'dev' ? devServerEnv() : timeSkippingEnv());
+      await h.createWorkers();
+      h.runWorkers();
+    },
+
+    /**
+     * The loan worker and the provider workers, made but not yet polling: `runWorkers` then starts
+     * them at once, so a test can end an outage at a chosen instant (`stopWorkers` began it).
+     */
+    async createWorkers(): Promise<void> {
       const connection = h.env.nativeConnection;
       const namespace = h.env.namespace ?? 'default';
       const activities = buildActivities({ pool, adapters });
@@ -83,13 +92,21 @@ export function loanHarness(taskQueue: string) {
           ),
       );
       h.providerWorkers = providers;
-      h.running = Promise.all([h.worker.run(), ...providers.map((w) => w.run())]).then(() => undefined);
+    },
+
+    runWorkers(): void {
+      h.running = Promise.all([h.worker.run(), ...h.providerWorkers.map((w) => w.run())]).then(
+        () => undefined,
+      );
+    },
+
+    async stopWorkers(): Promise<void> {
+      for (const w of [h.worker, ...h.providerWorkers]) if (w?.getState() === 'RUNNING') w.shutdown();
+      await h.running;
     },
 
     async tearDown(): Promise<void> {
-      h.worker?.shutdown();
-      for (const w of h.providerWorkers) w.shutdown();
-      await h.running;
+      await h.stopWorkers();
       await h.env?.teardown();
       await pool.end();
     },

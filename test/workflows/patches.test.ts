@@ -71,8 +71,10 @@ test.each(keys)('%s: its comment names the histories of both paths and when to d
   const oldPath = listed('Old path');
   const newPath = listed('New path');
   expect(doc).toMatch(/Deprecate: \S/);
-  expect(oldPath.length).toBeGreaterThan(0);
-  expect(newPath.length).toBeGreaterThan(0);
+  // A patch asked only in a rare case (a timer firing late after an outage) may have no recorded
+  // history on a path, but the entry must say so; the markers below then prove none holds it.
+  if (!/Old path: none recorded/.test(doc)) expect(oldPath.length).toBeGreaterThan(0);
+  if (!/New path: none recorded/.test(doc)) expect(newPath.length).toBeGreaterThan(0);
   for (const file of [...oldPath, ...newPath]) expect(histories).toContain(file);
   // A history without the marker replayed the old path wherever it asked; one with it, the new path.
   for (const file of oldPath)

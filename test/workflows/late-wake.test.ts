@@ -1,0 +1,37 @@
+import { addDays, instantOfLocal, localDateTimeAt, testClockZone } from '../../domain/localdate';
+import { loanHarness } from '../support/loan-harness';
+
+/**
+ * Timers fire late when no worker runs at their time (a crash, an overnight outage): what they then
+ * do must still keep to the borrower's contact hours. On the dev server and a test clock of one
+ * business day a second, an outage of a night takes under a second of the test.
+ */
+const MS_PER_DAY = 1_000;
+const h = loanHarness('test-late-wake', 'dev');
+beforeAll(() => h.setUp());
+afterAll(() => h.tearDown());
+
+const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+test('a reminder whose time passed while no worker ran goes out when contact hours open, not at night', async () => {
+  const zone = testClockZone({ msPerDay: MS_PER_DAY, epochMs: Date.now() });
+  const { input } = await h.start({ timeZone: zone });
+  const active = await h.until(input.loanId, (v) => v.status === 'active');
+  const reminderDay = addDays(active.installments[0]!.dueDate, -3);
+
+  // Down from 06:00 on the reminder's day (it is due at 10:00) until 23:00; the next workers are
+  // made beforehand, so they poll the moment the outage ends.
+  await sleepUntil(instantOfLocal(reminderDay, '06:00', zone));
+  await h.stopWorkers();
+  await h.createWorkers();
+  await sleepUntil(instantOfLocal(reminderDay, '23:00', zone));
+  h.runWorkers();
+
+  const reminded = await h.until(input.loanId, (v) => v.reminders.length > 0, 'the late reminder');
+  const at = localDateTimeAt(Date.parse(reminded.reminders[0]!.at), zone);
+  expect(reminded.reminders[0]).toMatchObject({ seq: 1, sent: true });
+  expect(at.date).toBe(addDays(reminderDay, 1));
+  expect(at.hour).toBeGreaterThanOrEqual(8);
+  expect(at.hour).toBeLessThan(20);
+  await h.finish(input.loanId);
+}, 90_000);
