@@ -275,12 +275,18 @@ async function serviceOnTestClock(
   for (let i = 1; ; i++) {
     const quote = await d.api.call('GET', `/v1/loans/${lc.loanId}/payoff-quote`, { apiKey: client });
     const payoff = (quote.body.amount as { amount: number } | undefined)?.amount ?? 0;
-    await callback(d, lc, `prov-${lc.name}-close-${i}`, payoff + r.int(20, 60) * 100);
-    let closed = false;
-    for (const start = Date.now(); !closed && Date.now() - start < 15_000;) {
+    const paymentId = `prov-${lc.name}-close-${i}`;
+    await callback(d, lc, paymentId, payoff + r.int(20, 60) * 100);
+    // Pay again only once this payment is on the loan and left some owing: with workers being killed
+    // it can take a while to apply, and a second payment sent meanwhile reaches a loan already closed.
+    const settled = await until(d, `payment ${paymentId} applied`, getLoan, (b) => {
+      const payments = (b.payments as { paymentId: string }[] | undefined) ?? [];
+      return b.status === 'closed' || payments.some((p) => p.paymentId === paymentId);
+    });
+    let closed = settled.status === 'closed';
+    // Applied, the loan closes after refunding the excess: give that its time before paying again.
+    for (const start = Date.now(); !closed && Date.now() - start < 30_000; await sleep(1000))
       closed = (await getLoan()).status === 'closed';
-      if (!closed) await sleep(1000);
-    }
     if (closed || i >= 5) return;
   }
 }
