@@ -30,7 +30,7 @@ import {
   owedBy,
   useCredit,
 } from '../domain/loan';
-import { addDays, instantOfLocal } from '../domain/localdate';
+import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
 import { getProduct } from '../domain/products';
 import { continueAsNewOnceHandled, historyIsLong, nextRun, type Run } from './continue-as-new';
@@ -317,8 +317,13 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   async function remind(seq: number): Promise<void> {
     const opens = nextContactOpening(Date.now(), input.timeZone);
-    if (opens > Date.now() && patched(PATCH.remindInsideContactHours))
+    if (opens > Date.now() && patched(PATCH.remindInsideContactHours)) {
+      // One that could arrive only on its due day or later reminds no one (a loan catching up on
+      // months, or an outage of days): the due day's own messages take over.
+      const due = inService(ctx).installments.find((i) => i.seq === seq)?.dueDate;
+      if (!due || localDateAt(opens, input.timeZone) >= due) return;
       await sleep(opens - Date.now(), { summary: `reminder of installment ${seq}: contact hours` });
+    }
     const installment = inService(ctx).installments.find((i) => i.seq === seq);
     if (!installment || openOf(installment) === 0) return;
     let sent = true;

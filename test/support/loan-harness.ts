@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   createAdapters,
   type SandboxBank,
@@ -34,7 +34,11 @@ export const ZONE = 'Asia/Shanghai';
  * One time-skipping server and one worker per test file, with the credit-grant activities (so the real
  * credit line can start loans) beside the loan's, over sandbox providers and the real PostgreSQL.
  */
-export function loanHarness(taskQueue: string, server: 'time-skipping' | 'dev' = 'time-skipping') {
+export function loanHarness(
+  taskQueue: string,
+  server: 'time-skipping' | 'dev' = 'time-skipping',
+  workerOptions: Partial<WorkerOptions> = {},
+) {
   const pool = testPool();
   const adapters = createAdapters({ mode: 'sandbox' });
   const ledger = ledgerRepository(pool);
@@ -76,6 +80,7 @@ export function loanHarness(taskQueue: string, server: 'time-skipping' | 'dev' =
         workflowBundle: await workflowBundle(),
         dataConverter: testDataConverter,
         activities,
+        ...workerOptions,
       });
       // Collection's messages and hand-offs run on the providers' own queues, as in production.
       const providers = await Promise.all(
