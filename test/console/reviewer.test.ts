@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import request from 'supertest';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, idNumberGrantingUpTo } from '../support/applicants';
+import { eventually } from '../support/eventually';
 import {
   type ConsoleBrowser,
   openConsole,
@@ -136,9 +137,13 @@ test('the console sends the CSRF token; the same call from the page without it i
       body: JSON.stringify({ decision: 'approve' }),
     }).then((r) => r.status)`);
   expect(status).toBe(403);
-  const review = await request(h.app)
-    .get(`/v1/reviews/${line.review.id}`)
-    .set('Authorization', `Bearer ${h.keys.reviewer}`);
+  // The review's row is written by the line's workflow a moment after the apply answer may be read.
+  const review = await eventually(
+    () =>
+      request(h.app).get(`/v1/reviews/${line.review.id}`).set('Authorization', `Bearer ${h.keys.reviewer}`),
+    (r) => r.status !== 404,
+  );
+  expect(review.status).toBe(200);
   expect(review.body.decisions).toEqual([]);
 
   // The labels switch language in place; the choice outlives a reload.
