@@ -11,13 +11,21 @@ import { Problem } from './problem';
 /** Rule codes that say the workflow is in the wrong state for the call, not that the input is wrong. */
 const CONFLICTS = new Set(['loan_not_in_service', 'not_in_collection', 'info_not_requested']);
 
-/** A rule refused in a workflow (update validator or handler): 409 for a state conflict, else 422. */
-export function refusalOf(err: unknown): Problem | undefined {
+/** The rule a workflow refused with (update validator or handler), as its failure carries it. */
+export function ruleRefusal(err: unknown): { field: string; code?: string; message: string } | undefined {
   const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
   if (!(cause instanceof ApplicationFailure) || cause.type !== 'DomainError') return undefined;
   const { field = 'body', code } = (cause.details?.[0] ?? {}) as { field?: string; code?: string };
+  return { field, message: cause.message, ...(code ? { code } : {}) };
+}
+
+/** A rule refused in a workflow: 409 for a state conflict, else 422. */
+export function refusalOf(err: unknown): Problem | undefined {
+  const refused = ruleRefusal(err);
+  if (!refused) return undefined;
+  const { field, code, message } = refused;
   const status = code && CONFLICTS.has(code) ? 409 : 422;
-  return Problem.field(status, field, cause.message, code && code !== 'invalid' ? code : undefined);
+  return Problem.field(status, field, message, code && code !== 'invalid' ? code : undefined);
 }
 
 /**

@@ -1,5 +1,4 @@
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { type IRouter, Router } from 'express';
 import { z } from 'zod';
 import type { ReviewRepository, ReviewRow } from '../../db/reviews';
@@ -25,7 +24,7 @@ import {
   ReviewListQuerySchema,
   ReviewSchema,
 } from '../schemas';
-import { viaWorkflow } from '../temporal-errors';
+import { ruleRefusal, viaWorkflow } from '../temporal-errors';
 
 export interface ReviewRouteDeps extends IdempotencyDeps {
   metrics: Metrics;
@@ -144,15 +143,15 @@ function decodeCursor(cursor: string): { dueAt: string; id: string } {
  * refusal is the review's state (409). A reason left out is the schema's 422.
  */
 function refusalOf(err: unknown): Problem | undefined {
-  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'DomainError') return undefined;
-  const { code } = (cause.details?.[0] ?? {}) as { code?: RefusalCode | 'NO_REVIEW' };
-  if (code === 'REVIEWER_IS_PARTY') return Problem.field(403, 'review', cause.message);
+  const refused = ruleRefusal(err);
+  if (!refused) return undefined;
+  const code = refused.code as RefusalCode | 'NO_REVIEW' | undefined;
+  if (code === 'REVIEWER_IS_PARTY') return Problem.field(403, 'review', refused.message);
   if (code === 'ALREADY_DECIDED')
     return Problem.field(409, 'review', 'you have already decided this review; a second reviewer must');
   if (code === 'NO_REVIEW' || code === 'REVIEW_CLOSED')
     return Problem.field(409, 'review', 'the review is already closed');
-  return code ? Problem.field(409, 'review', cause.message) : undefined;
+  return code ? Problem.field(409, 'review', refused.message) : undefined;
 }
 
 const route = routeFor<ReviewRouteDeps>();
