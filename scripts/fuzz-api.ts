@@ -16,6 +16,9 @@ import { startOwnedPostgres } from './lib/postgres';
  */
 const root = path.resolve(__dirname, '..');
 const schemathesis = path.join(root, '.tools', 'venv', 'bin', 'schemathesis');
+// schemathesis closes each run on pytest's banner ("=== 2 warnings in 33.87s ==="), which CI reads
+// as pytest's closing line for a run with no test; the suite's own totals close the log instead.
+const PYTEST_CLOSING = /^=+ .* in [\d.]+s =+$/;
 const MAX_EXAMPLES = Number(process.env.FUZZ_MAX_EXAMPLES ?? 100);
 const SEED = process.env.FUZZ_SEED ?? '20261120';
 
@@ -118,12 +121,17 @@ function fuzz(run: Run, spec: string, baseUrl: string, key: string, operations: 
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let pending = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      process.stdout.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (!PYTEST_CLOSING.test(line)) process.stdout.write(`${line}\n`);
     });
     child.once('error', reject);
     child.once('exit', (code) => {
+      if (pending && !PYTEST_CLOSING.test(pending)) process.stdout.write(`${pending}\n`);
       const cases = Number(/Test cases:\s*\n?\s*(\d+) generated/.exec(out)?.[1] ?? 0);
       resolve({ run, operations, cases, code: code ?? 1, seconds: (Date.now() - started) / 1000 });
     });

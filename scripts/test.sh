@@ -23,8 +23,7 @@ npx tsx scripts/fuzz-api.ts
 # The suite's totals last, from jest's own report, so the end of the log says what ran.
 node -e '
 const r = require("./test-results/jest.json");
-console.log(`[test] passed: jest ${r.numPassedTests} of ${r.numTotalTests} tests in ${r.numTotalTestSuites} suites, then the chaos and fuzz runs above`);
-console.log(`Suites: ${r.numPassedTestSuites} passed, ${r.numFailedTestSuites} failed`);
+console.log(`[test] passed: jest ${r.numPassedTests} of ${r.numTotalTests} tests in ${r.numTotalTestSuites} suites (${r.numFailedTestSuites} failed), then the chaos and fuzz runs above`);
 // CI reads the closing line in the plain form "N passed, N failed[, N skipped]".
 console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 '
