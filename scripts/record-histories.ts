@@ -15,7 +15,11 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
 import { recordCollectionHistories, recordWrittenOff } from '../test/support/collection-histories';
-import { recordLoanHistories, recordRefundHistories } from '../test/support/loan-histories';
+import {
+  recordLateReceiptHistories,
+  recordLoanHistories,
+  recordRefundHistories,
+} from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { createLoanflowWorkers } from '../worker/worker';
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
     if (wanted('credit-line-drawdown')) await recordDrawdown();
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
     if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
+    if (wanted('loan-late-receipt')) await recordLateReceiptHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
     if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
     if (wanted('collection-seed-buckets')) await recordWrittenOff(env, taskQueue, save, '-seed-buckets');

@@ -31,6 +31,8 @@ export interface LoanSettings extends HistoryLimit {
   bureauReportFromDpd: number;
   /** How long a written-off loan keeps taking recoveries before its workflow completes. */
   recoveryDays: number;
+  /** How long a closed loan keeps taking provider callbacks (refunding them) before its workflow completes. */
+  lateReceiptDays: number;
   /** Handed to the collection child (tests shorten or tighten the strategy). */
   collection?: CollectionRun['settings'];
 }
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: LoanSettings = {
   writeOffDpd: 180,
   bureauReportFromDpd: 31,
   recoveryDays: 3 * 365,
+  lateReceiptDays: 30,
 };
 
 /** Everything a run hands to the next one on continue-as-new: plain JSON. */
@@ -72,6 +75,8 @@ export interface LoanState {
   refunds?: NonNullable<LoanView['refunds']>;
   /** The delinquency buckets the loan began with (absent in runs begun before they were kept). */
   buckets?: Bucket[];
+  /** A closed loan takes late callbacks until this instant (epoch ms); absent before late receipts existed. */
+  lateReceiptsUntil?: number;
 }
 
 export const newLoanState = (): LoanState => ({

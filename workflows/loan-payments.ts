@@ -174,7 +174,9 @@ function settlementPayment(
 export function onCallback(ctx: LoanContext, cb: PaymentCallback): string | null {
   const { s } = ctx;
   const recovering = s.status === 'written_off' && ctx.collects && cb.kind === 'success';
-  if (!s.book || (s.status !== 'active' && s.status !== 'delinquent' && !recovering))
+  // A reversal after closure would reopen a settled loan and is left to a person.
+  const lateReceipt = s.status === 'closed' && s.lateReceiptsUntil !== undefined && cb.kind === 'success';
+  if (!s.book || (s.status !== 'active' && s.status !== 'delinquent' && !recovering && !lateReceipt))
     return `the loan is ${s.status}`;
   if (cb.amount.currency !== s.book.currency)
     return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;

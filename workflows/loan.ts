@@ -188,6 +188,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   if (s.status === 'disbursing') await disburse();
   if (s.status === 'active' || s.status === 'delinquent') await serve();
+  else if (s.status === 'closed' && s.lateReceiptsUntil !== undefined) await takeLateReceipts();
   await condition(allHandlersFinished);
   return view();
 
@@ -398,11 +399,39 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   async function close(): Promise<void> {
+    // Decided before the first await, so a callback arriving while the loan closes is already taken.
+    if (s.lateReceiptsUntil === undefined && patched(PATCH.lateReceiptsAfterClosure))
+      s.lateReceiptsUntil = instantOfLocal(
+        addDays(today(ctx), settings.lateReceiptDays),
+        '00:00',
+        input.timeZone,
+      );
     await refundCredit();
     await flush();
     await giveBackLimit('settled');
     await keepStanding();
     await persist();
+    if (s.lateReceiptsUntil !== undefined) await takeLateReceipts();
+  }
+
+  /**
+   * Money a provider reports after the loan closed (a transfer that crossed the payoff, a bank that
+   * settles days late) is still the borrower's. For `lateReceiptDays` the closed loan books it as
+   * credit and pays it back to the card like the credit left at payoff; after that a callback finds
+   * no loan and the provider's record is reconciled by hand.
+   */
+  async function takeLateReceipts(): Promise<void> {
+    const until = s.lateReceiptsUntil!;
+    const wake = () => ctx.changed || historyIsLong(settings.historyLimit);
+    for (;;) {
+      if (Date.now() >= until) return;
+      if (!ctx.changed && !(await condition(wake, until - Date.now(), { summary: 'late receipts' }))) return;
+      if (!ctx.changed) return continueAsNewNow();
+      ctx.changed = false;
+      await refundCredit();
+      await flush();
+      await persist();
+    }
   }
 
   /**

@@ -21,7 +21,7 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-delinquent-repaid.json,
    * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
-   * New path: loan-written-off-recovered-seed-buckets.json.
+   * New path: loan-late-receipt-refunded.json, loan-written-off-recovered-seed-buckets.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -33,8 +33,9 @@ export const PATCH = {
    * next run.
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
    * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-repayments-payoff.json.
-   * New path: loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-settled.json,
-   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
+   * New path: loan-late-receipt-refunded.json, loan-overpaid-before-refunds.json,
+   * loan-overpaid-refunded.json, loan-settled.json, loan-written-off-recovered.json,
+   * loan-written-off-recovered-seed-buckets.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -42,7 +43,7 @@ export const PATCH = {
    * Credit left at payoff is paid back to the borrower's card (a `refundCredit` activity) before the
    * limit goes back. Asked only at the closure of a loan that holds credit.
    * Old path: loan-overpaid-before-refunds.json.
-   * New path: loan-overpaid-refunded.json.
+   * New path: loan-late-receipt-refunded.json, loan-overpaid-refunded.json.
    * Deprecate: no loan run started before it is open.
    */
   refundCreditAtClosure: 'refund-credit-at-closure',
@@ -86,4 +87,14 @@ export const PATCH = {
    * Deprecate: no collection run started before it is open.
    */
   contactSlotOnLateWake: 'contact-slot-on-late-wake',
+  /**
+   * A closed loan stays open for `lateReceiptDays`, booking a provider's late success callbacks as
+   * credit and refunding them, instead of completing at once. Asked when a loan closes.
+   * Old path: loan-autopay-closed.json, loan-continued-last-run.json, loan-delinquent-repaid.json,
+   * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
+   * loan-settled.json.
+   * New path: loan-late-receipt-refunded.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  lateReceiptsAfterClosure: 'late-receipts-after-closure',
 } as const;

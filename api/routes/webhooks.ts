@@ -48,7 +48,7 @@ export const WEBHOOK_ROUTES: RouteGroup<WebhookRouteDeps> = {
       },
       problems: {
         401: 'a missing, malformed, stale or wrong signature',
-        404: 'no such loan',
+        404: 'no such loan, or one closed longer ago than its window for late receipts (30 days)',
         422: 'a refused value',
       },
       async handle({ ctx, res, body: e }) {

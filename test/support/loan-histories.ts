@@ -177,3 +177,33 @@ export async function recordRefundHistories(
   await over.handle.result();
   await save('loan-overpaid-refunded', over.workflowId);
 }
+
+/**
+ * Patch `late-receipts-after-closure`: a loan paid off through the app, then a provider reports a
+ * transfer days after closure; the closed loan books it as credit, refunds it and completes once its
+ * window has passed.
+ */
+export async function recordLateReceiptHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start, until, today, sleepTo } = loanScenarios(env, taskQueue);
+  const paid = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  await until(paid, (v) => v.status === 'active');
+  const quote = await paid.handle.query(payoffQuote, await today());
+  await paid.handle.executeUpdate(repay, {
+    args: [{ paymentId: 'rec-payoff', amount: quote.amount, channel: 'app' }],
+  });
+  await until(paid, (v) => v.status === 'closed');
+  await sleepTo(addDays(await today(), 3));
+  await paid.handle.signal(paymentCallback, {
+    eventId: 'rec-late-transfer',
+    kind: 'success',
+    paymentId: 'rec-late-transfer',
+    amount: { amount: 12_345, currency: 'CNY' },
+  });
+  await until(paid, (v) => (v.refunds ?? []).length === 1);
+  await paid.handle.result();
+  await save('loan-late-receipt-refunded', paid.workflowId);
+}

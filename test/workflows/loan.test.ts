@@ -275,6 +275,47 @@ describe('credit left after payoff', () => {
   });
 });
 
+describe('money reported after closure', () => {
+  test('a transfer the provider reports days after payoff is booked as credit and refunded once; after the window the loan has ended', async () => {
+    const { input, handle } = await h.start({
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+    });
+    await h.until(input.loanId, (v) => v.status === 'active');
+    const quote = await handle.query(payoffQuote, await h.today());
+    await handle.executeUpdate(repay, { args: [payment(quote.amount.amount)] });
+    await h.until(input.loanId, (v) => v.status === 'closed');
+    await h.env.sleep(3 * 24 * 3_600_000);
+    const lateOn = await h.today();
+    const late = {
+      eventId: `evt_${randomUUID()}`,
+      kind: 'success' as const,
+      paymentId: `transfer_${randomUUID()}`,
+      amount: { amount: 12_345, currency: 'CNY' as const },
+    };
+    await handle.signal(paymentCallback, late);
+    await handle.signal(paymentCallback, { ...late, eventId: `evt_${randomUUID()}` }); // the same payment again
+    const v = await h.until(input.loanId, (x) => (x.refunds ?? []).length > 0);
+    expect(v).toMatchObject({ status: 'closed', creditBalance: { amount: 0 }, exceptions: [] });
+    const paid = h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(`${input.loanId}:refund`));
+    expect(paid).toEqual([
+      expect.objectContaining({ idempotencyKey: `${input.loanId}:refund:1`, amountMinor: 12_345 }),
+    ]);
+    expect(v.refunds).toEqual([
+      { refundId: 'refund:1', amount: 12_345, payoutId: paid[0]!.payoutId, date: lateOn },
+    ]);
+    await h.checkBooks(input.loanId);
+
+    const done = await handle.result(); // the time-skipping server jumps to the window's end
+    expect(done.refunds).toHaveLength(1);
+    await expect(
+      handle.signal(paymentCallback, { ...late, eventId: `evt_${randomUUID()}` }),
+    ).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
+  });
+});
+
 /** Asks the bank to match another card to the line's customer, as the API does. */
 const verify = (line: Awaited<ReturnType<typeof activeLine>>, card: string) =>
   line.executeUpdate(verifyCard, { args: [{ bankCard: card, requestId: randomUUID() }] });
