@@ -17,7 +17,7 @@ import { createPool } from '../db/pool';
 import { startOwnedPostgres } from '../scripts/lib/postgres';
 import { applicationBody } from '../test/support/applicants';
 import { devServerEnv, testDataConverter } from '../test/support/temporal';
-import { createLoanflowWorker } from '../worker/worker';
+import { createLoanflowWorkers } from '../worker/worker';
 import { ping } from './noop-workflow';
 import { atMost, benchMain, type BenchRow, pct, row } from './table';
 
@@ -46,15 +46,16 @@ export async function applyLatencyBench(args: string[]): Promise<BenchRow[]> {
   const pool = createPool(pg.url);
   const dataConverter = testDataConverter;
   const env = await devServerEnv();
+  const loanflow = await createLoanflowWorkers({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: 'bench',
+    pool,
+    adapters: createAdapters({ mode: 'sandbox' }),
+    dataConverter,
+  });
   const workers = [
-    await createLoanflowWorker({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue: 'bench',
-      pool,
-      adapters: createAdapters({ mode: 'sandbox' }),
-      dataConverter,
-    }),
+    ...loanflow.all,
     await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'bench-noop',

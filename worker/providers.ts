@@ -1,13 +1,15 @@
 import { type Provider, PROVIDERS } from '../workflows/task-queues';
 
 /**
- * Which activities each provider's worker serves. A name missing from the activity map (collection's
- * activities before that workflow ships) is skipped, and a provider with none gets no worker.
+ * The provider calls that run on each provider's queue: payouts and refunds, the decision SMS and
+ * collection's messages, agency and legal hand-offs. A loan's autopay debits, reminders and bureau
+ * filings and the assessment's list, identity and bureau pulls stay local activities on the main
+ * queue: a loan makes many of them and an applicant waits on the assessment, and a local activity
+ * costs one history event and no server round trip. A name missing from the activity map is skipped.
  */
 export const PROVIDER_ACTIVITIES: Record<Provider, readonly string[]> = {
-  bank: ['disburse', 'debitAutopay', 'refundCredit'],
-  bureau: ['pullBureau', 'fileBureauReport'],
-  notify: ['notifyBorrower', 'notifyApplicant', 'contactBorrower'],
+  bank: ['disburse', 'refundCredit'],
+  notify: ['notifyApplicant', 'contactBorrower'],
   agency: ['handOffToAgency', 'serveLegalNotice'],
 };
 
@@ -15,9 +17,9 @@ export const PROVIDER_ACTIVITIES: Record<Provider, readonly string[]> = {
  * Calls per second each provider accepts from all our workers together: the server enforces
  * `maxTaskQueueActivitiesPerSecond` per task queue, so adding workers never exceeds the contract.
  */
-const DEFAULT_RATES: Record<Provider, number> = { bank: 20, bureau: 5, notify: 50, agency: 5 };
+const DEFAULT_RATES: Record<Provider, number> = { bank: 20, notify: 50, agency: 5 };
 
-/** `BANK_ACTIVITIES_PER_SECOND`, `BUREAU_…`, `NOTIFY_…`, `AGENCY_…`; the defaults above otherwise. */
+/** `BANK_ACTIVITIES_PER_SECOND`, `NOTIFY_…`, `AGENCY_…`; the defaults above otherwise. */
 export function providerRatesFromEnv(env: NodeJS.ProcessEnv = process.env): Record<Provider, number> {
   const rates = { ...DEFAULT_RATES };
   for (const p of PROVIDERS) {

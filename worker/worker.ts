@@ -92,6 +92,10 @@ function clientOf(opts: LoanflowWorkerOptions): Client {
   });
 }
 
+/**
+ * The workflows and every activity: the loans' local activities run here, and a payout or SMS that a
+ * run scheduled on the main queue before provider queues existed still finds a worker.
+ */
 function mainWorker(opts: LoanflowWorkerOptions, activities: object): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -104,11 +108,6 @@ function mainWorker(opts: LoanflowWorkerOptions, activities: object): Promise<Wo
       : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
-}
-
-/** The workflows and every activity on one task queue (the loans' local activities need them here). */
-export async function createLoanflowWorker(opts: LoanflowWorkerOptions): Promise<Worker> {
-  return mainWorker(opts, buildActivities({ ...opts, temporal: clientOf(opts) }));
 }
 
 export interface LoanflowWorkers {

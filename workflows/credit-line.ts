@@ -70,6 +70,7 @@ import {
 import { asFailure, isUnstorable, refused } from './failures';
 import { PATCH } from './patches';
 import { retry } from './retry-policies';
+import { providerActivities } from './task-queues';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode, ReviewStatus } from './search-attributes';
 
 export interface CreditLineSettings extends HistoryLimit {
@@ -122,6 +123,11 @@ const decisionSave = assessment;
  */
 export async function creditLine(input: CreditLineInput): Promise<CreditLineView> {
   const settings = { ...DEFAULT_SETTINGS, ...input.settings };
+  /** The decision SMS goes through the gateway's own queue, under the rate it accepts. */
+  const sms = providerActivities<CreditGrantActivities>('notify', {
+    startToCloseTimeout: '30 seconds',
+    retry,
+  });
   const app = input.application;
   const product = getProduct(app.productCode);
   /** The borrower's calendar for dates such as the line's expiry; lines applied before it was asked are the product's. */
@@ -414,7 +420,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   /** Applicants hear the decision by SMS; lines applied before the SMS existed tell no one. */
   async function tellApplicant(): Promise<void> {
     if (!patched(PATCH.notifyApplicantOfDecision)) return;
-    await grant.notifyApplicant({
+    await sms.notifyApplicant({
       creditLineId: app.creditLineId,
       phone: app.applicant.phone,
       status: s.line.status,

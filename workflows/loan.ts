@@ -76,6 +76,7 @@ import { detailsOf, loanView, searchAttributesOf } from './loan-view';
 import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
 import { PATCH } from './patches';
 import { retry, untilDone } from './retry-policies';
+import { providerActivities } from './task-queues';
 
 export type { LoanSettings, LoanState } from './loan-context';
 
@@ -86,21 +87,20 @@ const checks = proxyActivities<LoanActivities>({
   retry,
   summary: 'pre-disbursement check',
 });
-/** A payout whose outcome is unknown is asked again with the same key until the bank answers: giving up could only pay twice or free a limit still in use. */
-const bank = proxyActivities<LoanActivities>({
-  startToCloseTimeout: '1 minute',
-  // The activity heartbeats while the bank holds the call (activities/heartbeat.ts): a dead worker's payout is retried in seconds.
-  heartbeatTimeout: '10 seconds',
-  retry: untilDone,
-  summary: 'bank payout',
-});
-/** A refund is a payout like the disbursement: asked again under its key until the bank answers. */
-const refunds = proxyActivities<LoanActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: untilDone,
-  summary: 'credit refund',
-});
+/**
+ * Payouts go through the bank's own task queue (workflows/task-queues.ts), under the rate the bank
+ * accepts from all workers together. One whose outcome is unknown is asked again with the same key
+ * until the bank answers: giving up could only pay twice or free a limit still in use. The activity
+ * heartbeats while the bank holds the call (activities/heartbeat.ts), so a dead worker's payout is
+ * retried in seconds. Built per run: the queue is named after the run's own.
+ */
+const payouts = (summary: string) =>
+  providerActivities<LoanActivities>('bank', {
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '10 seconds',
+    retry: untilDone,
+    summary,
+  });
 /** Calls made many times in a loan's life, short and idempotent by key: as local activities each costs one history event. */
 const provider = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
 /** The books must catch up eventually; a database outage is waited out, never turned into a failed loan. */
@@ -114,6 +114,8 @@ const books = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 se
 export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanView> {
   const settings = { ...DEFAULT_SETTINGS, ...run.settings };
   const product = getProduct(input.productCode);
+  const bank = payouts('bank payout');
+  const refunds = payouts('credit refund');
   const s: LoanState = run.carried ?? newLoanState();
   /** A loan keeps the buckets it began with for life, so a run carried on without any is an old one. */
   s.buckets ??=

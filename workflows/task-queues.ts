@@ -5,7 +5,7 @@ import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio
  * (`maxTaskQueueActivitiesPerSecond`, enforced by the server across every worker) and a slow
  * provider cannot take the slots the loans' own activities need.
  */
-export const PROVIDERS = ['bank', 'bureau', 'notify', 'agency'] as const;
+export const PROVIDERS = ['bank', 'notify', 'agency'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /**

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createAdapters } from '../../adapters';
 import type { SandboxNotifier } from '../../adapters/notify';
-import { createLoanflowWorker } from '../../worker/worker';
+import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
+import { providerQueue } from '../../workflows/task-queues';
 import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
 import {
   controlLine,
@@ -27,13 +27,14 @@ import { testDataConverter, timeSkippingEnv, workflowBundle } from '../support/t
 const pool = testPool();
 const adapters = createAdapters({ mode: 'sandbox' });
 let env: TestWorkflowEnvironment;
-let worker: Worker;
+let workers: LoanflowWorkers;
 let running: Promise<void>;
 const taskQueue = 'test-credit-line';
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
-  worker = await createLoanflowWorker({
+  // The decision SMS runs on the gateway's own queue, as in production.
+  workers = await createLoanflowWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
@@ -42,11 +43,11 @@ beforeAll(async () => {
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
-  running = worker.run();
+  running = workers.runAll();
 });
 
 afterAll(async () => {
-  worker?.shutdown();
+  workers?.shutdown();
   await running;
   await env?.teardown();
   await pool.end();
@@ -129,6 +130,18 @@ describe('automatic decisions', () => {
       template: 'credit-line-active',
       channel: 'sms',
     });
+  });
+
+  test("the decision SMS runs on the gateway's own queue, under the rate it accepts", async () => {
+    const app = application({ amount: 2_000_000 });
+    const handle = await start(app);
+    await until(handle, settled);
+    await eventually(async () => sentTo(app.creditLineId).length === 1);
+    const queues = (await handle.fetchHistory()).events!.flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      return a?.activityType?.name === 'notifyApplicant' ? [a.taskQueue?.name] : [];
+    });
+    expect(queues).toEqual([providerQueue(taskQueue, 'notify')]);
   });
 
   test('a blacklisted phone (0000) is declined without a bureau pull', async () => {

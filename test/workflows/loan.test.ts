@@ -11,6 +11,7 @@ import {
   type RepaymentRequest,
 } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, drawdown, getCreditLine, verifyCard } from '../../workflows/messages';
+import { providerQueue } from '../../workflows/task-queues';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
 
@@ -358,6 +359,33 @@ describe('payout card', () => {
 });
 
 describe('disbursement', () => {
+  test("the payout and a refund run on the bank's own queue, under the rate the bank accepts", async () => {
+    const { input, handle } = await h.start({
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+    });
+    await h.until(input.loanId, (v) => v.status === 'active');
+    const quote = await handle.query(payoffQuote, await h.today());
+    await handle.signal(paymentCallback, {
+      eventId: `evt_${randomUUID()}`,
+      kind: 'success',
+      paymentId: `transfer_${randomUUID()}`,
+      amount: { amount: quote.amount.amount + 50, currency: 'CNY' },
+    });
+    await h.until(input.loanId, (v) => (v.refunds ?? []).length === 1);
+    const scheduled = (await handle.fetchHistory()).events!.flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      return a ? [[a.activityType?.name, a.taskQueue?.name]] : [];
+    });
+    const bankQueue = providerQueue(h.taskQueue, 'bank');
+    expect(scheduled).toEqual(
+      expect.arrayContaining([
+        ['disburse', bankQueue],
+        ['refundCredit', bankQueue],
+      ]),
+    );
+  });
+
   test('card 0002: the bank refuses, the loan ends disbursement_failed and the line gets its limit back', async () => {
     const line = await activeLine();
     const refused = bankCard('0002');

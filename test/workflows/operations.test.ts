@@ -61,7 +61,6 @@ test('schedules are created idempotently and describe the daily jobs', async () 
 
 test('each provider with activities gets its own worker on its own queue', () => {
   expect(t.workers.providers.bank?.options.taskQueue).toBe(providerQueue(taskQueue, 'bank'));
-  expect(t.workers.providers.bureau?.options.taskQueue).toBe(providerQueue(taskQueue, 'bureau'));
   expect(t.workers.providers.notify?.options.taskQueue).toBe(providerQueue(taskQueue, 'notify'));
   expect(t.workers.providers.bank?.options.taskQueue).toBe('test-operations-bank');
   expect(t.workers.providers.bank?.options.maxTaskQueueActivitiesPerSecond).toBe(20);
