@@ -169,6 +169,22 @@ export interface LoanOnLine {
   clean?: boolean;
 }
 
+/** A loan's hold on its line: its principal, held from drawdown until the loan releases it. */
+export interface Reservation extends LoanOnLine {
+  amount: Money;
+}
+
+/**
+ * What a line can still lend: its limit less what its loans hold and have not released. A closed line
+ * lends nothing, however it closed. The one place this figure is made: the line stores only the
+ * limit and its loans' holds, so the two can never drift apart.
+ */
+export function availableOf(status: LineStatus, limit: Money, loans: readonly Reservation[]): Money {
+  if (status === 'closed') return { ...limit, amount: 0 };
+  const held = loans.reduce((sum, l) => (l.released ? sum : sum + l.amount.amount), 0);
+  return { ...limit, amount: limit.amount - held };
+}
+
 /** Renewal raises the limit by this share, rounded down to whole hundreds of major units. */
 export const RENEWAL_STEP = 0.2;
 

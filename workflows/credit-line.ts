@@ -14,11 +14,12 @@ import {
 import type { CreditGrantActivities } from '../activities/credit-grant';
 import {
   applyLineControl,
+  availableOf,
   checkDrawdown,
   checkPayoutCard,
   creditBoundsFor,
   lineExpiry,
-  type LoanOnLine,
+  type Reservation,
   renewalLimit,
 } from '../domain/credit-line';
 import { DomainError } from '../domain/errors';
@@ -93,7 +94,7 @@ export interface CarriedState {
   proposed: { limit: Money; grade: Grade } | null;
   info: ApplicantInfo[];
   /** Limit reserved per loan; released once, when the loan settles or its disbursement fails. */
-  loans: Record<string, LoanOnLine & { amount: Money }>;
+  loans: Record<string, Reservation>;
   /** Loans delinquent or written off: while any is, the line stays frozen and no operator can unfreeze it. */
   heldBy?: string[];
   /** Cards the bank matched to this customer's four elements after the application's own. */
@@ -205,8 +206,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(
     controlLine,
     (req) => {
-      const next = applyLineControl(balancesOf(s.line), req);
-      Object.assign(s.line, next);
+      Object.assign(s.line, applyLineControl(balancesOf(s.line), req));
+      rebalance();
       s.line.reasons = [
         ...s.line.reasons,
         { code: `LINE_${req.action.toUpperCase()}`, message: `${req.reason} (by ${req.actor})` },
@@ -232,7 +233,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     async (req) => {
       if (!s.loans[req.loanId]) {
         s.loans[req.loanId] = { amount: req.amount, released: false };
-        adjustAvailable(-req.amount.amount);
+        rebalance();
         lineChanged = true;
         await startLoan(req);
       }
@@ -301,7 +302,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     reserved.released = true;
     reserved.reason = release.reason;
     reserved.clean = release.clean ?? false;
-    adjustAvailable(reserved.amount.amount);
+    rebalance();
     lineChanged = true;
   });
 
@@ -464,7 +465,6 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         : null;
     if (renewed) {
       s.line.limit = renewed;
-      s.line.available = renewed;
       s.line.expiresOn = lineExpiry(today());
       s.line.reasons = [
         ...s.line.reasons,
@@ -480,6 +480,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` },
       ];
     }
+    rebalance();
     lineChanged = true;
   }
 
@@ -491,8 +492,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     return [app.applicant.bankCard, ...(s.extraCards ?? [])];
   }
 
-  function adjustAvailable(delta: number): void {
-    if (s.line.available) s.line.available = { ...s.line.available, amount: s.line.available.amount + delta };
+  /** After any change to the limit, the status or a loan's hold (domain/credit-line.ts `availableOf`). */
+  function rebalance(): void {
+    if (s.line.limit) s.line.available = availableOf(s.line.status, s.line.limit, Object.values(s.loans));
   }
 
   /** The loan lives on its own: it outlives this run (continue-as-new) and even the line's closure. */
@@ -532,7 +534,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     s.line.status = 'active';
     s.line.grade = grade;
     s.line.limit = limit;
-    s.line.available = limit;
+    rebalance();
     s.line.apr = priceForGrade(product, grade);
     s.line.expiresOn = lineExpiry(localDateAt(Date.now(), zone));
     s.phase = 'serve';

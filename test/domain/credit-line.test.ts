@@ -1,5 +1,6 @@
 import {
   applyLineControl,
+  availableOf,
   checkDrawdown,
   checkPayoutCard,
   lineExpiry,
@@ -72,6 +73,20 @@ test('line controls follow their allowed transitions and keep the drawn balance'
   ).toEqual(cny(500_000));
   expect(() => applyLineControl(active, { action: 'close', reason: 'r' })).toThrow(/outstanding/);
   expect(() => applyLineControl(active, { action: 'freeze', reason: ' ' })).toThrow(/reason/);
+});
+
+test('available is the limit less the holds of loans not yet released, and nothing on a closed line', () => {
+  const loans = [
+    { amount: cny(1_000_000), released: false },
+    { amount: cny(700_000), released: true, reason: 'settled' as const, clean: true },
+    { amount: cny(500_000), released: false },
+  ];
+  expect(availableOf('active', cny(5_000_000), loans)).toEqual(cny(3_500_000));
+  expect(availableOf('frozen', cny(5_000_000), loans)).toEqual(cny(3_500_000));
+  expect(availableOf('active', cny(5_000_000), [])).toEqual(cny(5_000_000));
+  expect(availableOf('closed', cny(5_000_000), [])).toEqual(cny(0));
+  // A limit lowered to exactly what is held leaves nothing to draw, never a negative figure from a stale balance.
+  expect(availableOf('active', cny(1_500_000), loans)).toEqual(cny(0));
 });
 
 test('a line is valid for twelve months, month-end aware', () => {

@@ -390,7 +390,7 @@ describe('long life', () => {
     expect(renewed.expiresOn! > first.expiresOn!).toBe(true);
     expect(codes(renewed)).toContain('LINE_RENEWED');
     const closed = await unused.query(getCreditLine);
-    expect(closed.status).toBe('closed');
+    expect(closed).toMatchObject({ status: 'closed', available: { amount: 0 } });
     expect(codes(closed)).toContain('LINE_EXPIRED');
   });
 
