@@ -1,8 +1,8 @@
 import { LocalDate } from '@js-joda/core';
-import type { ProductBounds } from './decision';
+import { DEFAULT_CREDIT_POLICY, type ProductBounds } from './decision';
 import { DomainError } from './errors';
 import type { Money } from './money';
-import type { Product } from './products';
+import type { Grade, Product } from './products';
 
 /**
  * Rules of an active credit line: the bounds a product puts on the grant, and the operator controls
@@ -35,6 +35,8 @@ export interface LineBalances {
   status: LineStatus;
   limit: Money;
   available: Money;
+  /** Loans past due or written off: while any is, no operator can unfreeze the line. */
+  heldBy?: readonly string[];
 }
 
 /** Applies an operator control, or throws DomainError saying which rule refused it. */
@@ -46,6 +48,12 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
         throw new DomainError('action', `only an active line can be frozen; this one is ${line.status}`);
       return { ...line, status: 'frozen' };
     case 'unfreeze':
+      if (line.heldBy?.length)
+        throw new DomainError(
+          'action',
+          `the line is held while loan ${line.heldBy[0]} is past due or written off`,
+          'line_held',
+        );
       if (line.status !== 'frozen')
         throw new DomainError('action', `only a frozen line can be unfrozen; this one is ${line.status}`);
       return { ...line, status: 'active' };
@@ -84,6 +92,42 @@ export function applyLineControl(line: LineBalances, control: LineControl): Line
         `unknown line control ${JSON.stringify((control as { action: unknown }).action)}`,
       );
   }
+}
+
+export interface LineHold {
+  status: LineStatus;
+  heldBy: readonly string[];
+  /** Why the status changed, for the line's reasons; null when it did not. */
+  reason: { code: 'LINE_HELD_DELINQUENT' | 'LINE_RELEASED_CURED'; message: string } | null;
+}
+
+/**
+ * A loan past due or written off holds its line: the first hold freezes an active line, and the last
+ * release makes a frozen line active again. A loan's standing repeated changes nothing.
+ */
+export function holdOnStanding(
+  line: { status: LineStatus; heldBy: readonly string[] },
+  loanId: string,
+  delinquent: boolean,
+): LineHold {
+  const before = line.heldBy.length;
+  const known = line.heldBy.includes(loanId);
+  const heldBy = delinquent
+    ? [...line.heldBy, ...(known ? [] : [loanId])]
+    : line.heldBy.filter((id) => id !== loanId);
+  if (before === 0 && heldBy.length > 0 && line.status === 'active')
+    return {
+      status: 'frozen',
+      heldBy,
+      reason: { code: 'LINE_HELD_DELINQUENT', message: `loan ${loanId} is past due` },
+    };
+  if (before > 0 && heldBy.length === 0 && line.status === 'frozen')
+    return {
+      status: 'active',
+      heldBy,
+      reason: { code: 'LINE_RELEASED_CURED', message: 'no loan on the line is past due' },
+    };
+  return { status: line.status, heldBy, reason: null };
 }
 
 /** The last day an approved line may be drawn on: its validity counted from the approval date. */
@@ -183,6 +227,11 @@ export function availableOf(status: LineStatus, limit: Money, loans: readonly Re
   if (status === 'closed') return { ...limit, amount: 0 };
   const held = loans.reduce((sum, l) => (l.released ? sum : sum + l.amount.amount), 0);
   return { ...limit, amount: limit.amount - held };
+}
+
+/** The highest limit a renewal may reach: the grade's ceiling in the credit policy, within the product's. */
+export function renewalCap(product: Product, grade: Grade): number {
+  return Math.min(DEFAULT_CREDIT_POLICY.maxLimitByGradeMinor[grade], creditBoundsFor(product).maxLimitMinor);
 }
 
 /** Renewal raises the limit by this share, rounded down to whole hundreds of major units. */

@@ -18,12 +18,15 @@ import {
   checkDrawdown,
   checkPayoutCard,
   creditBoundsFor,
+  holdOnStanding,
+  type LineBalances,
   lineExpiry,
   type Reservation,
+  renewalCap,
   renewalLimit,
 } from '../domain/credit-line';
 import { DomainError } from '../domain/errors';
-import { DEFAULT_CREDIT_POLICY, decideCredit, preBureauDecline, type Decision } from '../domain/decision';
+import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMoney, type Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
@@ -206,7 +209,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(
     controlLine,
     (req) => {
-      Object.assign(s.line, applyLineControl(balancesOf(s.line), req));
+      const { heldBy: _, ...next } = applyLineControl(balancesOf(s), req);
+      Object.assign(s.line, next);
       rebalance();
       s.line.reasons = [
         ...s.line.reasons,
@@ -216,15 +220,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       return s.line;
     },
     {
-      validator: (req) => {
-        if (req.action === 'unfreeze' && s.heldBy?.length)
-          throw refused(
-            'action',
-            'line_held',
-            `the line is held while loan ${s.heldBy[0]} is past due or written off`,
-          );
-        asFailure(() => applyLineControl(balancesOf(s.line), req));
-      },
+      validator: (req) => asFailure(() => applyLineControl(balancesOf(s), req)),
     },
   );
 
@@ -244,7 +240,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       validator: (req) => {
         if (s.loans[req.loanId]) return;
         asFailure(() => {
-          checkDrawdown({ ...balancesOf(s.line), expiresOn: s.line.expiresOn }, product, req, today());
+          checkDrawdown({ ...balancesOf(s), expiresOn: s.line.expiresOn }, product, req, today());
           if (product.disburseTo === 'borrower') checkPayoutCard(verifiedCards(), req.bankCard);
         });
       },
@@ -276,24 +272,11 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     },
   );
   setHandler(loanStanding, ({ loanId, delinquent }) => {
-    const held = new Set(s.heldBy ?? []);
-    const before = held.size;
-    if (delinquent) held.add(loanId);
-    else held.delete(loanId);
-    s.heldBy = [...held];
-    if (before === 0 && held.size > 0 && s.line.status === 'active') {
-      s.line.status = 'frozen';
-      s.line.reasons = [
-        ...s.line.reasons,
-        { code: 'LINE_HELD_DELINQUENT', message: `loan ${loanId} is past due` },
-      ];
-    } else if (before > 0 && held.size === 0 && s.line.status === 'frozen') {
-      s.line.status = 'active';
-      s.line.reasons = [
-        ...s.line.reasons,
-        { code: 'LINE_RELEASED_CURED', message: 'no loan on the line is past due' },
-      ];
-    } else return;
+    const hold = holdOnStanding({ status: s.line.status, heldBy: s.heldBy ?? [] }, loanId, delinquent);
+    s.heldBy = [...hold.heldBy];
+    if (!hold.reason) return;
+    s.line.status = hold.status;
+    s.line.reasons = [...s.line.reasons, hold.reason];
     lineChanged = true;
   });
   setHandler(releaseLimit, (release) => {
@@ -454,11 +437,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
 
   /** A line used and repaid on time renews with a higher limit; any other closes at its expiry. */
   function renewOrClose(): void {
-    const grade = (s.line.grade ?? 'E') as Grade;
-    const cap = Math.min(
-      DEFAULT_CREDIT_POLICY.maxLimitByGradeMinor[grade],
-      creditBoundsFor(product).maxLimitMinor,
-    );
+    const cap = renewalCap(product, (s.line.grade ?? 'E') as Grade);
     const renewed =
       s.line.limit && s.line.status === 'active'
         ? renewalLimit(s.line.limit, Object.values(s.loans), cap)
@@ -618,9 +597,14 @@ function newLineView(app: CreditLineApplication): CreditLineView {
   };
 }
 
-function balancesOf(line: CreditLineView) {
+function balancesOf({ line, heldBy }: CarriedState): LineBalances {
   const zero = { amount: 0, currency: line.requestedLimit.currency };
-  return { status: line.status, limit: line.limit ?? zero, available: line.available ?? zero };
+  return {
+    status: line.status,
+    limit: line.limit ?? zero,
+    available: line.available ?? zero,
+    heldBy: heldBy ?? [],
+  };
 }
 
 const nowIso = () => new Date(Date.now()).toISOString();

@@ -3,7 +3,9 @@ import {
   availableOf,
   checkDrawdown,
   checkPayoutCard,
+  holdOnStanding,
   lineExpiry,
+  renewalCap,
   renewalLimit,
 } from '../../domain/credit-line';
 import { DomainError } from '../../domain/errors';
@@ -89,12 +91,54 @@ test('available is the limit less the holds of loans not yet released, and nothi
   expect(availableOf('active', cny(1_500_000), loans)).toEqual(cny(0));
 });
 
+describe('hold on loan standing', () => {
+  test('the first late loan freezes an active line, the last cure releases it, repeats change nothing', () => {
+    const held = holdOnStanding({ status: 'active', heldBy: [] }, 'ln_a', true);
+    expect(held).toEqual({
+      status: 'frozen',
+      heldBy: ['ln_a'],
+      reason: { code: 'LINE_HELD_DELINQUENT', message: 'loan ln_a is past due' },
+    });
+    const twice = holdOnStanding({ status: 'frozen', heldBy: ['ln_a', 'ln_b'] }, 'ln_a', true);
+    expect(twice).toEqual({ status: 'frozen', heldBy: ['ln_a', 'ln_b'], reason: null });
+    const one = holdOnStanding({ status: 'frozen', heldBy: ['ln_a', 'ln_b'] }, 'ln_a', false);
+    expect(one).toEqual({ status: 'frozen', heldBy: ['ln_b'], reason: null });
+    expect(holdOnStanding({ status: 'frozen', heldBy: ['ln_b'] }, 'ln_b', false)).toEqual({
+      status: 'active',
+      heldBy: [],
+      reason: { code: 'LINE_RELEASED_CURED', message: 'no loan on the line is past due' },
+    });
+  });
+
+  test('a closed line stays closed, and an operator cannot unfreeze a held line', () => {
+    expect(holdOnStanding({ status: 'closed', heldBy: [] }, 'ln_a', true)).toEqual({
+      status: 'closed',
+      heldBy: ['ln_a'],
+      reason: null,
+    });
+    const frozen = { ...active, status: 'frozen' as const, heldBy: ['ln_a'] };
+    expect(() => applyLineControl(frozen, { action: 'unfreeze', reason: 'cleared' })).toThrow(
+      expect.objectContaining({ field: 'action', code: 'line_held' }),
+    );
+    expect(
+      applyLineControl({ ...frozen, heldBy: [] }, { action: 'unfreeze', reason: 'cleared' }).status,
+    ).toBe('active');
+  });
+});
+
 test('a line is valid for twelve months, month-end aware', () => {
   expect(lineExpiry('2026-11-22')).toBe('2027-11-22');
   expect(lineExpiry('2028-02-29')).toBe('2029-02-28');
 });
 
 describe('renewal', () => {
+  test("the cap is the grade's ceiling in the credit policy, within the product's maximum", () => {
+    const cash = getProduct('cash-installment');
+    expect(renewalCap(cash, 'A')).toBe(50_000_000); // grade A's 500,000.00, under the product's 1,000,000.00
+    expect(renewalCap(cash, 'D')).toBe(3_000_000);
+    expect(renewalCap(cash, 'E')).toBe(0);
+  });
+
   const limit = cny(2_000_000);
   test('a line whose loans all settled on time renews 20% higher, in whole hundreds, under the cap', () => {
     expect(renewalLimit(limit, [{ released: true, reason: 'settled', clean: true }], 10_000_000)).toEqual(
