@@ -3,6 +3,7 @@ import type { BankGateway, DebitRequest, DebitResult, PayRequest, Payout } from 
 import type { ListResult, ListScreener, ScreeningSubject } from '../adapters/lists';
 import type { Notification, Notifier, SentNotification } from '../adapters/notify';
 import type { LedgerRepository } from '../db/ledger';
+import type { LoanBooks } from '../db/loan-books';
 import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../workflows/loan-messages';
@@ -15,6 +16,7 @@ export interface LoanActivityDeps {
   lists: ListScreener;
   ledger: LedgerRepository;
   loans: LoanRepository;
+  books: LoanBooks;
   bureau: CreditBureau;
 }
 
@@ -54,6 +56,15 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 
     async saveLoan(view: LoanView): Promise<void> {
       await deps.loans.save(view);
+    },
+
+    /**
+     * The outbox and the view in one transaction: the read model never shows a payment whose entries
+     * are not on the books, and a change costs one history event. Answers the ids now booked.
+     */
+    async recordLoan({ entries, view }: { entries: JournalEntry[]; view: LoanView }): Promise<string[]> {
+      await deps.books.record(entries, view);
+      return entries.map((e) => e.sourceEventId);
     },
   });
 }

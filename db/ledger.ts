@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Currency } from '../domain/money';
 import { assertBalanced, type JournalEntry, type LedgerAccount } from '../domain/ledger';
+import { inTransaction } from './paging';
 
 /**
  * One statement, so one round trip: the entry and its lines land together or not at all, and the
@@ -38,6 +39,12 @@ async function postOn(db: Pool | PoolClient, e: JournalEntry): Promise<'posted' 
   return (res.rowCount ?? 0) > 0 ? 'posted' : 'duplicate';
 }
 
+/** Posts entries in order on a client inside the caller's transaction; each is idempotent by source event. */
+export async function postAllOn(client: PoolClient, entries: readonly JournalEntry[]): Promise<void> {
+  for (const e of entries) assertBalanced(e);
+  for (const e of entries) await postOn(client, e);
+}
+
 /** The journal in PostgreSQL: posting is idempotent by source event id and balanced by the database. */
 export function ledgerRepository(pool: Pool) {
   return {
@@ -54,17 +61,7 @@ export function ledgerRepository(pool: Pool) {
         if (entries[0]) await postOn(pool, entries[0]);
         return;
       }
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        for (const e of entries) await postOn(client, e);
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      await inTransaction(pool, (client) => postAllOn(client, entries));
     },
 
     /** Debit minus credit per account for one loan. */

@@ -43,46 +43,52 @@ const COLUMNS = `id, credit_line_id, customer_id, product_code, status, currency
   (extract(epoch from created_at) * 1000000)::bigint as created_us`;
 
 /**
+ * Saves the loan's view and schedule on a client inside the caller's transaction; a view older than
+ * the saved one (a retried save after a later one) changes nothing.
+ */
+export async function saveLoanOn(client: PoolClient, view: LoanView): Promise<'saved' | 'stale'> {
+  const res = await client.query(
+    `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding,
+         credit_balance, next_due_date, next_due_amount, dpd, bucket, version, stage, view)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       on conflict (id) do update set status = excluded.status, outstanding = excluded.outstanding,
+         credit_balance = excluded.credit_balance, next_due_date = excluded.next_due_date,
+         next_due_amount = excluded.next_due_amount, dpd = excluded.dpd, bucket = excluded.bucket,
+         stage = excluded.stage, version = excluded.version, view = excluded.view, updated_at = now()
+       where loans.version < excluded.version
+       returning id`,
+    [
+      view.id,
+      view.creditLineId,
+      view.customerId,
+      view.productCode,
+      view.status,
+      view.principal.currency,
+      view.principal.amount,
+      view.outstanding.amount,
+      view.creditBalance.amount,
+      view.nextDue?.dueDate ?? null,
+      view.nextDue?.amount ?? null,
+      view.dpd,
+      view.bucket,
+      view.version,
+      view.stage,
+      JSON.stringify(view),
+    ],
+  );
+  if (res.rowCount === 0) return 'stale';
+  await writeSchedule(client, view.id, view.installments);
+  return 'saved';
+}
+
+/**
  * Read model of loans. Writes come from the loan workflow through an activity: idempotent, and a write
  * carrying an older version than the row changes nothing, so retries and races cannot go backwards.
  */
 export function loanRepository(pool: Pool) {
   return {
     async save(view: LoanView): Promise<'saved' | 'stale'> {
-      return inTransaction(pool, async (client) => {
-        const res = await client.query(
-          `insert into loans (id, credit_line_id, customer_id, product_code, status, currency, principal, outstanding,
-             credit_balance, next_due_date, next_due_amount, dpd, bucket, version, stage, view)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-           on conflict (id) do update set status = excluded.status, outstanding = excluded.outstanding,
-             credit_balance = excluded.credit_balance, next_due_date = excluded.next_due_date,
-             next_due_amount = excluded.next_due_amount, dpd = excluded.dpd, bucket = excluded.bucket,
-             stage = excluded.stage, version = excluded.version, view = excluded.view, updated_at = now()
-           where loans.version < excluded.version
-           returning id`,
-          [
-            view.id,
-            view.creditLineId,
-            view.customerId,
-            view.productCode,
-            view.status,
-            view.principal.currency,
-            view.principal.amount,
-            view.outstanding.amount,
-            view.creditBalance.amount,
-            view.nextDue?.dueDate ?? null,
-            view.nextDue?.amount ?? null,
-            view.dpd,
-            view.bucket,
-            view.version,
-            view.stage,
-            JSON.stringify(view),
-          ],
-        );
-        if (res.rowCount === 0) return 'stale';
-        await writeSchedule(client, view.id, view.installments);
-        return 'saved';
-      });
+      return inTransaction(pool, (client) => saveLoanOn(client, view));
     },
 
     /** Replaces the schedule: a reduce-term prepayment drops installments, so stale rows go. */

@@ -19,6 +19,7 @@ import {
   recordLateReceiptHistories,
   recordLoanHistories,
   recordRefundHistories,
+  recordSavedWithEntriesHistories,
 } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
     if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
     if (wanted('loan-late-receipt')) await recordLateReceiptHistories(env, taskQueue, save);
+    if (wanted('loan-books')) await recordSavedWithEntriesHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
     if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
     if (wanted('collection-seed-buckets')) await recordWrittenOff(env, taskQueue, save, '-seed-buckets');

@@ -1,14 +1,15 @@
 import { type Provider, PROVIDERS } from '../workflows/task-queues';
 
 /**
- * The provider calls that run on each provider's queue: payouts and refunds, the decision SMS and
- * collection's messages, agency and legal hand-offs. A loan's autopay debits, reminders and bureau
+ * The provider calls that run on each provider's queue: payouts, refunds and autopay debits, the
+ * decision SMS and collection's messages, agency and legal hand-offs. A loan's reminders and bureau
  * filings and the assessment's list, identity and bureau pulls stay local activities on the main
- * queue: a loan makes many of them and an applicant waits on the assessment, and a local activity
- * costs one history event and no server round trip. A name missing from the activity map is skipped.
+ * queue: a loan makes many of them and an applicant waits on the assessment, a local activity costs
+ * one history event and no server round trip, and repeating one with other inputs moves no money.
+ * A name missing from the activity map is skipped.
  */
 export const PROVIDER_ACTIVITIES: Record<Provider, readonly string[]> = {
-  bank: ['disburse', 'refundCredit'],
+  bank: ['disburse', 'refundCredit', 'debitAutopay'],
   notify: ['notifyApplicant', 'contactBorrower'],
   agency: ['handOffToAgency', 'serveLegalNotice'],
 };

@@ -11,6 +11,7 @@ import { bureauReportRepository } from '../db/bureau-reports';
 import { collectionRepository } from '../db/collection';
 import { creditLineRepository } from '../db/credit-lines';
 import { ledgerRepository } from '../db/ledger';
+import { loanBooks } from '../db/loan-books';
 import { loanRepository } from '../db/loans';
 import { operationsRepository } from '../db/operations';
 import { reviewRepository } from '../db/reviews';
@@ -62,6 +63,7 @@ export function buildActivities(
       bureau: adapters.bureau,
       ledger: ledgerRepository(pool),
       loans: loanRepository(pool),
+      books: loanBooks(pool),
     }),
     ...createCollectionActivities({
       notify: adapters.notify,

@@ -101,7 +101,7 @@ const payouts = (summary: string) =>
     retry: untilDone,
     summary,
   });
-/** Calls made many times in a loan's life, short and idempotent by key: as local activities each costs one history event. */
+/** Calls made many times in a loan's life, short and idempotent by key, whose repeat with other inputs moves no money: as local activities each costs one history event. */
 const provider = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
 /** The books must catch up eventually; a database outage is waited out, never turned into a failed loan. */
 const books = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry: untilDone });
@@ -116,6 +116,17 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   const product = getProduct(input.productCode);
   const bank = payouts('bank payout');
   const refunds = payouts('credit refund');
+  /**
+   * A debit is asked under its slot's key until the bank answers, like a payout, and as a server
+   * activity: its amount is in the history before the bank is called. A local activity calls the bank
+   * before anything is recorded, so after a crash the next task (later, with more charges due) asked
+   * again under the same key for another amount, and the first debit went unbooked.
+   */
+  const debits = providerActivities<LoanActivities>('bank', {
+    startToCloseTimeout: '30 seconds',
+    retry: untilDone,
+    summary: 'autopay debit',
+  });
   const s: LoanState = run.carried ?? newLoanState();
   /** A loan keeps the buckets it began with for life, so a run carried on without any is an old one. */
   s.buckets ??=
@@ -126,6 +137,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   asFailure(() => checkCalendar(cal));
   const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   let indexed = '';
+  let together: boolean | undefined;
   /**
    * Late charges, collection, extension, settlement and write-off came after loans were already running:
    * a run begun before them keeps the first agenda (workflows/legacy.ts) until it continues as new.
@@ -266,7 +278,9 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     for (;;) {
       s.status = currentStatus(ctx);
       if (s.status === 'closed') return close();
-      await flush();
+      // A change is saved with its entries in one local activity (persist); only a run begun before
+      // that posts them on their own first.
+      if (!ctx.changed || !recordsTogether()) await flush();
       if (ctx.changed) {
         ctx.changed = false;
         await keepStanding();
@@ -319,35 +333,47 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   async function remind(seq: number): Promise<void> {
-    const opens = nextContactOpening(Date.now(), input.timeZone);
-    if (opens > Date.now() && patched(PATCH.remindInsideContactHours)) {
-      // One that could arrive only on its due day or later reminds no one (a loan catching up on
-      // months, or an outage of days): the due day's own messages take over.
-      const due = inService(ctx).installments.find((i) => i.seq === seq)?.dueDate;
-      if (!due || localDateAt(opens, input.timeZone) >= due) return;
-      await sleep(opens - Date.now(), { summary: `reminder of installment ${seq}: contact hours` });
+    const due = inService(ctx).installments.find((i) => i.seq === seq)?.dueDate;
+    for (let again = false; ; again = true) {
+      // Again after a refusal as too late: not before the hours of another day, whatever the gateway's clock said.
+      const from = again ? Date.parse(contactDeadline(Date.now(), input.timeZone)) : Date.now();
+      const opens = nextContactOpening(from, input.timeZone);
+      if (opens > Date.now() && (again || patched(PATCH.remindInsideContactHours))) {
+        // One that could arrive only on its due day or later reminds no one (a loan catching up on
+        // months, or an outage of days): the due day's own messages take over.
+        if (!due || localDateAt(opens, input.timeZone) >= due) {
+          if (again) s.reminders.push({ seq, at: new Date(Date.now()).toISOString(), sent: false });
+          return;
+        }
+        await sleep(opens - Date.now(), { summary: `reminder of installment ${seq}: contact hours` });
+      }
+      const installment = inService(ctx).installments.find((i) => i.seq === seq);
+      if (!installment || openOf(installment) === 0) return;
+      try {
+        await provider.notifyBorrower({
+          idempotencyKey: `${input.loanId}:reminder:${seq}`,
+          channel: 'sms',
+          to: input.borrower.phone,
+          template: 'loan.installment_due',
+          notAfter: contactDeadline(Date.now(), input.timeZone),
+          params: {
+            dueDate: installment.dueDate,
+            amount: formatMajor(openOf(installment)),
+            currency: input.principal.currency,
+          },
+        });
+        s.reminders.push({ seq, at: new Date(Date.now()).toISOString(), sent: true });
+        return;
+      } catch (err) {
+        log.warn('reminder not sent', { loanId: input.loanId, seq, error: (err as Error).message });
+        // The gateway answered only after the day's contact hours (its retries ran past them): the
+        // next morning still reminds, if that is before the due day.
+        const late = providerCodeOf(err) === 'DELIVERY_WINDOW_PASSED';
+        if (late && patched(PATCH.remindInNextContactHours)) continue;
+        s.reminders.push({ seq, at: new Date(Date.now()).toISOString(), sent: false });
+        return;
+      }
     }
-    const installment = inService(ctx).installments.find((i) => i.seq === seq);
-    if (!installment || openOf(installment) === 0) return;
-    let sent = true;
-    try {
-      await provider.notifyBorrower({
-        idempotencyKey: `${input.loanId}:reminder:${seq}`,
-        channel: 'sms',
-        to: input.borrower.phone,
-        template: 'loan.installment_due',
-        notAfter: contactDeadline(Date.now(), input.timeZone),
-        params: {
-          dueDate: installment.dueDate,
-          amount: formatMajor(openOf(installment)),
-          currency: input.principal.currency,
-        },
-      });
-    } catch (err) {
-      sent = false;
-      log.warn('reminder not sent', { loanId: input.loanId, seq, error: (err as Error).message });
-    }
-    s.reminders.push({ seq, at: new Date(Date.now()).toISOString(), sent });
   }
 
   /** One debit per slot for everything due by today; its key names the slot, so a retry never debits twice. */
@@ -362,7 +388,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     if (amount === 0 || !autopayCard) return;
     let result: DebitResult | { status: 'failed'; reason: string };
     try {
-      result = await provider.debitAutopay({
+      const bankDebit = patched(PATCH.debitAsActivity) ? debits : provider;
+      result = await bankDebit.debitAutopay({
         idempotencyKey: `${input.loanId}:autopay:${slotKey}`,
         amountMinor: amount,
         currency: input.principal.currency,
@@ -401,6 +428,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   }
 
   async function close(): Promise<void> {
+    // What changed so far is saved below; a callback arriving from here on wakes the late receipts.
+    ctx.changed = false;
     // Decided before the first await, so a callback arriving while the loan closes is already taken.
     if (s.lateReceiptsUntil === undefined && patched(PATCH.lateReceiptsAfterClosure))
       s.lateReceiptsUntil = instantOfLocal(
@@ -446,12 +475,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     if (amount === 0 || !patched(PATCH.refundCreditAtClosure)) return;
     const refundId = `refund:${(s.refunds?.length ?? 0) + 1}`;
     const eventId = `${input.loanId}:${refundId}`;
+    // Asked again for each late receipt: a refund that waits for a person is listed once.
+    const listed = (reason: string) => s.exceptions.some((e) => e.eventId === eventId && e.reason === reason);
     if (!autopayCard) {
-      s.exceptions.push({
-        eventId,
-        paymentId: refundId,
-        reason: 'credit left but no borrower card to refund it to',
-      });
+      const reason = 'credit left but no borrower card to refund it to';
+      if (!listed(reason)) s.exceptions.push({ eventId, paymentId: refundId, reason });
       return;
     }
     try {
@@ -466,7 +494,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       commit(ctx, bookRefund(inService(ctx), { refundId, amount, date }));
       s.refunds = [...(s.refunds ?? []), { refundId, amount, payoutId: payout.payoutId, date }];
     } catch (err) {
-      s.exceptions.push({ eventId, paymentId: refundId, reason: `refund refused: ${providerCodeOf(err)}` });
+      const reason = `refund refused: ${providerCodeOf(err)}`;
+      if (!listed(reason)) s.exceptions.push({ eventId, paymentId: refundId, reason });
     }
   }
 
@@ -556,7 +585,17 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     const v = view();
     index(v);
     setCurrentDetails(detailsOf(v));
-    await books.saveLoan(v);
+    if (!recordsTogether()) return void (await books.saveLoan(v));
+    // The view is saved in the transaction that posts the outbox, so it is saved with nothing pending.
+    const entries = [...s.outbox];
+    const booked = new Set(await books.recordLoan({ entries, view: { ...v, ledgerPending: 0 } }));
+    s.outbox = s.outbox.filter((e) => !booked.has(e.sourceEventId));
+  }
+
+  /** Patch `post-with-save`: asked once per run, at its first save. */
+  function recordsTogether(): boolean {
+    together ??= patched(PATCH.postWithSave);
+    return together;
   }
 
   /** Operators filter loans by these in the Temporal UI; upserted only when they change, to keep history short. */

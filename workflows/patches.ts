@@ -21,7 +21,8 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-delinquent-repaid.json,
    * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
-   * New path: loan-late-receipt-refunded.json, loan-written-off-recovered-seed-buckets.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
+   * loan-written-off-recovered-seed-buckets.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -34,8 +35,8 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
    * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-repayments-payoff.json.
    * New path: loan-late-receipt-refunded.json, loan-overpaid-before-refunds.json,
-   * loan-overpaid-refunded.json, loan-settled.json, loan-written-off-recovered.json,
-   * loan-written-off-recovered-seed-buckets.json.
+   * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
+   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -88,13 +89,46 @@ export const PATCH = {
    */
   contactSlotOnLateWake: 'contact-slot-on-late-wake',
   /**
+   * A reminder the gateway refused as past its delivery window (its retries outlasted the day's
+   * contact hours) is sent again when contact hours next open, if that is before the due day, instead
+   * of being recorded as not sent. Asked only on that refusal.
+   * Old path: none recorded.
+   * New path: none recorded.
+   * Deprecate: no loan run started before it is open.
+   */
+  remindInNextContactHours: 'remind-in-next-contact-hours',
+  /**
    * A closed loan stays open for `lateReceiptDays`, booking a provider's late success callbacks as
    * credit and refunding them, instead of completing at once. Asked when a loan closes.
    * Old path: loan-autopay-closed.json, loan-continued-last-run.json, loan-delinquent-repaid.json,
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
-   * New path: loan-late-receipt-refunded.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
+  /**
+   * A loan saves its view and posts its outbox in one local activity (`recordLoan`, one transaction)
+   * instead of `postJournal` then `saveLoan`: one history event less per change, and the read model
+   * never ahead of the books. Asked at a run's first save.
+   * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
+   * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-overpaid-before-refunds.json,
+   * loan-overpaid-refunded.json, loan-repayments-payoff.json, loan-settled.json,
+   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  postWithSave: 'post-with-save',
+  /**
+   * An autopay debit runs as a server activity on the bank's queue, asked until the bank answers,
+   * instead of a local activity: a crashed task re-ran the local one later under the same key with
+   * another amount (charges had grown), the bank refused the repeat and the first debit went unbooked.
+   * Asked at every debit.
+   * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
+   * loan-delinquent-repaid.json, loan-settled.json, loan-written-off-recovered.json,
+   * loan-written-off-recovered-seed-buckets.json.
+   * New path: loan-saved-with-entries.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  debitAsActivity: 'debit-as-activity',
 } as const;

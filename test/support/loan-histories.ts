@@ -207,3 +207,18 @@ export async function recordLateReceiptHistories(
   await paid.handle.result();
   await save('loan-late-receipt-refunded', paid.workflowId);
 }
+
+/**
+ * Patches `post-with-save` and `debit-as-activity`: a 3-month loan repaid by autopay to closure, each
+ * debit a server activity on the bank's queue and each change saved with its entries.
+ */
+export async function recordSavedWithEntriesHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start } = loanScenarios(env, taskQueue);
+  const paid = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  await paid.handle.result();
+  await save('loan-saved-with-entries', paid.workflowId);
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { addDays, localDateTimeAt } from '../../domain/localdate';
+import { addDays, instantOfLocal, localDateTimeAt } from '../../domain/localdate';
 import { creditLine } from '../../workflows/credit-line';
 import {
   getLoan,
@@ -11,6 +11,7 @@ import {
   type RepaymentRequest,
 } from '../../workflows/loan-messages';
 import { creditLineWorkflowId, drawdown, getCreditLine, verifyCard } from '../../workflows/messages';
+import { ProviderError } from '../../adapters/errors';
 import { providerQueue } from '../../workflows/task-queues';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';
@@ -71,8 +72,11 @@ describe('the life of a loan', () => {
     expect(running.installments).toHaveLength(12);
     expect(running.installments[0]!.dueDate > running.disbursement!.date).toBe(true);
 
-    const done = await h.handle(loanId).result();
-    expect(done.status).toBe('closed');
+    // To the last due day's noon, after its 09:00 autopay, not to the workflow's end: it stays open for
+    // late receipts, and the line would expire and renew meanwhile.
+    const after = instantOfLocal(running.installments.at(-1)!.dueDate, '12:00', ZONE);
+    await h.env.sleep(after - (await h.env.currentTimeMs()));
+    const done = await h.until(loanId, (v) => v.status === 'closed' && v.ledgerPending === 0);
     expect(paidSeqs(done)).toEqual(running.installments.map((i) => i.seq));
     expect(done.autopayAttempts.map((a) => [a.seq, a.slot, a.result])).toEqual(
       running.installments.map((i) => [i.seq, 0, 'succeeded']),
@@ -273,6 +277,37 @@ describe('credit left after payoff', () => {
     ]);
     expect(h.bank.payouts().filter((p) => p.idempotencyKey.startsWith(`${input.loanId}:refund`))).toEqual([]);
     await h.checkBooks(input.loanId);
+  });
+});
+
+describe('reminders', () => {
+  test('a reminder the gateway refused as past its window goes out when contact hours next open, before the due day', async () => {
+    const { input } = await h.start({ principal: { amount: 300_000, currency: 'CNY' }, termMonths: 3 });
+    const send = h.adapters.notify.send.bind(h.adapters.notify);
+    let refused = 0;
+    h.adapters.notify.send = (n) => {
+      if (n.idempotencyKey === `${input.loanId}:reminder:1` && refused++ === 0)
+        return Promise.reject(
+          ProviderError.fatal('DELIVERY_WINDOW_PASSED', `not delivered after ${n.notAfter}`),
+        );
+      return send(n);
+    };
+    try {
+      const running = await h.until(input.loanId, (v) => v.status === 'active');
+      const due = running.installments[0]!.dueDate;
+      await h.env.sleep(instantOfLocal(addDays(due, -1), '12:00', ZONE) - (await h.env.currentTimeMs()));
+      const v = await h.until(input.loanId, (x) => x.reminders.length > 0);
+      expect(refused).toBe(2); // the refusal, then the delivery the next morning
+      expect(v.reminders).toEqual([{ seq: 1, at: expect.any(String), sent: true }]);
+      const local = localDateTimeAt(Date.parse(v.reminders[0]!.at), ZONE);
+      expect(local.date).toBe(addDays(due, -2));
+      expect(local.hour).toBe(8);
+      expect(h.notifier.sent().filter((n) => n.idempotencyKey === `${input.loanId}:reminder:1`)).toHaveLength(
+        1,
+      );
+    } finally {
+      h.adapters.notify.send = send;
+    }
   });
 });
 

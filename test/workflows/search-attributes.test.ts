@@ -136,7 +136,7 @@ test('LoanStatus, DpdBucket and Dpd follow a loan from M3 to cured to closed, an
   await handle.executeUpdate(repay, {
     args: [{ paymentId: `pay_${randomUUID()}`, amount: payoff.amount, channel: 'app' }],
   });
-  await handle.result();
+  await until(handle, (v) => v.status === 'closed', 'closed');
   expect(await list(`WorkflowId = '${id}' AND LoanStatus = 'closed'`)).toEqual([id]);
   expect(statusTrail(await handle.fetchHistory()).slice(-3)).toEqual([
     { status: 'delinquent', bucket: 'M3' },
