@@ -35,8 +35,14 @@ export class Problem extends Error {
     readonly title: string,
     detail: string,
     readonly errors: FieldError[] = [],
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
+  }
+
+  /** A dependency busy for a moment; the same request (with its Idempotency-Key) may be sent again. */
+  static unavailable(message: string, retryAfterSeconds = 1): Problem {
+    return new Problem(503, titleOf(503), message, [], retryAfterSeconds);
   }
 
   /** A 404 naming the input that pointed at nothing: the path id, or a query parameter. */
@@ -53,6 +59,7 @@ export class Problem extends Error {
 }
 
 export function sendProblem(res: Response, p: Problem, instance?: string): void {
+  if (p.retryAfterSeconds !== undefined) res.set('Retry-After', String(p.retryAfterSeconds));
   res
     .status(p.status)
     .type('application/problem+json')

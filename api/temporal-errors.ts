@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  isGrpcServiceError,
   QueryNotRegisteredError,
   QueryRejectedError,
   WorkflowExecutionAlreadyStartedError,
@@ -34,6 +35,15 @@ export function refusalOf(err: unknown): Problem | undefined {
  * server reports a failed query handler as QueryNotRegisteredError) is a 409. Anything else is
  * left for the generic 500 handler: it is ours, not the client's.
  */
+/** gRPC codes for a server or worker that is overloaded or unreachable for a moment. */
+const BUSY_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+
+/** Temporal wraps the call's gRPC error as the cause of a ServiceError; either may carry the code. */
+function isBusy(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  return [err, cause].some((e) => isGrpcServiceError(e) && BUSY_CODES.has(e.code));
+}
+
 export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -45,6 +55,7 @@ export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Prom
       throw Problem.field(409, 'id', `${what} cannot answer this in its current state: ${err.message}`);
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       throw Problem.field(409, 'id', `${what} is already running`);
+    if (isBusy(err)) throw Problem.unavailable(`${what} did not answer in time; retry shortly`);
     throw err;
   }
 }
