@@ -69,7 +69,7 @@ test('posting is idempotent by source event id and balances derive the loan posi
   ]);
 });
 
-test('the database refuses an unbalanced entry, an entry written piecemeal, and any change to posted lines', async () => {
+test('the database refuses an unbalanced entry, an entry written piecemeal, lines of no entry, and any change to posted lines', async () => {
   const loanId = `ln_${randomUUID()}`;
   const { rows } = await pool.query(
     "insert into journal_entries (source_event_id, loan_id, kind, effective_date, currency) values ($1, $2, 'manual', '2026-03-15', 'CNY') returning id",
@@ -88,6 +88,12 @@ test('the database refuses an unbalanced entry, an entry written piecemeal, and 
       [entryId, loanId],
     ),
   ).rejects.toThrow(/does not balance/);
+  await expect(
+    pool.query(
+      "insert into journal_lines (entry_id, loan_id, account, debit, credit) values ($1, $2, 'cash_clearing', 100, 0), ($1, $2, 'fee_income', 0, 100)",
+      [-1, loanId],
+    ),
+  ).rejects.toThrow(/entry -1, which does not exist/);
   expect(await ledger.entries(loanId)).toEqual([]);
 
   await ledger.post(
