@@ -1,7 +1,7 @@
-import type { CollectionAgency } from '../adapters/agency';
-import type { Notifier } from '../adapters/notify';
+import type { CollectionAgency } from '../contracts/providers/agency';
+import type { Notifier } from '../contracts/providers/notify';
 import type { CollectionRepository } from '../db/collection';
-import type { ContactRecord } from '../workflows/collection-messages';
+import type { ContactRecord } from '../contracts/collection';
 import { failFastWhenHopeless } from './failures';
 
 export interface CollectionActivityDeps {

@@ -1,11 +1,11 @@
-import type { BureauReport, CreditBureau } from '../adapters/bureau';
-import type { IdentityResult, IdentityVerifier } from '../adapters/identity';
-import type { ListResult, ListScreener } from '../adapters/lists';
-import type { Notifier } from '../adapters/notify';
+import type { BureauReport, CreditBureau } from '../contracts/providers/bureau';
+import type { IdentityResult, IdentityVerifier } from '../contracts/providers/identity';
+import type { ListResult, ListScreener } from '../contracts/providers/lists';
+import type { Notifier } from '../contracts/providers/notify';
 import type { BureauReportRepository } from '../db/bureau-reports';
 import type { CreditLineRepository, NewCreditLineRow } from '../db/credit-lines';
 import type { ReviewRepository, ReviewRow } from '../db/reviews';
-import type { Applicant, Consent, CreditLineView } from '../workflows/messages';
+import type { Applicant, Consent, CreditLineView } from '../contracts/credit-line';
 import { failFastWhenHopeless } from './failures';
 
 export interface CreditGrantDeps {

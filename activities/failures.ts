@@ -1,9 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { providerFailure } from './provider-errors';
 
-import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from '../workflows/messages';
-
-export { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR };
+import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from '../contracts/failures';
 
 /**
  * Integrity violations a retry can mend are left retryable: a unique or exclusion violation is a

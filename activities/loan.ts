@@ -1,12 +1,12 @@
-import type { AccountReport, CreditBureau } from '../adapters/bureau';
-import type { BankGateway, DebitRequest, DebitResult, PayRequest, Payout } from '../adapters/bank';
-import type { ListResult, ListScreener, ScreeningSubject } from '../adapters/lists';
-import type { Notification, Notifier, SentNotification } from '../adapters/notify';
+import type { AccountReport, CreditBureau } from '../contracts/providers/bureau';
+import type { BankGateway, DebitRequest, DebitResult, PayRequest, Payout } from '../contracts/providers/bank';
+import type { ListResult, ListScreener, ScreeningSubject } from '../contracts/providers/lists';
+import type { Notification, Notifier, SentNotification } from '../contracts/providers/notify';
 import type { LedgerRepository } from '../db/ledger';
 import type { LoanBooks } from '../db/loan-books';
 import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
-import type { LoanView } from '../workflows/loan-messages';
+import type { LoanView } from '../contracts/loan';
 import { failFastWhenHopeless } from './failures';
 import { heartbeating } from './heartbeat';
 
@@ -70,5 +70,3 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 }
 
 export type LoanActivities = ReturnType<typeof createLoanActivities>;
-/** What the bank's activities answer, as the loan workflow sees them: the workflow names no adapter. */
-export type { DebitResult, Payout };

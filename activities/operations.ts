@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Context, heartbeat, log } from '@temporalio/activity';
-import type { BankGateway, StatementItem } from '../adapters/bank';
+import type { BankGateway, StatementItem } from '../contracts/providers/bank';
 import type { CashEntry, LoanUnderReview, OperationsRepository, ReconciliationBreak } from '../db/operations';
 import { type LedgerAccount, loanPosition } from '../domain/ledger';
 import { addDays } from '../domain/localdate';
-import type { LoanView } from '../workflows/loan-messages';
+import type { LoanView } from '../contracts/loan';
 import { failFastWhenHopeless } from './failures';
 
 export interface OperationsActivityDeps {

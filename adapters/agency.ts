@@ -2,36 +2,7 @@ import { z } from 'zod';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
 import { memorySandboxStore, type SandboxStore } from './sandbox-store';
-
-/**
- * Partners that collection escalates to: an external collection agency (M3) and the legal desk that
- * serves formal notices (M4+). Only opaque ids and amounts leave us; the partner holds the borrower's
- * contact details under its own contract.
- */
-export interface AgencyHandOff {
-  /** From the business event (`{loanId}:agency`): a retry assigns the account once. */
-  idempotencyKey: string;
-  loanId: string;
-  customerId: string;
-  amountMinor: number;
-  currency: string;
-  dpd: number;
-  bucket: string;
-}
-
-export interface LegalNotice {
-  idempotencyKey: string;
-  loanId: string;
-  customerId: string;
-  amountMinor: number;
-  currency: string;
-  dpd: number;
-}
-
-export interface CollectionAgency {
-  handOff(request: AgencyHandOff): Promise<{ agencyRef: string }>;
-  serveLegalNotice(request: LegalNotice): Promise<{ noticeRef: string }>;
-}
+import type { AgencyHandOff, LegalNotice, CollectionAgency } from '../contracts/providers/agency';
 
 /** Records assignments and notices in the store, one per idempotency key; the maps are what this instance answered. */
 export class SandboxCollectionAgency implements CollectionAgency {

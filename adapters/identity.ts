@@ -1,22 +1,6 @@
 import { z } from 'zod';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
-
-/**
- * Four-element verification: the bank confirms that name, national ID number, card number and the
- * phone reserved at the bank belong together.
- */
-export interface FourElements {
-  name: string;
-  idNumber: string;
-  bankCard: string;
-  phone: string;
-}
-
-export type IdentityResult = { matched: true } | { matched: false; reasonCode: string };
-
-export interface IdentityVerifier {
-  verifyFourElements(input: FourElements, idempotencyKey: string): Promise<IdentityResult>;
-}
+import type { FourElements, IdentityResult, IdentityVerifier } from '../contracts/providers/identity';
 
 /** Sandbox (docs/design.md, "Sandbox providers"): a card ending 0001 is a mismatch, everything well-formed else matches. */
 export class SandboxIdentityVerifier implements IdentityVerifier {

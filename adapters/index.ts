@@ -1,11 +1,17 @@
 import type { Pool } from 'pg';
-import { HttpCollectionAgency, SandboxCollectionAgency, type CollectionAgency } from './agency';
-import { HttpBank, SandboxBank, type BankGateway } from './bank';
-import { HttpCreditBureau, SandboxCreditBureau, type CreditBureau } from './bureau';
+import { HttpCollectionAgency, SandboxCollectionAgency } from './agency';
+import { type CollectionAgency } from '../contracts/providers/agency';
+import { HttpBank, SandboxBank } from './bank';
+import { type BankGateway } from '../contracts/providers/bank';
+import { HttpCreditBureau, SandboxCreditBureau } from './bureau';
+import { type CreditBureau } from '../contracts/providers/bureau';
 import { type HttpProviderOptions } from './http';
-import { HttpIdentityVerifier, SandboxIdentityVerifier, type IdentityVerifier } from './identity';
-import { HttpListScreener, SandboxListScreener, type ListScreener } from './lists';
-import { HttpNotifier, SandboxNotifier, type Notifier } from './notify';
+import { HttpIdentityVerifier, SandboxIdentityVerifier } from './identity';
+import { type IdentityVerifier } from '../contracts/providers/identity';
+import { HttpListScreener, SandboxListScreener } from './lists';
+import { type ListScreener } from '../contracts/providers/lists';
+import { HttpNotifier, SandboxNotifier } from './notify';
+import { type Notifier } from '../contracts/providers/notify';
 import { type DeferredSandboxStore, deferredSandboxStore, type SandboxStore } from './sandbox-store';
 import { sandboxStore } from '../db/sandbox-providers';
 
@@ -80,27 +86,7 @@ export function bindSandboxPool(adapters: Adapters, pool: Pool): void {
 export * from './errors';
 export { memorySandboxStore, type SandboxStore } from './sandbox-store';
 export type { HttpProviderOptions } from './http';
-export type { FourElements, IdentityResult, IdentityVerifier } from './identity';
-export type { ListResult, ListScreener, ScreeningSubject, ListElement, ListName, ListEntry } from './lists';
-export type { BureauReport, BureauQuery, BureauConsent, CreditBureau, AccountReport } from './bureau';
-export type { CollectionAgency, AgencyHandOff, LegalNotice } from './agency';
 export { SandboxCollectionAgency, HttpCollectionAgency } from './agency';
-export type {
-  BankGateway,
-  PayRequest,
-  Payout,
-  DebitRequest,
-  DebitResult,
-  DebitFailureReason,
-  DebitRecord,
-} from './bank';
-export type {
-  Notifier,
-  Notification,
-  NotificationChannel,
-  SentNotification,
-  RecordedNotification,
-} from './notify';
 export { SandboxIdentityVerifier, HttpIdentityVerifier } from './identity';
 export { SandboxListScreener, HttpListScreener } from './lists';
 export { SandboxCreditBureau, HttpCreditBureau } from './bureau';

@@ -1,31 +1,13 @@
 import { z } from 'zod';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
-
-/** Parties are screened on every element they present, since any one of them can be the listed one. */
-export interface ScreeningSubject {
-  idNumber: string;
-  phone: string;
-  bankCard?: string;
-  deviceId?: string;
-}
-
-export type ListElement = 'idNumber' | 'phone' | 'bankCard' | 'deviceId';
-export type ListName = 'blacklist' | 'whitelist';
-
-export interface ListResult {
-  listed: ListName | null;
-  matchedOn?: ListElement;
-}
-
-export interface ListScreener {
-  screen(subject: ScreeningSubject): Promise<ListResult>;
-}
-
-export interface ListEntry {
-  list: ListName;
-  on: ListElement;
-  value: string;
-}
+import type {
+  ScreeningSubject,
+  ListElement,
+  ListName,
+  ListResult,
+  ListScreener,
+  ListEntry,
+} from '../contracts/providers/lists';
 
 /** Checked in this order, so the reported element is predictable when several match. */
 const ELEMENTS: readonly ListElement[] = ['idNumber', 'phone', 'bankCard', 'deviceId'];

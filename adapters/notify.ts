@@ -3,35 +3,12 @@ import { isValidPhone } from '../domain/identity';
 import { ProviderError } from './errors';
 import { HttpProviderClient, type HttpProviderOptions } from './http';
 import { memorySandboxStore, type SandboxStore } from './sandbox-store';
-
-export type NotificationChannel = 'sms' | 'push';
-
-export interface Notification {
-  /** From the business event (`{loanId}:reminder:{seq}`), so a retried activity sends one message. */
-  idempotencyKey: string;
-  channel: NotificationChannel;
-  /** Phone for SMS, device token for push. */
-  to: string;
-  /** Template id; the text lives with the provider so PII is not assembled in workflow payloads. */
-  template: string;
-  params: Record<string, string>;
-  /** ISO instant after which the gateway must not deliver it (the end of the borrower's contact hours). */
-  notAfter?: string;
-}
-
-export interface SentNotification {
-  messageId: string;
-}
-
-export interface Notifier {
-  send(notification: Notification): Promise<SentNotification>;
-}
-
-export interface RecordedNotification extends Notification {
-  messageId: string;
-  /** ISO instant. */
-  sentAt: string;
-}
+import type {
+  Notification,
+  SentNotification,
+  Notifier,
+  RecordedNotification,
+} from '../contracts/providers/notify';
 
 /** Records instead of sending; one message per idempotency key. An SMS to a malformed phone is refused. */
 export class SandboxNotifier implements Notifier {

@@ -14,10 +14,10 @@ import { bankCard, idNumber, phone } from '../test/support/applicants';
 import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
 import { addDays, instantOfLocal } from '../domain/localdate';
 import { createLoanflowWorkers } from '../worker/worker';
-import { collectionWorkflowId } from '../workflows/collection-messages';
+import { collectionWorkflowId } from '../contracts/collection';
 import { loan } from '../workflows/loan';
-import { getLoan } from '../workflows/loan-messages';
-import { type LoanInput, loanWorkflowId } from '../workflows/messages';
+import { getLoan } from '../contracts/loan';
+import { type LoanInput, loanWorkflowId } from '../contracts/loan';
 import { atMost, benchMain, type BenchRow, row } from './table';
 
 type History = temporal.api.history.v1.IHistory;

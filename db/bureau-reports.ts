@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { BureauReport } from '../adapters/bureau';
+import type { BureauReport } from '../contracts/providers/bureau';
 
 /** Cached bureau facts by customer; no PII is stored, only the scores and counts the rules read. */
 export function bureauReportRepository(pool: Pool) {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { CreditLineView } from '../workflows/messages';
+import type { CreditLineView } from '../contracts/credit-line';
 
 export interface NewCreditLineRow {
   id: string;

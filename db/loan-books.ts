@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { JournalEntry } from '../domain/ledger';
-import type { LoanView } from '../workflows/loan-messages';
+import type { LoanView } from '../contracts/loan';
 import { postAllOn } from './ledger';
 import { saveLoanOn } from './loans';
 import { inTransaction } from './paging';

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
-import type { InstallmentView, LoanStatus, LoanView } from '../workflows/loan-messages';
+import type { InstallmentView, LoanStatus, LoanView } from '../contracts/loan';
 
 export interface LoanRow {
   id: string;

@@ -31,9 +31,9 @@ import {
   creditLineWorkflowId,
   drawdown,
   getCreditLine,
-  loanWorkflowId,
   reviewDecision,
-} from '../workflows/messages';
+} from '../contracts/credit-line';
+import { loanWorkflowId } from '../contracts/loan';
 import { startOwnedPostgres } from './lib/postgres';
 
 const root = path.resolve(__dirname, '..');

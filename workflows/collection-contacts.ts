@@ -2,7 +2,7 @@ import { log } from '@temporalio/workflow';
 import { contactSlot, isContact, type StrategyStep } from '../domain/collection';
 import { instantOfLocal, localClockAt } from '../domain/localdate';
 import { type CollectionContext, nowIso } from './collection-context';
-import type { ContactRecord, TaskOutcome } from './collection-messages';
+import type { ContactRecord, TaskOutcome } from '../contracts/collection';
 import { promiseFromCall } from './collection-promises';
 
 // Contacts with the borrower: when one may be made (contact hours, the daily limit) and how each is

@@ -7,7 +7,7 @@ import type {
   CollectionStatus,
   ContactRecord,
   DelinquencyUpdate,
-} from './collection-messages';
+} from '../contracts/collection';
 import type { HistoryLimit } from './continue-as-new';
 import { refused } from './failures';
 

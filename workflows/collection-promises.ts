@@ -9,7 +9,7 @@ import {
   resolvePromise,
 } from '../domain/promise';
 import { type CollectionContext, inCollection, nowIso, today } from './collection-context';
-import type { PromiseRequest, PromiseView, TaskOutcome } from './collection-messages';
+import type { PromiseRequest, PromiseView, TaskOutcome } from '../contracts/collection';
 import { asFailure } from './failures';
 
 // Promises to pay (承诺还款): recorded from the API or a collector's call, at most one open at a time;

@@ -13,7 +13,7 @@ import type {
   SettlementDecisionRequest,
   SettlementOfferRequest,
   SettlementOfferView,
-} from './collection-messages';
+} from '../contracts/collection';
 import { asFailure, refused } from './failures';
 
 // Settlement offers (和解): proposed by a collector, decided by reviewers; an approved one is the loan's

@@ -1,7 +1,7 @@
 import { formatMajor } from '../domain/money';
 import { promiseDeadline } from '../domain/promise';
 import type { CollectionContext } from './collection-context';
-import type { CollectionView } from './collection-messages';
+import type { CollectionView } from '../contracts/collection';
 import { openPromise, promisePolicy, promiseView } from './collection-promises';
 import { offerView } from './collection-settlements';
 

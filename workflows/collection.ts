@@ -37,7 +37,7 @@ import {
   offerSettlement,
   promiseToPay,
   recordTaskOutcome,
-} from './collection-messages';
+} from '../contracts/collection';
 import {
   checkPromiseRequest,
   openPromise,
@@ -66,8 +66,8 @@ import {
 import { asFailure } from './failures';
 import { PATCH } from './patches';
 import { collectionBuckets } from './legacy';
-import { retryAutopay, settlementApproved } from './loan-messages';
-import { loanWorkflowId } from './messages';
+import { retryAutopay, settlementApproved } from '../contracts/loan';
+import { loanWorkflowId } from '../contracts/loan';
 import { retry } from './retry-policies';
 import { providerActivities } from './task-queues';
 

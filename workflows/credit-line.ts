@@ -47,8 +47,6 @@ import {
   decideReview,
   drawdown,
   type DrawdownRequest,
-  type LoanInput,
-  loanWorkflowId,
   loanStanding,
   releaseLimit,
   type CreditLineApplication,
@@ -64,7 +62,8 @@ import {
   verifyCard,
   type CardVerificationRequest,
   type CardVerificationResult,
-} from './messages';
+} from '../contracts/credit-line';
+import { type LoanInput, loanWorkflowId } from '../contracts/loan';
 import {
   continueAsNewOnceHandled,
   DEFAULT_HISTORY_LIMIT,

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
-import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from './messages';
+import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from '../contracts/failures';
 
 /**
  * A broken business rule fails the update, query or workflow with the field and code the API turns

@@ -20,7 +20,7 @@ export function loanBucketsBeforeSeed(): Bucket[] {
 
 /**
  * The buckets a collection works by when its loan passed none (started before loans kept them, see
- * `buckets` in workflows/collection-messages.ts): such a loan is on the earlier ranges. Goes once no
+ * `buckets` in contracts/collection.ts): such a loan is on the earlier ranges. Goes once no
  * collection started without `buckets` is open (a continued run carries the same input).
  */
 export function collectionBuckets(given: readonly Bucket[] | undefined): readonly Bucket[] {

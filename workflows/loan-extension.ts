@@ -12,7 +12,7 @@ import {
   servingOrRefuse,
   today,
 } from './loan-context';
-import type { ExtensionRequest, ExtensionResult } from './loan-messages';
+import type { ExtensionRequest, ExtensionResult } from '../contracts/loan';
 
 // Extension (展期): moving due dates later under the product's policy, once per extension id.
 

@@ -20,7 +20,7 @@ import type {
   PayoffQuote,
   RepaymentRequest,
   RepaymentResult,
-} from './loan-messages';
+} from '../contracts/loan';
 
 // Accepting money into the loan: repayments, autopay debits, provider callbacks, recoveries after
 // write-off and settlement payments, each booked once per payment id.

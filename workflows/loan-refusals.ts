@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 import { priceLoan } from '../domain/loan';
 import type { Product } from '../domain/products';
-import type { LoanInput } from './messages';
+import type { LoanInput } from '../contracts/loan';
 
 /** A reason the loan cannot go ahead before any money moved. */
 export class Refusal extends Error {

@@ -12,7 +12,8 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { DebitResult, LoanActivities, Payout } from '../activities/loan';
+import type { LoanActivities } from '../activities/loan';
+import type { DebitResult, Payout } from '../contracts/providers/bank';
 import { DEFAULT_BUCKETS, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
 import { writeOffBook } from '../domain/write-off';
@@ -60,7 +61,7 @@ import {
   repay,
   retryAutopay,
   settlementApproved,
-} from './loan-messages';
+} from '../contracts/loan';
 import {
   checkRepayment,
   quotePayoff,
@@ -73,7 +74,8 @@ import {
 import { price, providerCodeOf, Refusal, refusalBeforePayout, refusalOf } from './loan-refusals';
 import { keepStanding as standing } from './loan-standing';
 import { detailsOf, loanView, searchAttributesOf } from './loan-view';
-import { creditLineWorkflowId, type LimitRelease, type LoanInput, releaseLimit } from './messages';
+import { creditLineWorkflowId, type LimitRelease, releaseLimit } from '../contracts/credit-line';
+import { type LoanInput } from '../contracts/loan';
 import { PATCH } from './patches';
 import { retry, untilDone } from './retry-policies';
 import { providerActivities } from './task-queues';

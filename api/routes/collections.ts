@@ -14,9 +14,10 @@ import {
   recordTaskOutcome,
   type TaskOutcome,
   type TaskOutcomeKind,
-} from '../../workflows/collection-messages';
-import { extendLoan, getLoan } from '../../workflows/loan-messages';
-import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
+} from '../../contracts/collection';
+import { extendLoan, getLoan } from '../../contracts/loan';
+import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
+import { loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';

@@ -18,7 +18,7 @@ import {
   verifyCard,
   type CreditLineApplication,
   type CreditLineView,
-} from '../../workflows/messages';
+} from '../../contracts/credit-line';
 import { CreditLineId, CustomerId, LoanStatus, ProductCode } from '../../workflows/search-attributes';
 import { actorOf } from '../auth';
 import type { Metrics } from '../metrics';

@@ -14,8 +14,9 @@ import {
   payoffQuote,
   repay,
   type RepaymentRequest,
-} from '../../workflows/loan-messages';
-import { creditLineWorkflowId, getCreditLine, loanWorkflowId } from '../../workflows/messages';
+} from '../../contracts/loan';
+import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
+import { loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';

@@ -9,7 +9,7 @@ import {
   getReviewDossier,
   type ReviewDecisionSignal,
   type ReviewDossierView,
-} from '../../workflows/messages';
+} from '../../contracts/credit-line';
 import { actorOf } from '../auth';
 import type { Metrics } from '../metrics';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';

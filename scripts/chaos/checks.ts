@@ -5,7 +5,7 @@ import { keyringFromEnv } from '../../codec/keyring';
 import { loanPosition } from '../../domain/ledger';
 import { CONTACT_HOURS } from '../../domain/loan';
 import { localClockAt } from '../../domain/localdate';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 import type { ApiClient } from './client';
 import { EXPECTED, type Lifecycle } from './lifecycles';
 import type { Cluster } from './stack';

@@ -1,4 +1,4 @@
-import type { StatementItem } from '../../adapters/bank';
+import type { StatementItem } from '../../contracts/providers/bank';
 import { bankBreaks } from '../../activities/operations';
 import type { CashEntry } from '../../db/operations';
 

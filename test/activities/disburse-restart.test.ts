@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PayRequest } from '../../adapters/bank';
+import type { PayRequest } from '../../contracts/providers/bank';
 import { createAdapters } from '../../adapters/index';
 import { buildActivities } from '../../worker/worker';
 import { card } from '../adapters/fixtures';

@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createLoanActivities, type LoanActivityDeps } from '../../activities/loan';
-import type { PayRequest, Payout } from '../../adapters/bank';
+import type { PayRequest, Payout } from '../../contracts/providers/bank';
 
 /**
  * A payout's activity heartbeats while the bank holds the call, so that the server notices a dead

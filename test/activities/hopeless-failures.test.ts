@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAdapters, HttpIdentityVerifier, memorySandboxStore } from '../../adapters/index';
-import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR, databaseFailure } from '../../activities/failures';
+import { databaseFailure } from '../../activities/failures';
+import { DATABASE_CONSTRAINT_ERROR, DATABASE_DATA_ERROR } from '../../contracts/failures';
 import type { NewCreditLineRow } from '../../db/credit-lines';
 import { createPool } from '../../db/pool';
 import { buildActivities } from '../../worker/worker';

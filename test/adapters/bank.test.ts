@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { SandboxBank, type PayRequest } from '../../adapters/bank';
+import { SandboxBank } from '../../adapters/bank';
+import { type PayRequest } from '../../contracts/providers/bank';
 import { NON_RETRYABLE_PROVIDER_ERROR, RETRYABLE_PROVIDER_ERROR } from '../../adapters/errors';
 import { card, failure } from './fixtures';
 

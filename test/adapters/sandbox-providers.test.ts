@@ -1,6 +1,7 @@
 import { SandboxCreditBureau } from '../../adapters/bureau';
 import { ProviderError, RETRYABLE_PROVIDER_ERROR, isRetryableStatus } from '../../adapters/errors';
-import { SandboxIdentityVerifier, type IdentityVerifier } from '../../adapters/identity';
+import { SandboxIdentityVerifier } from '../../adapters/identity';
+import { type IdentityVerifier } from '../../contracts/providers/identity';
 import { createAdapters, memorySandboxStore } from '../../adapters/index';
 import { SandboxListScreener } from '../../adapters/lists';
 import { SandboxNotifier } from '../../adapters/notify';

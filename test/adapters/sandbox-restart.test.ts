@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { HttpBank, type PayRequest } from '../../adapters/bank';
+import { HttpBank } from '../../adapters/bank';
+import { type PayRequest } from '../../contracts/providers/bank';
 import { type Adapters, bindSandboxPool, createAdapters, type SandboxBank } from '../../adapters/index';
 import { startSandboxServer } from '../../adapters/sandbox-server';
 import { sandboxStore } from '../../db/sandbox-providers';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { creditLineIdFor } from '../../api/routes/credit-lines';
 import { apiKeyRepository } from '../../db/api-keys';
 import { localDateAt } from '../../domain/localdate';
-import { creditLineWorkflowId } from '../../workflows/messages';
+import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, bankCard } from '../support/applicants';
 import { eventually } from '../support/eventually';

@@ -7,11 +7,7 @@ import { collectionRepository } from '../../db/collection';
 import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { CollectionRun } from '../../workflows/collection';
-import {
-  type CollectionInput,
-  collectionWorkflowId,
-  type TaskOutcome,
-} from '../../workflows/collection-messages';
+import { type CollectionInput, collectionWorkflowId, type TaskOutcome } from '../../contracts/collection';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 import { testDataConverter } from '../support/temporal';

@@ -5,7 +5,7 @@ import { createApp } from '../../api/app';
 import { creditLineIdFor } from '../../api/routes/credit-lines';
 import { createLogger } from '../../config/logger';
 import { daysBetween, localDateAt, testClockZone } from '../../domain/localdate';
-import { creditLineWorkflowId } from '../../workflows/messages';
+import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
 import { applicationBody, bankCard, phone } from '../support/applicants';
 import { eventually } from '../support/eventually';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { creditLineWorkflowId } from '../../workflows/messages';
+import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 

@@ -1,7 +1,7 @@
 import { asOfToday } from '../../api/routes/loans';
 import { LEGACY_BUCKETS } from '../../domain/delinquency';
 import { instantOfLocal } from '../../domain/localdate';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 
 const ZONE = 'Asia/Shanghai';
 const installment = (seq: number, dueDate: string, status: string) => ({ seq, dueDate, status });

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { apiKeyRepository } from '../../db/api-keys';
 import { creditLineRepository } from '../../db/credit-lines';
 import { loanRepository } from '../../db/loans';
-import type { LoanView } from '../../workflows/loan-messages';
-import type { CreditLineView } from '../../workflows/messages';
+import type { LoanView } from '../../contracts/loan';
+import type { CreditLineView } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness } from '../support/api';
 
 let h: ApiHarness;

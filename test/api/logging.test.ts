@@ -10,7 +10,7 @@ import { failureConverterPath } from '../../codec/data-converter';
 import { createLogger } from '../../config/logger';
 import { apiKeyRepository } from '../../db/api-keys';
 import type { Pool } from '../../db/pool';
-import { creditLineWorkflowId } from '../../workflows/messages';
+import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { applicationBody } from '../support/applicants';
 import { testPool } from '../support/db';
 import { devServerEnv, testDataConverter } from '../support/temporal';

@@ -1,7 +1,7 @@
 import { PAYOFF_HORIZON_DAYS, payoffDate } from '../../api/routes/loans';
 import { Problem } from '../../api/problem';
 import { addDays } from '../../domain/localdate';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 
 const loan = (patch: Partial<LoanView> = {}) =>
   ({

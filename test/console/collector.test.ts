@@ -5,7 +5,7 @@ import { loanRepository } from '../../db/loans';
 import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { CollectionRun } from '../../workflows/collection';
-import { type CollectionInput, collectionWorkflowId } from '../../workflows/collection-messages';
+import { type CollectionInput, collectionWorkflowId } from '../../contracts/collection';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { lateLoanView } from '../db/late-loan-view';
 import {

@@ -1,7 +1,7 @@
 import { bringLateChargesUpToDate, NO_LATE_CHARGES } from '../../domain/late-charges';
 import { addDays, localDateAt } from '../../domain/localdate';
 import { applyPayment, fallDue, owedBy, position, snapshotOf } from '../../domain/loan';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 import { openLedgeredLoan } from '../support/ledgered-loan';
 
 /**

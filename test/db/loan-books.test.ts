@@ -3,7 +3,7 @@ import { loanBooks } from '../../db/loan-books';
 import { ledgerRepository } from '../../db/ledger';
 import { loanRepository } from '../../db/loans';
 import { disbursementEntry, repaymentEntry } from '../../domain/ledger';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 import { testPool } from '../support/db';
 
 const pool = testPool();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loanRepository } from '../../db/loans';
-import type { LoanView } from '../../workflows/loan-messages';
+import type { LoanView } from '../../contracts/loan';
 import { testPool } from '../support/db';
 
 const pool = testPool();

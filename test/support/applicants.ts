@@ -4,7 +4,7 @@ import { SandboxCreditBureau } from '../../adapters/bureau';
 import { creditBoundsFor } from '../../domain/credit-line';
 import { decideCredit } from '../../domain/decision';
 import { getProduct } from '../../domain/products';
-import type { CreditLineApplication } from '../../workflows/messages';
+import type { CreditLineApplication } from '../../contracts/credit-line';
 
 /** A valid GB 11643 ID number for someone born on `birth` (YYYYMMDD). */
 export function idNumber(birth = '19900101', region = '110101'): string {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays } from '../../domain/localdate';
-import { repay } from '../../workflows/loan-messages';
+import { repay } from '../../contracts/loan';
 import {
   collectionWorkflowId,
   decideSettlement,
   offerSettlement,
   promiseToPay,
-} from '../../workflows/collection-messages';
+} from '../../contracts/collection';
 import { bankCard } from './applicants';
 import { loanScenarios } from './loan-histories';
 

@@ -12,10 +12,10 @@ import {
   promiseToPay,
   recordTaskOutcome,
   type TaskOutcome,
-} from '../../workflows/collection-messages';
+} from '../../contracts/collection';
 import { creditLine } from '../../workflows/credit-line';
-import { extendLoan, type LoanView, repay } from '../../workflows/loan-messages';
-import { controlLine, creditLineWorkflowId, drawdown, verifyCard } from '../../workflows/messages';
+import { extendLoan, type LoanView, repay } from '../../contracts/loan';
+import { controlLine, creditLineWorkflowId, drawdown, verifyCard } from '../../contracts/credit-line';
 import { bankCard } from '../support/applicants';
 import { expectDomainFailure } from '../support/domain-error';
 import { approvedApplication, loanHarness, ZONE } from '../support/loan-harness';

@@ -17,7 +17,7 @@ import {
   reviewDecision,
   reviewIdFor,
   submitInfo,
-} from '../../workflows/messages';
+} from '../../contracts/credit-line';
 import { idCheckCharacter as checkChar } from '../../domain/identity';
 import { application, bankCard, idNumber, idNumberGrantingUpTo, phone } from '../support/applicants';
 import { testPool } from '../support/db';

@@ -9,8 +9,8 @@ import {
   payoffQuote,
   repay,
   type RepaymentRequest,
-} from '../../workflows/loan-messages';
-import { creditLineWorkflowId, drawdown, getCreditLine, verifyCard } from '../../workflows/messages';
+} from '../../contracts/loan';
+import { creditLineWorkflowId, drawdown, getCreditLine, verifyCard } from '../../contracts/credit-line';
 import { ProviderError } from '../../adapters/errors';
 import { providerQueue } from '../../workflows/task-queues';
 import { bankCard, idNumber, phone } from '../support/applicants';

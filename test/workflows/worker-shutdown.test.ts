@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAdapters, type SandboxBank } from '../../adapters';
-import type { PayRequest } from '../../adapters/bank';
+import type { PayRequest } from '../../contracts/providers/bank';
 import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
 import { loan } from '../../workflows/loan';
-import { getLoan } from '../../workflows/loan-messages';
-import { type LoanInput, loanWorkflowId } from '../../workflows/messages';
+import { getLoan } from '../../contracts/loan';
+import { type LoanInput, loanWorkflowId } from '../../contracts/loan';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { eventually } from '../support/eventually';

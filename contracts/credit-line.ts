@@ -4,8 +4,9 @@ import type { Money } from '../domain/money';
 import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
 
 /**
- * Every message the workflows accept, defined once and imported by both the workflows and the API
- * (docs/design.md, "Layers"). Payload types are plain JSON.
+ * The credit line's contract (`credit-line:{id}`): its messages and their payloads, defined once and
+ * imported by the workflow, the activities, the API and the tests (docs/design.md, "Layers").
+ * Payloads are plain JSON.
  */
 
 export const creditLineWorkflowId = (id: string): string => `credit-line:${id}`;
@@ -18,11 +19,6 @@ export interface Applicant {
   bankCard: string;
   deviceId?: string;
 }
-
-/** An activity's failure when PostgreSQL refused a value (SQLSTATE class 22): a NUL, a year-0000 timestamp, a number out of range. */
-export const DATABASE_DATA_ERROR = 'DatabaseDataError';
-/** An activity's failure when PostgreSQL refused a row by a rule on the row alone (NOT NULL, CHECK, an unbalanced entry). */
-export const DATABASE_CONSTRAINT_ERROR = 'DatabaseConstraintError';
 
 export interface Consent {
   version: string;
@@ -150,9 +146,7 @@ export const provideInfo = defineUpdate<void, [ApplicantInfo]>('provideInfo');
 export type LineControlRequest = LineControl & { actor: string };
 export const controlLine = defineUpdate<CreditLineView, [LineControlRequest]>('controlLine');
 
-// ---- Drawdown (用信) and the loans a line carries --------------------------------------------
-
-export const loanWorkflowId = (loanId: string): string => `loan:${loanId}`;
+// ---- Drawdown (用信) and the loans a line carries (the loan's own input is in ./loan) --------------------------------------------
 
 export interface DrawdownRequest {
   /** Chosen by the API from the idempotency key, so a retried drawdown reaches the same loan. */
@@ -201,28 +195,3 @@ export interface LoanStanding {
   delinquent: boolean;
 }
 export const loanStanding = defineSignal<[LoanStanding]>('loanStanding');
-
-/** What the credit line hands a new loan workflow (plain JSON). */
-export interface LoanInput {
-  loanId: string;
-  creditLineId: string;
-  customerId: string;
-  productCode: string;
-  principal: Money;
-  termMonths: number;
-  method: string;
-  purpose: string;
-  /** The line's priced annual rate, decimal string. */
-  annualRate: string;
-  /** Borrowers' local calendar and contact hours. */
-  timeZone: string;
-  /** Where the money goes: the borrower's card, or the card issuer for card-repayment products. */
-  payee: { kind: 'borrower' | 'card-issuer'; bankCard: string };
-  /**
-   * The borrower's own card that autopay debits and refunds go back to. Absent on loans started before
-   * it was kept: those use the payout card when it is the borrower's, and have none when it is an issuer's.
-   */
-  repaymentCard?: string;
-  /** Borrower's identifiers for the pre-disbursement blacklist refresh (PII; the payload codec of a later issue encrypts it). */
-  borrower: { idNumber: string; phone: string };
-}

@@ -1,11 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bucket, Stage } from '../domain/delinquency';
 import type { Currency, Money } from '../domain/money';
-import type { LoanStatus } from './loan-messages';
+import type { LoanStatus } from './loan';
 
 /**
  * The messages of a collection workflow (`collection:{loanId}`), a child of its loan started when the
- * loan turns delinquent. Defined once, imported by the workflows and the API (docs/design.md, "Layers").
+ * loan turns delinquent. Defined once, imported by the workflows, the activities, the API and the tests (docs/design.md, "Layers").
  */
 
 export const collectionWorkflowId = (loanId: string): string => `collection:${loanId}`;

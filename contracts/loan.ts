@@ -6,8 +6,9 @@ import type { PayoffBreakdown } from '../domain/payoff';
 import type { PrepaymentMode } from '../domain/prepayment';
 
 /**
- * The messages a loan workflow (`loan:{loanId}`, see messages.ts) accepts, defined once and imported by
- * the workflow and the API (docs/design.md, "Layers"). Payloads are plain JSON; money is minor units with currency.
+ * The loan's contract (`loan:{loanId}`): its input, messages and view, defined once and imported by the
+ * workflow, the activities, the API and the tests (docs/design.md, "Layers"). Payloads are plain JSON;
+ * money is minor units with currency.
  */
 
 export type { InstallmentView };
@@ -175,3 +176,30 @@ export interface SettlementTerms {
   payBy: string;
 }
 export const settlementApproved = defineSignal<[SettlementTerms]>('settlementApproved');
+
+export const loanWorkflowId = (loanId: string): string => `loan:${loanId}`;
+
+/** What the credit line hands a new loan workflow (plain JSON). */
+export interface LoanInput {
+  loanId: string;
+  creditLineId: string;
+  customerId: string;
+  productCode: string;
+  principal: Money;
+  termMonths: number;
+  method: string;
+  purpose: string;
+  /** The line's priced annual rate, decimal string. */
+  annualRate: string;
+  /** Borrowers' local calendar and contact hours. */
+  timeZone: string;
+  /** Where the money goes: the borrower's card, or the card issuer for card-repayment products. */
+  payee: { kind: 'borrower' | 'card-issuer'; bankCard: string };
+  /**
+   * The borrower's own card that autopay debits and refunds go back to. Absent on loans started before
+   * it was kept: those use the payout card when it is the borrower's, and have none when it is an issuer's.
+   */
+  repaymentCard?: string;
+  /** Borrower's identifiers for the pre-disbursement blacklist refresh (PII; the payload codec of a later issue encrypts it). */
+  borrower: { idNumber: string; phone: string };
+}

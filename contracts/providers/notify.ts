@@ -1,0 +1,33 @@
+/**
+ * The contract with the notification gateway (SMS and push): what we send, what it answers, and the
+ * interface every implementation (sandbox, HTTP) keeps. Imported by adapters, activities and workflows.
+ */
+
+export type NotificationChannel = 'sms' | 'push';
+
+export interface Notification {
+  /** From the business event (`{loanId}:reminder:{seq}`), so a retried activity sends one message. */
+  idempotencyKey: string;
+  channel: NotificationChannel;
+  /** Phone for SMS, device token for push. */
+  to: string;
+  /** Template id; the text lives with the provider so PII is not assembled in workflow payloads. */
+  template: string;
+  params: Record<string, string>;
+  /** ISO instant after which the gateway must not deliver it (the end of the borrower's contact hours). */
+  notAfter?: string;
+}
+
+export interface SentNotification {
+  messageId: string;
+}
+
+export interface Notifier {
+  send(notification: Notification): Promise<SentNotification>;
+}
+
+export interface RecordedNotification extends Notification {
+  messageId: string;
+  /** ISO instant. */
+  sentAt: string;
+}
