@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bucket, Stage } from '../domain/delinquency';
-import type { allocationSummary, InstallmentView, PaymentKind } from '../domain/loan';
+import type { allocationSummary, InstallmentView, LoanStatus, PaymentKind } from '../domain/loan';
 import type { Money } from '../domain/money';
 import type { PayoffBreakdown } from '../domain/payoff';
 import type { PrepaymentMode } from '../domain/prepayment';
@@ -13,8 +13,7 @@ import type { PrepaymentMode } from '../domain/prepayment';
 
 export type { InstallmentView };
 
-export type LoanStatus =
-  'disbursing' | 'active' | 'delinquent' | 'closed' | 'disbursement_failed' | 'written_off';
+export type { LoanStatus };
 
 export interface AutopayAttempt {
   seq: number;

@@ -30,6 +30,10 @@ import type { Product } from './products';
 import { quote, type Quote } from './quote';
 import type { Installment, Method } from './schedule';
 
+/** Where a loan is in its life, as its workflow, read model and API name it. */
+export type LoanStatus =
+  'disbursing' | 'active' | 'delinquent' | 'closed' | 'disbursement_failed' | 'written_off';
+
 export type Charges = Pick<Parts, 'interest' | 'fees' | 'penalty'>;
 
 export interface BookInstallment {

@@ -11,21 +11,20 @@ import {
   position,
   reversePayment,
 } from '../domain/loan';
+import {
+  callbackStep,
+  type IntakeState,
+  type KnownPayment,
+  repaymentStep,
+  settlementStep,
+} from '../domain/payment-intake';
 import { recoverPayment, settleWithWaiver } from '../domain/write-off';
 import { asFailure } from './failures';
 import { commit, currentStatus, inService, type LoanContext, money, servicing, today } from './loan-context';
-import type {
-  LoanStatus,
-  PaymentCallback,
-  PayoffQuote,
-  RepaymentRequest,
-  RepaymentResult,
-} from '../contracts/loan';
+import type { PaymentCallback, PayoffQuote, RepaymentRequest, RepaymentResult } from '../contracts/loan';
 
 // Accepting money into the loan: repayments, autopay debits, provider callbacks, recoveries after
 // write-off and settlement payments, each booked once per payment id.
-
-const RESERVED_PAYMENT_IDS = /^\s*(autopay|credit):/;
 
 /** What settles the loan in full on a date, without booking anything. */
 export function quotePayoff(ctx: LoanContext, date: string): PayoffQuote {
@@ -37,37 +36,8 @@ export function quotePayoff(ctx: LoanContext, date: string): PayoffQuote {
 /** The repayment update's validator: a payment it lets through books without a rule refusing it. */
 export function checkRepayment(ctx: LoanContext, req: RepaymentRequest): void {
   const { s } = ctx;
-  const known = s.payments[req.paymentId];
-  if (known) {
-    if (known.record.amount !== req.amount.amount) {
-      throw new DomainError(
-        'paymentId',
-        `payment ${req.paymentId} was already made with another amount`,
-        'conflict',
-      );
-    }
-    return;
-  }
-  if (!req.paymentId?.trim() || RESERVED_PAYMENT_IDS.test(req.paymentId))
-    throw new DomainError(
-      'paymentId',
-      'a payment id is required and must not start with autopay: or credit:',
-    );
-  const book = s.book;
-  const open: LoanStatus[] = ctx.collects
-    ? ['active', 'delinquent', 'written_off']
-    : ['active', 'delinquent'];
-  if (!book || !open.includes(s.status)) {
-    throw new DomainError(
-      'loan',
-      `the loan is ${s.status}; only an ${open.join(' or ')} loan takes repayments`,
-      'loan_not_in_service',
-    );
-  }
-  if (req.amount.currency !== book.currency)
-    throw new DomainError('amount.currency', `must be ${book.currency}`);
-  if (!Number.isSafeInteger(req.amount.amount) || req.amount.amount <= 0)
-    throw new DomainError('amount.amount', 'must be a positive integer of minor units');
+  if (repaymentStep(intakeOf(ctx), req, knownPayment(ctx, req.paymentId)) === 'replay') return;
+  const book = inService(ctx);
   if (s.status === 'written_off') {
     recoverPayment(book, { paymentId: req.paymentId, amount: req.amount.amount, date: today(ctx) });
     return;
@@ -87,6 +57,22 @@ export function checkRepayment(ctx: LoanContext, req: RepaymentRequest): void {
     date: today(ctx),
     ...(req.mode ? { mode: req.mode } : {}),
   });
+}
+
+/** The loan's state as the intake rules (domain/payment-intake.ts) read it. */
+function intakeOf(ctx: LoanContext): IntakeState {
+  const { s } = ctx;
+  return {
+    status: s.status,
+    currency: s.book?.currency ?? null,
+    collects: ctx.collects,
+    lateReceiptsOpen: s.lateReceiptsUntil !== undefined,
+  };
+}
+
+function knownPayment(ctx: LoanContext, paymentId: string): KnownPayment | undefined {
+  const known = ctx.s.payments[paymentId];
+  return known && { amount: known.record.amount, reversed: known.reversed };
 }
 
 export function takePayment(
@@ -146,10 +132,11 @@ function settlementPayment(
   paymentId: string,
   amount: number,
 ): Booked<PaymentRecord> | null {
-  const terms = ctx.s.servicing?.settlement;
-  if (!ctx.collects || !terms || today(ctx) > terms.payBy) return null;
-  if (terms.received + amount < terms.amount.amount) {
-    terms.received += amount;
+  const terms = ctx.collects ? ctx.s.servicing?.settlement : null;
+  const step = settlementStep(terms, amount, today(ctx));
+  if (step.step === 'none' || !terms) return null;
+  if (step.step === 'partial') {
+    terms.received = step.received;
     return null;
   }
   try {
@@ -172,33 +159,21 @@ function settlementPayment(
 
 /** Answers what went wrong when the callback cannot be applied; each event id arrives here once. */
 export function onCallback(ctx: LoanContext, cb: PaymentCallback): string | null {
-  const { s } = ctx;
-  const recovering = s.status === 'written_off' && ctx.collects && cb.kind === 'success';
-  // A reversal after closure would reopen a settled loan and is left to a person.
-  const lateReceipt = s.status === 'closed' && s.lateReceiptsUntil !== undefined && cb.kind === 'success';
-  if (!s.book || (s.status !== 'active' && s.status !== 'delinquent' && !recovering && !lateReceipt))
-    return `the loan is ${s.status}`;
-  if (cb.amount.currency !== s.book.currency)
-    return `currency ${cb.amount.currency} is not the loan's ${s.book.currency}`;
-  const known = s.payments[cb.paymentId];
-  if (cb.kind === 'success') {
-    // A success for a payment already applied (by the update, or an earlier callback) changes nothing;
-    // one that names another amount means the two sides disagree, which a person must look at.
-    if (known)
-      return known.record.amount === cb.amount.amount
-        ? null
-        : `a success of ${cb.amount.amount} does not match the payment of ${known.record.amount}`;
-    if (!(cb.amount.amount > 0)) return 'a success must carry a positive amount';
-    return guarded(ctx, cb.paymentId, () => takePayment(ctx, cb.paymentId, cb.amount.amount, 'callback'));
+  const known = ctx.s.payments[cb.paymentId];
+  const step = callbackStep(intakeOf(ctx), cb, knownPayment(ctx, cb.paymentId));
+  switch (step.step) {
+    case 'refuse':
+      return step.reason;
+    case 'ignore':
+      return null;
+    case 'take':
+      return guarded(ctx, cb.paymentId, () => takePayment(ctx, cb.paymentId, cb.amount.amount, 'callback'));
+    case 'reverse':
+      return guarded(ctx, cb.paymentId, () => {
+        commit(ctx, reversePayment(inService(ctx), known!.record, cb.eventId, today(ctx)));
+        known!.reversed = true;
+      });
   }
-  if (!known) return `no payment ${cb.paymentId} to reverse`;
-  if (known.reversed) return null;
-  if (known.record.amount !== cb.amount.amount)
-    return `a reversal of ${cb.amount.amount} does not match the payment of ${known.record.amount}`;
-  return guarded(ctx, cb.paymentId, () => {
-    commit(ctx, reversePayment(inService(ctx), known.record, cb.eventId, today(ctx)));
-    known.reversed = true;
-  });
 }
 
 /** A rule that refuses a payment the provider already made must not wedge the workflow: it is recorded for a person. */
