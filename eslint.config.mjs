@@ -59,6 +59,8 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }],
+      // One import per module: two lines from the same contract hide which names a file depends on.
+      'import-x/no-duplicates': ['error', { 'prefer-inline': true }],
     },
   },
   {

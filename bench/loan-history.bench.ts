@@ -16,8 +16,7 @@ import { addDays, instantOfLocal } from '../domain/localdate';
 import { createLoanflowWorkers } from '../worker/worker';
 import { collectionWorkflowId } from '../contracts/collection';
 import { loan } from '../workflows/loan';
-import { getLoan } from '../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../contracts/loan';
+import { getLoan, type LoanInput, loanWorkflowId } from '../contracts/loan';
 import { atMost, benchMain, type BenchRow, row } from './table';
 
 type History = temporal.api.history.v1.IHistory;

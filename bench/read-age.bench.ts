@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { bankCard, idNumber, phone } from '../test/support/applicants';
 import { loan } from '../workflows/loan';
-import { getLoan, type LoanView } from '../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../contracts/loan';
+import { getLoan, type LoanView, type LoanInput, loanWorkflowId } from '../contracts/loan';
 import { atMost, benchMain, type BenchRow, pct, row } from './table';
 import { benchStack, type BenchStack, call } from './stack';
 

@@ -7,8 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { bankCard, idNumber, phone } from '../test/support/applicants';
 import { loan } from '../workflows/loan';
-import { getLoan } from '../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../contracts/loan';
+import { getLoan, type LoanInput, loanWorkflowId } from '../contracts/loan';
 import { atMost, benchMain, type BenchRow, row } from './table';
 import { benchStack, type BenchStack } from './stack';
 

@@ -35,14 +35,16 @@ export function repaymentStatuses(collects: boolean): LoanStatus[] {
 
 /**
  * A repayment request before any booking rule: `replay` when this payment id was booked with the same
- * amount (the first answer is given again, whatever the loan's state now), `new` when it may book.
- * Throws the DomainError that refuses it, naming the field.
+ * amount (the first answer is given again, whatever the loan's state now), `new` when it may book,
+ * `wait` while the payout is still out (the loan decides once it is active or has failed: the API
+ * refuses a loan its read model lists as disbursing, so only a payment racing the payout's result
+ * gets here). Throws the DomainError that refuses it, naming the field.
  */
 export function repaymentStep(
   state: IntakeState,
   req: { paymentId: string; amount: Money },
   known: KnownPayment | undefined,
-): 'replay' | 'new' {
+): 'replay' | 'new' | 'wait' {
   if (known) {
     if (known.amount !== req.amount.amount)
       throw new DomainError(
@@ -57,6 +59,7 @@ export function repaymentStep(
       'paymentId',
       'a payment id is required and must not start with autopay: or credit:',
     );
+  if (state.status === 'disbursing') return 'wait';
   const open = repaymentStatuses(state.collects);
   if (!state.currency || !open.includes(state.status))
     throw new DomainError(
@@ -71,9 +74,16 @@ export function repaymentStep(
   return 'new';
 }
 
-/** What a provider's callback does: book it, reverse a booked payment, nothing, or a reason for a person. */
+/**
+ * What a provider's callback does: book it, reverse a booked payment, nothing, a reason for a person,
+ * or wait for the payout's result (a callback can reach the loan in the same task as it).
+ */
 export type CallbackStep =
-  { step: 'take' } | { step: 'reverse' } | { step: 'ignore' } | { step: 'refuse'; reason: string };
+  | { step: 'take' }
+  | { step: 'reverse' }
+  | { step: 'ignore' }
+  | { step: 'wait' }
+  | { step: 'refuse'; reason: string };
 
 export function callbackStep(
   state: IntakeState,
@@ -81,6 +91,7 @@ export function callbackStep(
   known: KnownPayment | undefined,
 ): CallbackStep {
   const refuse = (reason: string): CallbackStep => ({ step: 'refuse', reason });
+  if (state.status === 'disbursing') return { step: 'wait' };
   const inService = state.status === 'active' || state.status === 'delinquent';
   const recovering = state.status === 'written_off' && state.collects && cb.kind === 'success';
   // A reversal after closure would reopen a settled loan: that is left to a person.

@@ -15,8 +15,7 @@ import { loanBooks } from '../db/loan-books';
 import { loanRepository } from '../db/loans';
 import { operationsRepository } from '../db/operations';
 import { reviewRepository } from '../db/reviews';
-import { getLoan, type LoanView } from '../contracts/loan';
-import { loanWorkflowId } from '../contracts/loan';
+import { getLoan, type LoanView, loanWorkflowId } from '../contracts/loan';
 import { type Provider, PROVIDERS, providerQueue } from '../workflows/task-queues';
 import { PROVIDER_ACTIVITIES, pickActivities, providerRatesFromEnv } from './providers';
 

@@ -66,8 +66,7 @@ import {
 import { asFailure } from './failures';
 import { PATCH } from './patches';
 import { collectionBuckets } from './legacy';
-import { retryAutopay, settlementApproved } from '../contracts/loan';
-import { loanWorkflowId } from '../contracts/loan';
+import { retryAutopay, settlementApproved, loanWorkflowId } from '../contracts/loan';
 import { retry } from './retry-policies';
 import { providerActivities } from './task-queues';
 

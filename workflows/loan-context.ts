@@ -16,8 +16,13 @@ import type { CollectionRun } from './collection';
 import { DEFAULT_HISTORY_LIMIT, type HistoryLimit } from './continue-as-new';
 import { refused } from './failures';
 import { noServicing, type Servicing } from './loan-standing';
-import type { AutopayAttempt, LoanStatus, LoanView, RepaymentResult } from '../contracts/loan';
-import type { LoanInput } from '../contracts/loan';
+import {
+  type AutopayAttempt,
+  type LoanStatus,
+  type LoanView,
+  type RepaymentResult,
+  type LoanInput,
+} from '../contracts/loan';
 
 export interface LoanSettings extends HistoryLimit {
   reminderDaysBefore: number;

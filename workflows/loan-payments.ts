@@ -36,7 +36,8 @@ export function quotePayoff(ctx: LoanContext, date: string): PayoffQuote {
 /** The repayment update's validator: a payment it lets through books without a rule refusing it. */
 export function checkRepayment(ctx: LoanContext, req: RepaymentRequest): void {
   const { s } = ctx;
-  if (repaymentStep(intakeOf(ctx), req, knownPayment(ctx, req.paymentId)) === 'replay') return;
+  const step = repaymentStep(intakeOf(ctx), req, knownPayment(ctx, req.paymentId));
+  if (step === 'replay' || step === 'wait') return;
   const book = inService(ctx);
   if (s.status === 'written_off') {
     recoverPayment(book, { paymentId: req.paymentId, amount: req.amount.amount, date: today(ctx) });
@@ -166,6 +167,8 @@ export function onCallback(ctx: LoanContext, cb: PaymentCallback): string | null
       return step.reason;
     case 'ignore':
       return null;
+    case 'wait': // the handler waits for the payout's result before it asks
+      return 'the loan is still disbursing';
     case 'take':
       return guarded(ctx, cb.paymentId, () => takePayment(ctx, cb.paymentId, cb.amount.amount, 'callback'));
     case 'reverse':

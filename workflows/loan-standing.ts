@@ -13,9 +13,8 @@ import { type LateChargeState, NO_LATE_CHARGES } from '../domain/late-charges';
 import { type LoanBook, openOf, owedBy, payoffOf } from '../domain/loan';
 import { collection, type CollectionRun } from './collection';
 import { collectionWorkflowId, delinquencyUpdate, type DelinquencyUpdate } from '../contracts/collection';
-import type { ExtensionResult, LoanView, SettlementTerms } from '../contracts/loan';
+import { type ExtensionResult, type LoanView, type SettlementTerms, type LoanInput } from '../contracts/loan';
 import { creditLineWorkflowId, loanStanding } from '../contracts/credit-line';
-import { type LoanInput } from '../contracts/loan';
 import { retry } from './retry-policies';
 
 /** What servicing a late loan adds to the loan's state (absent in runs started before it existed). */

@@ -2,9 +2,8 @@ import { bucketFor } from '../domain/delinquency';
 import { snapshotOf } from '../domain/loan';
 import { formatMajor, formatMoney } from '../domain/money';
 import { currentStatus, type LoanContext, money, today } from './loan-context';
-import type { LoanView } from '../contracts/loan';
+import { type LoanView, type LoanInput } from '../contracts/loan';
 import type { Servicing } from './loan-standing';
-import type { LoanInput } from '../contracts/loan';
 import {
   CreditLineId,
   CustomerId,

@@ -61,6 +61,7 @@ import {
   repay,
   retryAutopay,
   settlementApproved,
+  type LoanInput,
 } from '../contracts/loan';
 import {
   checkRepayment,
@@ -75,7 +76,6 @@ import { price, providerCodeOf, Refusal, refusalBeforePayout, refusalOf } from '
 import { keepStanding as standing } from './loan-standing';
 import { detailsOf, loanView, searchAttributesOf } from './loan-view';
 import { creditLineWorkflowId, type LimitRelease, releaseLimit } from '../contracts/credit-line';
-import { type LoanInput } from '../contracts/loan';
 import { PATCH } from './patches';
 import { retry, untilDone } from './retry-policies';
 import { providerActivities } from './task-queues';
@@ -157,9 +157,17 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   setHandler(getLoan, view);
   setHandler(getPayment, (paymentId) => s.payments[paymentId]?.answer ?? null);
   setHandler(payoffQuote, (date) => quotePayoff(ctx, date));
+  // Temporal hands a signal or update to the loan before an activity result that arrives in the
+  // same workflow task, so money sent as the payout lands would meet a loan still disbursing: it waits
+  // for the payout's result and is then judged as usual (test/workflows/worker-shutdown.test.ts).
+  const payoutDecided = () => condition(() => s.status !== 'disbursing');
   setHandler(
     repay,
     async (req) => {
+      if (s.status === 'disbursing') {
+        await payoutDecided();
+        asFailure(() => checkRepayment(ctx, req));
+      }
       const known = s.payments[req.paymentId];
       if (known) return known.answer;
       const answer = takePayment(ctx, req.paymentId, req.amount.amount, req.channel, req.mode);
@@ -168,9 +176,10 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     },
     { validator: (req) => asFailure(() => checkRepayment(ctx, req)) },
   );
-  setHandler(paymentCallback, (cb) => {
+  setHandler(paymentCallback, async (cb) => {
     if (s.callbackEvents.includes(cb.eventId)) return;
     s.callbackEvents.push(cb.eventId);
+    if (s.status === 'disbursing') await payoutDecided();
     const problem = onCallback(ctx, cb);
     if (problem) {
       log.warn('payment callback needs a person', { loanId: input.loanId, eventId: cb.eventId, problem });

@@ -1,6 +1,5 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure } from '@temporalio/common';
+import { type UpdateDefinition, ApplicationFailure } from '@temporalio/common';
 import { type IRouter, type Request, Router } from 'express';
 import { z } from 'zod';
 import type { CollectionRepository, TaskRow } from '../../db/collection';
@@ -15,9 +14,8 @@ import {
   type TaskOutcome,
   type TaskOutcomeKind,
 } from '../../contracts/collection';
-import { extendLoan, getLoan } from '../../contracts/loan';
+import { extendLoan, getLoan, loanWorkflowId } from '../../contracts/loan';
 import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
-import { loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';

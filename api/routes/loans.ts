@@ -14,9 +14,9 @@ import {
   payoffQuote,
   repay,
   type RepaymentRequest,
+  loanWorkflowId,
 } from '../../contracts/loan';
 import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
-import { loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
@@ -275,7 +275,16 @@ export const LOAN_ROUTES: RouteGroup<Ctx> = {
       },
       action: 'loan.repayment',
       async effect({ ctx, req, key, params: { id }, body }) {
-        await ctx.readLoan(req, id);
+        // The loan holds a payment sent while its payout is out until the bank answers (workflows/
+        // loan.ts): a loan listed as disbursing is refused here rather than keep the request waiting.
+        const listed = await ctx.readLoan(req, id);
+        if (listed.status === 'disbursing')
+          throw Problem.field(
+            409,
+            'loan',
+            'the loan is disbursing; it takes repayments once active',
+            'loan_not_in_service',
+          );
         // The payment id comes from the key: a retried request is the same payment, never a second one.
         const request: RepaymentRequest = {
           ...body,

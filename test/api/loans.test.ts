@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { signPayload } from '../../api/webhook-signature';
+import type { SandboxBank } from '../../adapters';
+import type { PayRequest } from '../../contracts/providers/bank';
 import { ledgerRepository } from '../../db/ledger';
 import { loanPosition } from '../../domain/ledger';
 import { type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
@@ -67,6 +69,48 @@ test('a drawdown reserves the limit, disburses, and the loan reads back with its
   expect(
     (await get('/v1/loans?status=active', h.keys.ops)).body.items.map((i: { id: string }) => i.id),
   ).toContain(loanId);
+});
+
+test('a repayment while the payout is at the bank is a quick 409 naming the loan, and books nothing', async () => {
+  const bank = h.adapters.bank as SandboxBank;
+  const pay = bank.pay.bind(bank);
+  let answer!: () => void;
+  const bankAnswers = new Promise<void>((r) => (answer = r));
+  bank.pay = async (req: PayRequest) => {
+    await bankAnswers;
+    return pay(req);
+  };
+  try {
+    const line = await post('/v1/credit-lines', applicationBody({ amount: 2_000_000 }));
+    const drawn = await post(`/v1/credit-lines/${line.body.id}/drawdowns`, {
+      amount: { amount: 500_000, currency: 'CNY' },
+      termMonths: 6,
+      purpose: 'held payout',
+    });
+    expect(drawn.status).toBe(201);
+    const started = Date.now();
+    const paid = await post(`/v1/loans/${drawn.body.loanId}/repayments`, {
+      amount: { amount: 10_000, currency: 'CNY' },
+      channel: 'app',
+    });
+    expect({ status: paid.status, field: paid.body.field, code: paid.body.errors?.[0]?.code }).toEqual({
+      status: 409,
+      field: 'loan',
+      code: 'loan_not_in_service',
+    });
+    // Refused from the read model, not held by the loan until the bank answers.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    answer();
+    const active = await eventually(
+      () => get(`/v1/loans/${drawn.body.loanId}`),
+      (r) => r.body.status === 'active',
+    );
+    expect(active.body.payments).toEqual([]);
+    expect(active.body.outstanding).toEqual({ amount: 500_000, currency: 'CNY' });
+  } finally {
+    answer();
+    bank.pay = pay;
+  }
 });
 
 test('a drawdown over the available limit is refused with the field, and changes nothing', async () => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { getLoan } from '../../contracts/loan';
+import { getLoan, loanWorkflowId } from '../../contracts/loan';
 import { getCreditLine, creditLineWorkflowId } from '../../contracts/credit-line';
-import { loanWorkflowId } from '../../contracts/loan';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, bankCard } from '../support/applicants';
 import { eventually } from '../support/eventually';

@@ -52,6 +52,8 @@ describe('a provider callback', () => {
     fc.assert(
       fc.property(state, callback, known, (s, cb, k) => {
         const step = callbackStep(s, cb, k).step;
+        // Nothing is decided while the payout is out: the loan asks again once it has a result.
+        expect(step === 'wait').toBe(s.status === 'disbursing');
         if (step === 'take') {
           expect(cb.kind).toBe('success');
           expect(k).toBeUndefined();
@@ -119,7 +121,10 @@ describe('a repayment request', () => {
           return;
         }
         if (refused) return;
-        expect(repaymentStep(s, req, k)).toBe('new');
+        const step = repaymentStep(s, req, k);
+        expect(step === 'wait').toBe(s.status === 'disbursing');
+        if (step === 'wait') return;
+        expect(step).toBe('new');
         expect(req.paymentId.trim()).not.toBe('');
         expect(req.paymentId).not.toMatch(/^\s*(autopay|credit):/);
         expect(repaymentStatuses(s.collects)).toContain(s.status);
@@ -148,6 +153,18 @@ describe('a repayment request', () => {
     expect(
       repaymentStep({ ...writtenOff, collects: true }, { paymentId: 'p', amount: money(1) }, undefined),
     ).toBe('new');
+    expect(
+      repaymentStep(
+        { ...s, status: 'disbursing', currency: null },
+        { paymentId: 'p', amount: money(1) },
+        undefined,
+      ),
+    ).toBe('wait');
+    expect(
+      refusalOf(() =>
+        repaymentStep({ ...s, status: 'disbursing' }, { paymentId: 'credit:1', amount: money(1) }, undefined),
+      )?.field,
+    ).toBe('paymentId');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
-import { createAdapters } from '../../adapters';
+import { type Adapters, createAdapters } from '../../adapters';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../config/logger';
 import { apiKeyRepository, type Role } from '../../db/api-keys';
@@ -20,6 +20,8 @@ export interface ApiHarness {
   /** The API key ids behind `keys`: rows this harness's requests wrote carry them as actor. */
   actorIds: string[];
   taskQueue: string;
+  /** The sandbox providers the workers call: a test may hold the bank's answer. */
+  adapters: Adapters;
   close(): Promise<void>;
 }
 
@@ -27,12 +29,13 @@ export interface ApiHarness {
 export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
   const pool = testPool();
   const env = await devServerEnv();
+  const adapters = createAdapters({ mode: 'sandbox', pool });
   const workers = await createLoanflowWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     pool,
-    adapters: createAdapters({ mode: 'sandbox', pool }),
+    adapters,
     dataConverter: testDataConverter,
     workflowBundle: await workflowBundle(),
   });
@@ -65,6 +68,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
     keys,
     actorIds,
     taskQueue,
+    adapters,
     async close() {
       workers.shutdown();
       await running;

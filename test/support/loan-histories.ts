@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays, instantOfLocal, localDateAt } from '../../domain/localdate';
 import { loan, type LoanRun } from '../../workflows/loan';
-import { getLoan, type LoanView, paymentCallback, payoffQuote, repay } from '../../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../../contracts/loan';
+import {
+  getLoan,
+  type LoanView,
+  paymentCallback,
+  payoffQuote,
+  repay,
+  type LoanInput,
+  loanWorkflowId,
+} from '../../contracts/loan';
 import { bankCard, idNumber, phone } from './applicants';
 
 type Save = (name: string, workflowId: string, runId?: string) => Promise<void>;

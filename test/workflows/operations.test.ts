@@ -5,8 +5,7 @@ import { disbursementEntry } from '../../domain/ledger';
 import { localDateAt } from '../../domain/localdate';
 import { ensureSchedules, SCHEDULE_IDS } from '../../worker/schedules';
 import { loan } from '../../workflows/loan';
-import { getLoan } from '../../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../../contracts/loan';
+import { getLoan, type LoanInput, loanWorkflowId } from '../../contracts/loan';
 import {
   BUSINESS_TIME_ZONE,
   type DailyJobInput,

@@ -6,8 +6,14 @@ import { allocationOrderOf, openBook, priceLoan } from '../../domain/loan';
 import { getProduct } from '../../domain/products';
 import { collectionWorkflowId } from '../../contracts/collection';
 import { loan, type LoanState } from '../../workflows/loan';
-import { getLoan, type LoanView, payoffQuote, repay } from '../../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../../contracts/loan';
+import {
+  getLoan,
+  type LoanView,
+  payoffQuote,
+  repay,
+  type LoanInput,
+  loanWorkflowId,
+} from '../../contracts/loan';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { statusTrail } from '../support/search-attributes';
 import { testWorkers } from '../support/workers';

@@ -4,8 +4,7 @@ import { createAdapters, type SandboxBank } from '../../adapters';
 import type { PayRequest } from '../../contracts/providers/bank';
 import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
 import { loan } from '../../workflows/loan';
-import { getLoan } from '../../contracts/loan';
-import { type LoanInput, loanWorkflowId } from '../../contracts/loan';
+import { getLoan, type LoanInput, loanWorkflowId, repay } from '../../contracts/loan';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { eventually } from '../support/eventually';
@@ -57,7 +56,11 @@ function loanInput(): LoanInput {
   };
 }
 
-test('shutting down drains a payout in flight: it completes once, and the next worker goes on from it', async () => {
+/**
+ * Starts a loan, stops the worker while its payout is at the bank, lets the bank answer, and waits for
+ * the stopped worker to finish: the payout's completion is in history and no worker has seen it yet.
+ */
+async function payoutDoneWhileNoWorker() {
   const pay = bank.pay.bind(bank);
   let atBank!: () => void;
   const reachedBank = new Promise<void>((r) => (atBank = r));
@@ -87,7 +90,11 @@ test('shutting down drains a payout in flight: it completes once, and the next w
   answer();
   await first.running;
   bank.pay = pay;
+  return { input, handle };
+}
 
+test('shutting down drains a payout in flight: it completes once, and the next worker goes on from it', async () => {
+  const { input, handle } = await payoutDoneWhileNoWorker();
   const events = (await handle.fetchHistory()).events ?? [];
   const completed = events.filter((e) => e.activityTaskCompletedEventAttributes);
   const abandoned = events.filter(
@@ -113,6 +120,33 @@ test('shutting down drains a payout in flight: it completes once, and the next w
       payoutId: paid[0]?.payoutId,
       netAmount: paid[0]?.amountMinor,
     });
+  } finally {
+    second.workers.shutdown();
+    await second.running;
+    await handle.terminate('test done');
+  }
+});
+
+// The next worker gets the payout's completion and a repayment in one workflow task, and Temporal
+// hands the update to the loan before the activity's result: the loan must not refuse it as not in
+// service when the same task makes it active.
+test('a repayment that arrives with the payout completion is taken once the loan is active', async () => {
+  const { handle } = await payoutDoneWhileNoWorker();
+  const paying = handle.executeUpdate(repay, {
+    args: [{ paymentId: 'app-first', amount: { amount: 10_000, currency: 'CNY' }, channel: 'app' }],
+  });
+  const settled = paying.then(
+    (r) => ({ ok: true as const, r }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
+  await new Promise((r) => setTimeout(r, 500)); // the update waits at the server for a worker
+  const second = await startWorkers();
+  try {
+    const answer = await settled;
+    if (!answer.ok) throw answer.e;
+    expect(answer.r).toMatchObject({ paymentId: 'app-first', status: 'active' });
+    const loanNow = await handle.query(getLoan);
+    expect(loanNow.status).toBe('active');
   } finally {
     second.workers.shutdown();
     await second.running;
