@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '../db/pool';
 import { DomainError } from '../domain/errors';
 
 /** One wrong input: `field` is a dotted path into the body, or a header/parameter name. */
@@ -122,6 +123,11 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     );
   const parsed = err && typeof err === 'object' ? parserProblem(err) : undefined;
   if (parsed) return sendProblem(res, parsed, instance);
+  if (isDatabaseUnavailable(err)) {
+    // A restart or failover, not a defect: the client retries (with its Idempotency-Key) shortly.
+    req.log?.warn({ err }, 'database unavailable');
+    return sendProblem(res, Problem.unavailable('the database did not answer; retry shortly'), instance);
+  }
   req.log?.error({ err }, 'unhandled error');
   sendProblem(
     res,

@@ -124,7 +124,8 @@ export function problemsOf(route: Route): Partial<Record<ProblemStatus, string>>
   if (Array.isArray(route.roles)) {
     out[401] = 'no or unknown API key';
     out[403] = `the key's role may not call this (needs ${route.roles.join(' or ')})`;
-    out[503] = 'the workflow engine did not answer in time; retry after the Retry-After seconds';
+    out[503] =
+      'the workflow engine or the database did not answer in time; retry after the Retry-After seconds';
   }
   if (route.body) {
     out[413] = 'body over 32 kB';

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
-import { localClockAt } from '../domain/localdate';
+import { localClockAt, localDateAt } from '../domain/localdate';
 
 export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
 export type ContactChannel = 'sms' | 'push' | 'call' | 'agency' | 'legal';
@@ -73,8 +73,8 @@ const TASK_COLUMNS = `id, loan_id, customer_id, bucket, dpd, time_zone, not_befo
   outcome, collector_id, note, outcome_at, close_reason, created_at,
   (extract(epoch from not_after) * 1000000)::bigint as not_after_us`;
 /*
- * Per task row `t`: the loan's due installments from the view its workflow last saved. Joined after the
- * page is cut, so a page costs one view read per task it shows.
+ * Per task `x` (its loan and the borrower's local date today): the loan's due installments from the
+ * view its workflow last saved. Read after the page is cut, so a page costs one view read per task.
  */
 const OVERDUE = `select l.status as loan_status, l.currency as overdue_currency,
     l.view -> 'receivable' as receivable, d.unpaid, d.principal_due, d.since
@@ -83,12 +83,30 @@ const OVERDUE = `select l.status as loan_status, l.currency as overdue_currency,
     select sum((i ->> 'total')::bigint - (i ->> 'paid')::bigint) as unpaid,
       sum((i ->> 'principal')::bigint) as principal_due, min(i ->> 'dueDate') as since
     from jsonb_array_elements(l.view -> 'installments') i
-    where i ->> 'dueDate' <= to_char(now() at time zone t.time_zone, 'YYYY-MM-DD')
+    where i ->> 'dueDate' <= x.today
       and (i ->> 'total')::bigint > (i ->> 'paid')::bigint
   ) d on true
-  where l.id = t.loan_id and l.view is not null`;
-const withOverdue = (tasks: string) =>
-  `select t.*, o.* from (${tasks}) t left join lateral (${OVERDUE}) o on true`;
+  where l.id = x.loan_id and l.view is not null`;
+
+/**
+ * Task rows with what their loans owe today. The borrower's date is the domain's (domain/localdate.ts),
+ * not PostgreSQL's: a zone may be a test clock, which the database does not know.
+ */
+async function withOverdue(db: Pool, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return rows;
+  const now = Date.now();
+  const res = await db.query(
+    `select x.id as task_id, o.* from unnest($1::text[], $2::text[], $3::text[]) as x(id, loan_id, today)
+     left join lateral (${OVERDUE}) o on true`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.loan_id),
+      rows.map((r) => localDateAt(now, r.time_zone as string)),
+    ],
+  );
+  const owed = new Map(res.rows.map((r: Record<string, unknown>) => [r.task_id, r]));
+  return rows.map((r) => ({ ...r, ...owed.get(r.id) }));
+}
 const CONTACT_COLUMNS = `id, loan_id, channel, at, to_char(local_date, 'YYYY-MM-DD') as local_date, local_time,
   bucket, dpd, outcome, task_id`;
 
@@ -149,26 +167,22 @@ export function collectionRepository(pool: Pool) {
       }
       const limit = Math.max(1, Math.min(200, Math.trunc(q.limit)));
       const res = await pool.query(
-        `${withOverdue(
-          `select ${TASK_COLUMNS} from collection_tasks ${where.length ? `where ${where.join(' and ')}` : ''}
-           order by not_after, id limit ${arg(limit + 1)}`,
-        )} order by t.not_after, t.id`,
+        `select ${TASK_COLUMNS} from collection_tasks ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by not_after, id limit ${arg(limit + 1)}`,
         args,
       );
       const rows = res.rows.slice(0, limit);
       const last = rows.at(-1);
       return {
-        items: rows.map(toTask),
+        items: (await withOverdue(pool, rows)).map(toTask),
         nextCursor: res.rows.length > limit && last ? encodeCursor(String(last.not_after_us), last.id) : null,
       };
     },
 
     async getTask(id: string): Promise<TaskRow | null> {
-      const res = await pool.query(
-        withOverdue(`select ${TASK_COLUMNS} from collection_tasks where id = $1`),
-        [id],
-      );
-      return res.rows[0] ? toTask(res.rows[0]) : null;
+      const res = await pool.query(`select ${TASK_COLUMNS} from collection_tasks where id = $1`, [id]);
+      const [row] = await withOverdue(pool, res.rows);
+      return row ? toTask(row) : null;
     },
 
     /**

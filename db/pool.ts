@@ -22,4 +22,32 @@ export function createPool(
   return pool;
 }
 
+/**
+ * The database cannot be reached for a moment (a restart, a failover, too many connections): the
+ * request may succeed when retried, unlike a query the database refuses.
+ */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  // Not `instanceof Error`: errors from Node's own modules come from another realm under a test runner.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  // SQLSTATE class 08 is a connection exception.
+  if (typeof code === 'string' && (UNREACHABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  // What pg raises, without a code, when the server goes away mid-query or a connect times out.
+  return (
+    typeof message === 'string' &&
+    /^Connection terminated|timeout exceeded when trying to connect/.test(message)
+  );
+}
+
 export type { Pool } from 'pg';

@@ -264,6 +264,8 @@ export async function runChecks(
       sum(lifecycles.map((l) => l.steps.length)),
       refused,
     );
+    // Even when a retry then succeeds: a fault the API cannot ride out is a 503, never a 500.
+    row('API answers that were 500 (503 is the retryable one)', api.answers(), api.internalErrors);
   } finally {
     await connection.close();
     await pool.end();

@@ -32,6 +32,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function apiClient(o: ClientOptions) {
   const acknowledged: Acknowledged[] = [];
+  /** Every 500 the API gave, retried or not: a 5xx other than 503 is always our defect. */
+  const internalErrors: string[] = [];
+  let answers = 0;
   let deadline = o.deadline;
   let restarting = Promise.resolve();
 
@@ -87,6 +90,8 @@ export function apiClient(o: ClientOptions) {
         const pending = once(urls[index] as string, method, path, headers, body);
         if (kill) setTimeout(() => killApi(index), killDelay);
         const r = await pending;
+        answers++;
+        if (r.status === 500) internalErrors.push(`${method} ${path}: ${String(r.body.detail ?? r.status)}`);
         const held = r.status === 409 && (r.body as { field?: string }).field === 'Idempotency-Key';
         if (r.status >= 500 || held || r.status === 429) {
           await sleep(held ? Math.max(1, Math.min(r.retryAfter, 5)) * 1000 : 500 + attempt * 250);
@@ -101,6 +106,8 @@ export function apiClient(o: ClientOptions) {
 
   return {
     acknowledged,
+    internalErrors,
+    answers: () => answers,
     call,
     /** An effectful call whose 2xx is remembered with what it promised. */
     async effect(lifecycle: string, what: string, path: string, opts: Parameters<typeof call>[2]) {

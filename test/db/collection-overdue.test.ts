@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { collectionRepository } from '../../db/collection';
 import { loanRepository } from '../../db/loans';
+import { testClockZone } from '../../domain/localdate';
 import { testPool } from '../support/db';
 import { lateLoanView } from './late-loan-view';
 
@@ -13,7 +14,7 @@ const HOUR = 3_600_000;
 const ZONE = 'Asia/Shanghai';
 const newLoan = () => `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
 
-async function taskOf(loanId: string) {
+async function taskOf(loanId: string, timeZone = ZONE) {
   const id = `ct_${randomUUID()}`;
   await tasks.createTask({
     id,
@@ -21,7 +22,7 @@ async function taskOf(loanId: string) {
     customerId: 'cust_hash_late',
     bucket: 'M2',
     dpd: 40,
-    timeZone: ZONE,
+    timeZone,
     notBefore: new Date(Date.now() - HOUR).toISOString(),
     notAfter: new Date(Date.now() + HOUR).toISOString(),
   });
@@ -91,4 +92,16 @@ test('a loan out of service owes nothing overdue; a loan the read model has no v
 
   const unknown = await taskOf(newLoan());
   expect((await tasks.getTask(unknown))?.overdue).toBeNull();
+});
+
+test("a task on a test clock reads its arrears by that clock's date, which PostgreSQL does not know", async () => {
+  // One day an hour, started a year ahead of now: the database's own time zones cannot say its date.
+  const zone = testClockZone({ msPerDay: 3_600_000, epochMs: Date.now() + 365 * 24 * HOUR });
+  const loanId = newLoan();
+  const { view, expected } = lateLoanView(loanId, zone);
+  expect(await loans.save(view)).toBe('saved');
+  const id = await taskOf(loanId, zone);
+  expect((await tasks.getTask(id))?.overdue?.total.amount).toBe(expected.total);
+  const callable = await tasks.listTasks({ loanId, status: 'open', callableAt: new Date(), limit: 10 });
+  expect(callable.items.map((t) => [t.id, t.overdue?.total.amount])).toEqual([[id, expected.total]]);
 });
