@@ -24,6 +24,7 @@ import { collectionRoutes } from './routes/collections';
 import { consoleRoutes } from './routes/console';
 import { creditLineRoutes } from './routes/credit-lines';
 import { healthRoutes, metricsRoutes } from './routes/health';
+import { loanAccess } from './routes/loan-access';
 import { loanRoutes } from './routes/loans';
 import { portfolioRoutes } from './routes/portfolio';
 import { quoteRoutes } from './routes/quotes';
@@ -111,12 +112,17 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.testClock ? { testClock: deps.testClock } : {}),
     }),
   );
-  app.use(
-    loanRoutes({ ...repos, temporal: deps.temporal, pool: deps.pool, loans: loanRepository(deps.pool) }),
-  );
+  // One access for every /v1/loans/{id} route: its read-your-writes memory is per process.
+  const access = loanAccess({ temporal: deps.temporal, pool: deps.pool, loans: loanRepository(deps.pool) });
+  app.use(loanRoutes({ ...repos, access }));
   app.use(reviewRoutes({ ...repos, metrics, temporal: deps.temporal, reviews: reviewRepository(deps.pool) }));
   app.use(
-    collectionRoutes({ ...repos, temporal: deps.temporal, collection: collectionRepository(deps.pool) }),
+    collectionRoutes({
+      ...repos,
+      access,
+      temporal: deps.temporal,
+      collection: collectionRepository(deps.pool),
+    }),
   );
   app.use(portfolioRoutes({ portfolio: portfolioRepository(deps.pool) }));
 

@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type UpdateDefinition, ApplicationFailure } from '@temporalio/common';
-import { type IRouter, type Request, Router } from 'express';
+import { type IRouter, Router } from 'express';
 import { z } from 'zod';
 import type { CollectionRepository, TaskRow } from '../../db/collection';
 import { localDateAt } from '../../domain/localdate';
@@ -14,8 +14,7 @@ import {
   type TaskOutcome,
   type TaskOutcomeKind,
 } from '../../contracts/collection';
-import { extendLoan, getLoan, loanWorkflowId } from '../../contracts/loan';
-import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
+import { extendLoan, loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
@@ -35,10 +34,13 @@ import {
   TaskOutcomeSchema,
 } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
+import type { LoanAccess } from './loan-access';
 
 export interface CollectionRouteDeps extends IdempotencyDeps {
   temporal: Client;
   collection: CollectionRepository;
+  /** The loan routes' access (loan-access.ts): an extension reaches a loan as a repayment does. */
+  access: LoanAccess;
 }
 
 const taskResponse = ({ customerId: _c, createdAt: _t, ...wire }: TaskRow) => wire;
@@ -90,19 +92,7 @@ function contextOf(deps: CollectionRouteDeps) {
     return inCollection(loanId, () => collectionOf(loanId).executeUpdate(update, { args: [arg], updateId }));
   }
 
-  /** A client reaches only loans drawn on its own lines; to anyone else they do not exist. */
-  async function ownLoan(req: Request, loanId: string): Promise<void> {
-    const loan = await viaWorkflow(`loan ${loanId}`, () =>
-      deps.temporal.workflow.getHandle(loanWorkflowId(loanId)).query(getLoan),
-    );
-    const line = await deps.temporal.workflow
-      .getHandle(creditLineWorkflowId(loan.creditLineId))
-      .query(getCreditLine)
-      .catch(() => null);
-    if (line?.submittedBy !== actorOf(req).id) throw Problem.notFound('id', `loan ${loanId}`);
-  }
-
-  return { ...deps, collectionOf, inCollection, askCollection, ownLoan };
+  return { ...deps, collectionOf, inCollection, askCollection };
 }
 type Ctx = ReturnType<typeof contextOf>;
 const route = routeFor<Ctx>();
@@ -130,7 +120,7 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       },
       action: 'loan.extension',
       async effect({ ctx, req, key, params: { id: loanId }, body: { days } }) {
-        await ctx.ownLoan(req, loanId);
+        await ctx.access.readLoan(req, loanId);
         const actor = actorOf(req).id;
         const extensionId = idFromKey('ext', actor, key, 'extension');
         const result = await viaWorkflow(`loan ${loanId}`, () =>

@@ -1,22 +1,9 @@
-import type { Client } from '@temporalio/client';
-import { type IRouter, type Request, Router } from 'express';
-import type { Pool } from 'pg';
+import { type IRouter, Router } from 'express';
 import { z } from 'zod';
-import { creditLineRepository } from '../../db/credit-lines';
-import type { LoanRepository } from '../../db/loans';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { Money } from '../../domain/money';
 import { standingToday } from '../../domain/standing-today';
-import {
-  getLoan,
-  getPayment,
-  type LoanView,
-  payoffQuote,
-  repay,
-  type RepaymentRequest,
-  loanWorkflowId,
-} from '../../contracts/loan';
-import { creditLineWorkflowId, getCreditLine } from '../../contracts/credit-line';
+import { getPayment, type LoanView, payoffQuote, repay, type RepaymentRequest } from '../../contracts/loan';
 import { actorOf } from '../auth';
 import { idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
@@ -34,11 +21,10 @@ import {
   ScheduleSchema,
 } from '../schemas';
 import { viaWorkflow } from '../temporal-errors';
+import type { LoanAccess } from './loan-access';
 
 export interface LoanRouteDeps extends IdempotencyDeps {
-  temporal: Client;
-  pool: Pool;
-  loans: LoanRepository;
+  access: LoanAccess;
 }
 
 const paymentIdFor = (actor: string, key: string): string => idFromKey('pay', actor, key, 'payment');
@@ -81,10 +67,6 @@ export function asOfToday(view: LoanView, nowMs: number): LoanView {
   return standing ? { ...view, ...standing } : view;
 }
 
-/** How long this process remembers a repayment it took, so a read right after it shows it. */
-const OWN_WRITE_MS = 60_000;
-const OWN_WRITES_MAX = 10_000;
-
 /** The wire view: the loan without bookkeeping internals (the schedule has its own route). */
 export function loanResponse(view: LoanView) {
   const {
@@ -100,66 +82,9 @@ export function loanResponse(view: LoanView) {
   return wire;
 }
 
-function contextOf(deps: LoanRouteDeps) {
-  const handleOf = (id: string) => deps.temporal.workflow.getHandle(loanWorkflowId(id));
-  const lines = creditLineRepository(deps.pool);
+/** The routes' context: the one loan access of this app (shared with the collection routes). */
+const contextOf = (deps: LoanRouteDeps) => deps.access;
 
-  /**
-   * A client reaches only loans drawn on lines it applied for; to anyone else they do not exist. The
-   * line's row names its applicant; a line saved before rows kept it is asked of its workflow.
-   */
-  async function ownsLine(req: Request, creditLineId: string, owner?: string | null): Promise<boolean> {
-    const actor = actorOf(req);
-    if (actor.role !== 'client') return true;
-    const known = owner ?? (await lines.ownerOf(creditLineId));
-    if (known) return known === actor.id;
-    const line = await viaWorkflow(`credit line ${creditLineId}`, () =>
-      deps.temporal.workflow.getHandle(creditLineWorkflowId(creditLineId)).query(getCreditLine),
-    ).catch(() => null);
-    return line?.submittedBy === actor.id;
-  }
-
-  /**
-   * Repayments this process took, by loan: the read model is written one activity after the update
-   * answers, so until the row shows them a read of that loan asks the workflow (read your writes).
-   */
-  const ownWrites = new Map<string, { paymentIds: Set<string>; until: number }>();
-  function tookPayment(loanId: string, paymentId: string): void {
-    const now = Date.now();
-    if (ownWrites.size >= OWN_WRITES_MAX)
-      for (const [id, w] of ownWrites)
-        if (w.until <= now || ownWrites.size >= OWN_WRITES_MAX) ownWrites.delete(id);
-    const w = ownWrites.get(loanId) ?? { paymentIds: new Set<string>(), until: 0 };
-    w.paymentIds.add(paymentId);
-    w.until = now + OWN_WRITE_MS;
-    ownWrites.set(loanId, w);
-  }
-  function showsOwnWrites(view: LoanView): boolean {
-    const w = ownWrites.get(view.id);
-    if (!w) return true;
-    const shown = new Set(view.payments.map((p) => p.paymentId));
-    if (w.until > Date.now() && [...w.paymentIds].some((p) => !shown.has(p))) return false;
-    ownWrites.delete(view.id);
-    return true;
-  }
-
-  /**
-   * From the read model, which the workflow writes after every change: no query, so no replay of the
-   * history when the loan is out of the worker's cache. A loan without a saved view yet (just drawn,
-   * or saved before views were kept), or one whose row lags a repayment taken here, is queried.
-   */
-  async function readLoan(req: Request, id: string): Promise<LoanView> {
-    req.log.setBindings({ workflowId: loanWorkflowId(id) });
-    const saved = await deps.loans.findView(id);
-    const fresh = saved && showsOwnWrites(saved.view);
-    const view = fresh ? saved.view : await viaWorkflow(`loan ${id}`, () => handleOf(id).query(getLoan));
-    if (!(await ownsLine(req, view.creditLineId, saved?.lineOwner)))
-      throw Problem.notFound('id', `loan ${id}`);
-    return view;
-  }
-
-  return { loans: deps.loans, handleOf, ownsLine, tookPayment, readLoan };
-}
 type Ctx = ReturnType<typeof contextOf>;
 const route = routeFor<Ctx>();
 

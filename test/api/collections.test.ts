@@ -8,6 +8,7 @@ import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { addDays, localDateAt } from '../../domain/localdate';
 import type { CollectionRun } from '../../workflows/collection';
 import { type CollectionInput, collectionWorkflowId, type TaskOutcome } from '../../contracts/collection';
+import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 import { testDataConverter } from '../support/temporal';
@@ -496,6 +497,31 @@ describe('extensions', () => {
       'extension_limit',
     ]);
     expect((await auditOf(loanId)).filter((a) => a === 'loan.extension')).toEqual(['loan.extension']);
+  });
+
+  test("the loan's owner reaches it when its line's workflow cannot answer (gone past retention)", async () => {
+    const loanId = await activeLoan();
+    const { creditLineId } = (await get(`/v1/loans/${loanId}`, h.keys.client)).body;
+    await h.env.client.workflowService.deleteWorkflowExecution({
+      namespace: h.env.namespace ?? 'default',
+      workflowExecution: { workflowId: creditLineWorkflowId(creditLineId) },
+    });
+    await eventually(
+      () =>
+        h.env.client.workflow
+          .getHandle(creditLineWorkflowId(creditLineId))
+          .describe()
+          .then(
+            () => false,
+            () => true,
+          ),
+      (gone) => gone,
+    );
+    // Ownership comes from the line's row: the policy answers, not a 404 for a line nobody can query.
+    const early = await post(`/v1/loans/${loanId}/extensions`, { days: 10 }, h.keys.client);
+    expect([early.status, early.body.errors?.[0]?.code]).toEqual([422, 'extension_min_paid']);
+    const stranger = (await apiKeyRepository(h.pool).create('client', 'another client')).key;
+    expect((await post(`/v1/loans/${loanId}/extensions`, { days: 10 }, stranger)).status).toBe(404);
   });
 });
 
