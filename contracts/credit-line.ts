@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LineControl, LineStatus } from '../domain/credit-line';
 import type { Money } from '../domain/money';
+import type { BureauReport } from './providers/bureau';
 import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
 
 /**
@@ -85,14 +86,7 @@ export interface AssessmentRecord {
   policyVersion: string;
   screening: { listed: 'blacklist' | 'whitelist' | null; matchedOn?: string };
   identity: { matched: boolean; reasonCode?: string };
-  bureau: {
-    reportId: string;
-    pulledAt: string;
-    score: number;
-    currentDebtsMinor: number;
-    overdueCountLast24m: number;
-    maxDpdLast24m: number;
-  } | null;
+  bureau: BureauReport | null;
   age: number;
 }
 

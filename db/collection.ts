@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
+import type { ContactChannel, ContactRecord } from '../contracts/collection';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
 import { localClockAt, localDateAt } from '../domain/localdate';
 
 export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
-export type ContactChannel = 'sms' | 'push' | 'call' | 'agency' | 'legal';
 
 export interface TaskRow {
   id: string;
@@ -45,16 +45,9 @@ export interface TaskOverdue {
   since: string | null;
 }
 
-export interface ContactRow {
-  id: string;
+/** A contact as the collection records it, with its loan and the call task it answered. */
+export interface ContactRow extends ContactRecord {
   loanId: string;
-  channel: ContactChannel;
-  at: string;
-  localDate: string;
-  localTime: string;
-  bucket: string;
-  dpd: number;
-  outcome: string;
   taskId: string | null;
 }
 
