@@ -312,8 +312,9 @@ test('a date without a snapshot is a 404 naming date', async () => {
 });
 
 describe('cash flows per business day', () => {
-  // Far-future days and loans of this file only: nothing else in the run posts there.
-  const [D1, D2, D3] = ['2041-03-30', '2041-03-31', '2041-04-01'];
+  // Far-future days and loans of this file only. Workflow tests on the time-skipping server post
+  // real entries years ahead (a file's skipped months add up; CI saw entries dated 2041-05), never this far.
+  const [D1, D2, D3] = ['2098-03-30', '2098-03-31', '2098-04-01'];
   const loanId = () => `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
   const [CASH, BILL, DOLLARS] = [loanId(), loanId(), loanId()];
   const flows = (query: string, apiKey = h.keys.ops) =>
@@ -445,7 +446,7 @@ describe('cash flows per business day', () => {
         ],
       },
     ]);
-    const quiet = await flows('?from=2041-05-01&to=2041-05-31');
+    const quiet = await flows('?from=2099-05-01&to=2099-05-31');
     expect(quiet.status).toBe(200);
     expect(quiet.body.series).toEqual([]);
   });
@@ -464,14 +465,14 @@ describe('cash flows per business day', () => {
   });
 
   test('the range is bounded: from after to, or over 366 days, is a 422 naming from', async () => {
-    const full = await flows(`?from=2040-04-01&to=2041-03-31`);
+    const full = await flows(`?from=2097-04-01&to=2098-03-31`);
     expect(full.status).toBe(200);
     expect(full.body.series.find((s: { currency: string }) => s.currency === 'CNY').days).toHaveLength(365);
-    const leap = await flows(`?from=2040-01-01&to=2040-12-31`);
+    const leap = await flows(`?from=2096-01-01&to=2096-12-31`);
     expect(leap.status).toBe(200);
     for (const [query, detail] of [
       [`?from=${D3}&to=${D1}`, /must not be after to/],
-      ['?from=2040-01-01&to=2041-01-01', /at most 366 days.*asked for 367/],
+      ['?from=2096-01-01&to=2097-01-01', /at most 366 days.*asked for 367/],
       ['?from=1900-01-01', /at most 366 days/],
     ] as const) {
       const res = await flows(query);
@@ -487,7 +488,7 @@ describe('cash flows per business day', () => {
 
   test('a bad query is a 400 naming the field, and only ops may read it', async () => {
     for (const [query, field] of [
-      ['?from=2041-02-30', 'from'],
+      ['?from=2098-02-30', 'from'],
       ['?to=41-03-31', 'to'],
       ['?productCode=no-such-product', 'productCode'],
       ['?days=30', 'days'],
