@@ -121,6 +121,12 @@ test('a second worker process takes over a running loan when the first is SIGKIL
     () => get(`/v1/loans/${loanId}`),
     (r) => r.body.status === 'active',
   );
+  // The read model says active from inside the workflow task that made it so: wait for that task
+  // to complete, or its completion by the first worker lands after `before`.
+  await eventually(
+    () => env.client.workflow.getHandle(`loan:${loanId}`).describe(),
+    (d) => !d.raw.pendingWorkflowTask,
+  );
   const before = await taskIdentities(loanId);
   expect(new Set(before)).toEqual(new Set([`${first.pid}@${hostname()}`]));
 
