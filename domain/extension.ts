@@ -8,8 +8,18 @@ import { DomainError } from './errors';
 import { extensionFee } from './fees';
 import { accrualEntry } from './ledger';
 import { addDays, toLocalDate } from './localdate';
-import { type Booked, type LoanBook, openOf } from './loan';
+import { type Booked, type LoanBook, type LoanStatus, openOf } from './loan';
 import type { ExtensionPolicy } from './products';
+
+/**
+ * How an extension request is taken: one already granted is answered again as it was; one that meets
+ * a loan whose payout is still out waits for the payout's result, like a repayment
+ * (domain/payment-intake.ts); any other is checked by `checkExtension`.
+ */
+export function extensionStep(status: LoanStatus, granted: boolean): 'replay' | 'wait' | 'check' {
+  if (granted) return 'replay';
+  return status === 'disbursing' ? 'wait' : 'check';
+}
 
 export interface ExtensionContext {
   today: string;

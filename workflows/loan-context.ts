@@ -1,14 +1,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Bucket } from '../domain/delinquency';
 import type { JournalEntry } from '../domain/ledger';
-import {
-  type Booked,
-  isLate,
-  isSettled,
-  type LoanBook,
-  type PaymentRecord,
-  type ServicingCalendar,
-} from '../domain/loan';
+import { type Booked, type LoanBook, type PaymentRecord, type ServicingCalendar } from '../domain/loan';
+import { statusOfBook } from '../domain/loan-scheduler';
 import { localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
 import type { Product } from '../domain/products';
@@ -109,9 +103,14 @@ export interface LoanContext {
   readonly cal: ServicingCalendar;
   /** The run began after delinquency servicing existed (patch `delinquency-collection`). */
   readonly collects: boolean;
+  readonly settings: LoanSettings;
+  /** The card autopay debits and refunds go to; a card-issuer loan begun before repayment cards were kept has none. */
+  readonly autopayCard: string | null;
   readonly s: LoanState;
   /** Something the main loop must post, publish and tell collection about happened. */
   changed: boolean;
+  /** What this run last published and how it saves (workflows/loan-books.ts). */
+  readonly saving: { indexed: string; together?: boolean };
 }
 
 /** Runs begun before delinquency servicing carry none; it is added the first time it is needed. */
@@ -159,9 +158,5 @@ export function commit<R>(ctx: LoanContext, booked: Booked<R>): R {
 }
 
 export function currentStatus(ctx: LoanContext): LoanStatus {
-  const { s, cal } = ctx;
-  const book = s.book;
-  if (!book || (s.status !== 'active' && s.status !== 'delinquent')) return s.status;
-  if (isSettled(book)) return 'closed';
-  return book.installments.some((i) => isLate(i, cal, s.watermark)) ? 'delinquent' : 'active';
+  return statusOfBook(ctx.s.status, ctx.s.book, ctx.cal, ctx.s.watermark);
 }

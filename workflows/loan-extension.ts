@@ -1,5 +1,5 @@
 import { bucketFor } from '../domain/delinquency';
-import { checkExtension, extendBook } from '../domain/extension';
+import { checkExtension, extendBook, extensionStep } from '../domain/extension';
 import { delinquencyOn, type LoanBook, openOf } from '../domain/loan';
 import { asFailure } from './failures';
 import {
@@ -16,9 +16,10 @@ import type { ExtensionRequest, ExtensionResult } from '../contracts/loan';
 
 // Extension (展期): moving due dates later under the product's policy, once per extension id.
 
-/** The extension update's validator: a request already granted is answered again, not re-checked. */
+/** The extension update's validator, asked again once a payout the request waited for is decided. */
 export function checkExtensionRequest(ctx: LoanContext, req: ExtensionRequest): void {
-  if (ctx.s.servicing?.extensions[req.extensionId]) return;
+  const granted = ctx.s.servicing?.extensions[req.extensionId] !== undefined;
+  if (extensionStep(ctx.s.status, granted) !== 'check') return;
   const book = servingOrRefuse(ctx);
   asFailure(() => checkExtension(book, ctx.product.extension, req, extensionContext(ctx, book)));
 }

@@ -14,7 +14,12 @@ import { type LoanBook, openOf, owedBy, payoffOf } from '../domain/loan';
 import { collection, type CollectionRun } from './collection';
 import { collectionWorkflowId, delinquencyUpdate, type DelinquencyUpdate } from '../contracts/collection';
 import { type ExtensionResult, type LoanView, type SettlementTerms, type LoanInput } from '../contracts/loan';
-import { creditLineWorkflowId, loanStanding } from '../contracts/credit-line';
+import {
+  creditLineWorkflowId,
+  type LimitRelease,
+  loanStanding,
+  releaseLimit,
+} from '../contracts/credit-line';
 import { retry } from './retry-policies';
 
 /** What servicing a late loan adds to the loan's state (absent in runs started before it existed). */
@@ -187,3 +192,27 @@ async function reportToBureau(ctx: StandingContext, v: LoanView): Promise<void> 
 
 const oldestDueDate = (book: LoanBook): string | null =>
   book.installments.find((i) => openOf(i) > 0)?.dueDate ?? null;
+
+/** The loan no longer holds its principal of the line: paid out and settled, or never paid out. */
+export async function giveBackLimit(
+  input: LoanInput,
+  reason: LimitRelease['reason'],
+  clean: boolean,
+): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(creditLineWorkflowId(input.creditLineId)).signal(releaseLimit, {
+      loanId: input.loanId,
+      amount: input.principal,
+      reason,
+      clean,
+    });
+  } catch (err) {
+    // A line that no longer runs holds no limit to give back; the loan must not fail over it.
+    log.warn('credit line not signalled', {
+      loanId: input.loanId,
+      creditLineId: input.creditLineId,
+      reason,
+      error: (err as Error).message,
+    });
+  }
+}

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors';
-import { checkExtension, type ExtensionContext, extendBook } from '../../domain/extension';
+import { checkExtension, type ExtensionContext, extendBook, extensionStep } from '../../domain/extension';
 import { assertBalanced } from '../../domain/ledger';
 import { applyPayment, fallDue, type LoanBook } from '../../domain/loan';
 import { addDays } from '../../domain/localdate';
@@ -193,5 +193,15 @@ describe('extendBook', () => {
     expect(refusal(() => extendBook(book, policy, { extensionId: 'e', days: 45 }, ok.today)).code).toBe(
       'extension_days',
     );
+  });
+});
+
+describe('extensionStep', () => {
+  test('a granted request is answered again, one meeting a payout still out waits, any other is checked', () => {
+    expect(extensionStep('disbursing', true)).toBe('replay');
+    expect(extensionStep('active', true)).toBe('replay');
+    expect(extensionStep('disbursing', false)).toBe('wait');
+    for (const status of ['active', 'delinquent', 'closed', 'written_off', 'disbursement_failed'] as const)
+      expect(extensionStep(status, false)).toBe('check');
   });
 });

@@ -4,7 +4,7 @@ import { createAdapters, type SandboxBank } from '../../adapters';
 import type { PayRequest } from '../../contracts/providers/bank';
 import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
 import { loan } from '../../workflows/loan';
-import { getLoan, type LoanInput, loanWorkflowId, repay } from '../../contracts/loan';
+import { extendLoan, getLoan, type LoanInput, loanWorkflowId, repay } from '../../contracts/loan';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { eventually } from '../support/eventually';
@@ -147,6 +147,30 @@ test('a repayment that arrives with the payout completion is taken once the loan
     expect(answer.r).toMatchObject({ paymentId: 'app-first', status: 'active' });
     const loanNow = await handle.query(getLoan);
     expect(loanNow.status).toBe('active');
+  } finally {
+    second.workers.shutdown();
+    await second.running;
+    await handle.terminate('test done');
+  }
+});
+
+test('an extension that arrives with the payout completion is judged on the active loan, not refused as disbursing', async () => {
+  const { handle } = await payoutDoneWhileNoWorker();
+  const extending = handle.executeUpdate(extendLoan, {
+    args: [{ extensionId: 'ext-first', days: 10, actor: 'client' }],
+  });
+  const settled = extending.then(
+    () => null,
+    (e: unknown) => e as { cause?: { message?: string } },
+  );
+  await new Promise((r) => setTimeout(r, 500)); // the update waits at the server for a worker
+  const second = await startWorkers();
+  try {
+    const refusal = await settled;
+    // A loan with nothing paid yet is not extended (product policy), and it is the policy that says so.
+    expect(refusal?.cause?.message).toMatch(/installment paid first/);
+    expect(refusal?.cause?.message).not.toMatch(/disbursing/);
+    expect((await handle.query(getLoan)).status).toBe('active');
   } finally {
     second.workers.shutdown();
     await second.running;
