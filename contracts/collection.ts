@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CollectionStatus } from '../domain/collection-scheduler';
 import type { Bucket, Stage } from '../domain/delinquency';
 import type { Currency, Money } from '../domain/money';
 import type { LoanStatus } from './loan';
@@ -139,7 +140,7 @@ export const decideSettlement = defineUpdate<SettlementOfferView, [SettlementDec
   'decideSettlement',
 );
 
-export type CollectionStatus = 'active' | 'paused' | 'cured' | 'settled' | 'written_off' | 'closed';
+export type { CollectionStatus };
 
 export interface CollectionView {
   loanId: string;

@@ -17,6 +17,12 @@ import {
   parseStrategy,
   type StrategyStep,
 } from '../domain/collection';
+import {
+  collectionEndedAs,
+  collectionStatusWhile,
+  dueAfterWait,
+  planCollectionTurn,
+} from '../domain/collection-scheduler';
 import { contactDeadline } from '../domain/loan';
 import { instantOfLocal } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
@@ -152,17 +158,30 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     },
     { validator: (d) => checkDecision(ctx, d) },
   );
-  while (!ended()) {
+  for (;;) {
+    const endedAs = collectionEndedAs(s.latest);
+    if (endedAs) {
+      s.status = endedAs;
+      break;
+    }
     resolvePromises(ctx);
     lapseSettlements(ctx);
-    s.status = openPromise(ctx) ? 'paused' : 'active';
+    s.status = collectionStatusWhile(openPromise(ctx) !== undefined);
     publish();
-    if (historyIsLong(settings.historyLimit)) return continueAsNewNow();
-    const next = openPromise(ctx)
-      ? null
-      : nextStrategyStep(strategy, oldestDue(), today(ctx), s.done, buckets);
-    const at = next ? whenToPerform(ctx, next.step, next.date) : Infinity;
-    const wakeAt = Math.min(at, promiseDeadlineAt(ctx), payByAt(ctx));
+    const plan = planCollectionTurn(
+      {
+        historyLong: historyIsLong(settings.historyLimit),
+        promiseOpen: openPromise(ctx) !== undefined,
+        promiseDeadline: promiseDeadlineAt(ctx),
+        payBy: payByAt(ctx),
+      },
+      () => {
+        const next = nextStrategyStep(strategy, oldestDue(), today(ctx), s.done, buckets);
+        return next && { step: next, at: whenToPerform(ctx, next.step, next.date) };
+      },
+    );
+    if (plan.kind === 'continue_as_new') return continueAsNewNow();
+    const { wakeAt, next } = plan;
     ctx.changed = false;
     if (wakeAt > Date.now()) {
       const wake = () => ctx.changed || historyIsLong(settings.historyLimit);
@@ -171,27 +190,22 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
         continue;
       }
       const summary =
-        wakeAt === at && next ? `${next.step.kind} (DPD ${next.step.dpd})` : 'promise or settlement deadline';
+        plan.wakeFor === 'step' && next
+          ? `${next.step.step.kind} (DPD ${next.step.step.dpd})`
+          : 'promise or settlement deadline';
       if (await condition(wake, wakeAt - Date.now(), { summary })) continue;
     }
-    if (next && at <= Date.now()) {
-      // Woken late (the workers were down at its slot): a contact goes only inside contact hours.
-      const late = isContact(next.step.kind) && whenToPerform(ctx, next.step, next.date) > Date.now();
-      if (late && patched(PATCH.contactSlotOnLateWake)) continue;
-      await perform(next.step, next.key);
-    }
+    // Woken late (the workers were down at its slot): a contact goes only inside contact hours.
+    const slotNow =
+      next && isContact(next.step.step.kind)
+        ? () => whenToPerform(ctx, next.step.step, next.step.date)
+        : null;
+    const due = dueAfterWait(next, Date.now(), slotNow);
+    if (due === 'late' && patched(PATCH.contactSlotOnLateWake)) continue;
+    if (next && due !== 'none') await perform(next.step.step, next.step.key);
   }
   await finish();
   return view();
-
-  function ended(): boolean {
-    const st = s.latest.status;
-    if (st === 'written_off') s.status = 'written_off';
-    else if (st === 'closed') s.status = s.latest.settledBy ? 'settled' : 'closed';
-    else if (st === 'active') s.status = 'cured';
-    else return false;
-    return true;
-  }
 
   async function finish(): Promise<void> {
     markSettledOfferPaid(ctx);
