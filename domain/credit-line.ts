@@ -249,3 +249,58 @@ export function renewalLimit(limit: Money, loans: LoanOnLine[], capMinor: number
   const raised = Math.floor((limit.amount * (1 + RENEWAL_STEP)) / 10_000) * 10_000;
   return { ...limit, amount: Math.max(limit.amount, Math.min(raised, capMinor)) };
 }
+
+export interface LineReason {
+  code: string;
+  message: string;
+}
+
+/** What a line becomes when its validity ends with nothing drawn: renewed for another term, or closed. */
+export type LineAtExpiry =
+  | { status: 'active'; limit: Money; expiresOn: string; reason: LineReason }
+  | { status: 'closed'; reason: LineReason };
+
+/**
+ * The line at the end of its validity (`today`, the borrower's date): an active line whose loans all
+ * settled on time renews from today with the raised limit (`renewalLimit`); a frozen one, or any
+ * other, closes.
+ */
+export function lineAtExpiry(
+  line: { status: LineStatus; limit: Money | null; expiresOn: string | null },
+  loans: LoanOnLine[],
+  capMinor: number,
+  today: string,
+): LineAtExpiry {
+  const renewed = line.limit && line.status === 'active' ? renewalLimit(line.limit, loans, capMinor) : null;
+  if (!renewed)
+    return {
+      status: 'closed',
+      reason: { code: 'LINE_EXPIRED', message: `The line expired after ${line.expiresOn}.` },
+    };
+  const expiresOn = lineExpiry(today);
+  return {
+    status: 'active',
+    limit: renewed,
+    expiresOn,
+    reason: {
+      code: 'LINE_RENEWED',
+      message: `Renewed until ${expiresOn} with a limit of ${renewed.amount} minor units after loans repaid on time.`,
+    },
+  };
+}
+
+/**
+ * Where a drawdown's money goes and which card repays it. A card-bill product pays the card issuer,
+ * so the loan collects from the card verified at application (four elements); a cash loan pays the
+ * borrower's chosen card (the application's unless another verified one is named) and collects from it.
+ */
+export function drawdownCards(
+  product: Pick<Product, 'disburseTo'>,
+  applicationCard: string,
+  requestedCard: string | undefined,
+): { payee: { kind: 'borrower' | 'card-issuer'; bankCard: string }; repaymentCard: string } {
+  const chosen = requestedCard ?? applicationCard;
+  return product.disburseTo === 'card-issuer'
+    ? { payee: { kind: 'card-issuer', bankCard: chosen }, repaymentCard: applicationCard }
+    : { payee: { kind: 'borrower', bankCard: chosen }, repaymentCard: chosen };
+}

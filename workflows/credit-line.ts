@@ -23,7 +23,8 @@ import {
   lineExpiry,
   type Reservation,
   renewalCap,
-  renewalLimit,
+  lineAtExpiry,
+  drawdownCards,
 } from '../domain/credit-line';
 import { DomainError } from '../domain/errors';
 import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
@@ -437,27 +438,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   /** A line used and repaid on time renews with a higher limit; any other closes at its expiry. */
   function renewOrClose(): void {
     const cap = renewalCap(product, (s.line.grade ?? 'E') as Grade);
-    const renewed =
-      s.line.limit && s.line.status === 'active'
-        ? renewalLimit(s.line.limit, Object.values(s.loans), cap)
-        : null;
-    if (renewed) {
-      s.line.limit = renewed;
-      s.line.expiresOn = lineExpiry(today());
-      s.line.reasons = [
-        ...s.line.reasons,
-        {
-          code: 'LINE_RENEWED',
-          message: `Renewed until ${s.line.expiresOn} with a limit of ${renewed.amount} minor units after loans repaid on time.`,
-        },
-      ];
-    } else {
-      s.line.status = 'closed';
-      s.line.reasons = [
-        ...s.line.reasons,
-        { code: 'LINE_EXPIRED', message: `The line expired after ${s.line.expiresOn}.` },
-      ];
-    }
+    const { reason, ...next } = lineAtExpiry(s.line, Object.values(s.loans), cap, today());
+    Object.assign(s.line, next);
+    s.line.reasons = [...s.line.reasons, reason];
     rebalance();
     lineChanged = true;
   }
@@ -488,16 +471,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       purpose: req.purpose,
       annualRate: s.line.apr ?? priceForGrade(product, 'E'),
       timeZone: zone,
-      payee: {
-        kind: product.disburseTo === 'card-issuer' ? 'card-issuer' : 'borrower',
-        bankCard: req.bankCard ?? app.applicant.bankCard,
-      },
-      // A card-repayment loan pays the issuer, so it collects from the card verified at application
-      // (four elements); a cash loan collects from the card it paid out to.
-      repaymentCard:
-        product.disburseTo === 'card-issuer'
-          ? app.applicant.bankCard
-          : (req.bankCard ?? app.applicant.bankCard),
+      ...drawdownCards(product, app.applicant.bankCard, req.bankCard),
       borrower: { idNumber: app.applicant.idNumber, phone: app.applicant.phone },
     };
     await startChild('loan', {

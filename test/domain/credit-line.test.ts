@@ -7,6 +7,8 @@ import {
   lineExpiry,
   renewalCap,
   renewalLimit,
+  lineAtExpiry,
+  drawdownCards,
 } from '../../domain/credit-line';
 import { DomainError } from '../../domain/errors';
 import { getProduct, offeredProduct } from '../../domain/products';
@@ -191,6 +193,51 @@ describe('products not on sale', () => {
     const revolving = getProduct('revolving');
     expect(() => checkDrawdown(active, revolving, { ...ask, amount: cny(100_000) }, '2026-11-22')).toThrow(
       expect.objectContaining({ field: 'creditLine', code: 'product_not_offered' }),
+    );
+  });
+});
+
+describe('lineAtExpiry', () => {
+  const repaid = [{ released: true, reason: 'settled' as const, clean: true }];
+  test('an active line repaid on time renews from today for another term, with the raised limit', () => {
+    const at = lineAtExpiry(active, repaid, 10_000_000, '2027-11-23');
+    expect(at).toMatchObject({
+      status: 'active',
+      limit: cny(6_000_000),
+      expiresOn: lineExpiry('2027-11-23'),
+    });
+    expect(at.reason.code).toBe('LINE_RENEWED');
+  });
+  test('a frozen line, an unused one or one with a late loan closes', () => {
+    const late = [{ released: true, reason: 'settled' as const, clean: false }];
+    for (const [line, loans] of [
+      [{ ...active, status: 'frozen' as const }, repaid],
+      [active, []],
+      [active, late],
+    ] as const) {
+      const at = lineAtExpiry(line, [...loans], 10_000_000, '2027-11-23');
+      expect(at).toEqual({
+        status: 'closed',
+        reason: { code: 'LINE_EXPIRED', message: 'The line expired after 2027-11-22.' },
+      });
+    }
+  });
+});
+
+describe('drawdownCards', () => {
+  test("a card-bill loan pays the issuer's card and collects from the card verified at application", () => {
+    expect(drawdownCards({ disburseTo: 'card-issuer' }, '6222000011112222', '4111000022223333')).toEqual({
+      payee: { kind: 'card-issuer', bankCard: '4111000022223333' },
+      repaymentCard: '6222000011112222',
+    });
+  });
+  test('a cash loan pays and collects from the card named, or the application card', () => {
+    expect(drawdownCards({ disburseTo: 'borrower' }, '6222000011112222', '6222000099998888')).toEqual({
+      payee: { kind: 'borrower', bankCard: '6222000099998888' },
+      repaymentCard: '6222000099998888',
+    });
+    expect(drawdownCards({ disburseTo: 'borrower' }, '6222000011112222', undefined).repaymentCard).toBe(
+      '6222000011112222',
     );
   });
 });
