@@ -31,6 +31,11 @@ export interface LoanTurn {
   changed: boolean;
   /** The run's history is long enough to hand over to a fresh run. */
   historyLong: boolean;
+  /**
+   * The run has served its share of due days (a year by default): handing over on that business
+   * boundary bounds what a replay reads, however old the loan.
+   */
+  runServed: boolean;
   /** The oldest debit collection asked for and the loan has not tried yet. */
   pendingRetry: string | undefined;
   /** For a written-off loan: the instant (epoch ms) its recovery window ends. */
@@ -55,15 +60,15 @@ export type LoanAction<Step> =
 
 /**
  * One turn of the loop, in order of precedence: a settled loan closes; a change is saved before
- * anything else is done, so no step runs on an unsaved book; a long history hands over only when
- * everything is saved; a debit collection asked for goes before the agenda; a written-off loan has no
+ * anything else is done, so no step runs on an unsaved book; a long history or a served run hands over
+ * only when everything is saved; a debit collection asked for goes before the agenda; a written-off loan has no
  * agenda, only its recovery window. `nextStep` is asked only when the agenda decides, because working
  * it out is the costliest part of a turn.
  */
 export function nextLoanAction<Step>(turn: LoanTurn, nextStep: () => Step | null): LoanAction<Step> {
   if (turn.status === 'closed') return { kind: 'close' };
   if (turn.changed) return { kind: 'save' };
-  if (turn.historyLong) return { kind: 'continue_as_new' };
+  if (turn.historyLong || turn.runServed) return { kind: 'continue_as_new' };
   if (turn.pendingRetry !== undefined) return { kind: 'retry_debit', retryId: turn.pendingRetry };
   if (turn.status === 'written_off') {
     const until = turn.recoveryEnd ?? turn.now;

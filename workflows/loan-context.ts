@@ -32,6 +32,11 @@ export interface LoanSettings extends HistoryLimit {
   recoveryDays: number;
   /** How long a closed loan keeps taking provider callbacks (refunding them) before its workflow completes. */
   lateReceiptDays: number;
+  /**
+   * Due days one run serves before it continues as new (patch `continue-each-year`): a replay never
+   * reads more than this many months of history.
+   */
+  installmentsPerRun: number;
   /** Handed to the collection child (tests shorten or tighten the strategy). */
   collection?: CollectionRun['settings'];
 }
@@ -44,6 +49,7 @@ export const DEFAULT_SETTINGS: LoanSettings = {
   bureauReportFromDpd: 31,
   recoveryDays: 3 * 365,
   lateReceiptDays: 30,
+  installmentsPerRun: 12,
 };
 
 /** Everything a run hands to the next one on continue-as-new: plain JSON. */

@@ -96,6 +96,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     saving: { indexed: '' },
   };
   const view = (): LoanView => loanView(ctx);
+  /** Installments fallen due in this run (see `installmentsPerRun`). */
+  let dueDays = 0;
 
   setHandler(getLoan, view);
   setHandler(getPayment, (paymentId) => s.payments[paymentId]?.answer ?? null);
@@ -177,6 +179,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
           status: s.status,
           changed: ctx.changed,
           historyLong: historyIsLong(settings.historyLimit),
+          runServed: dueDays >= settings.installmentsPerRun && patched(PATCH.continueEachYear),
           pendingRetry: collects ? servicing(ctx).retries.pending[0] : undefined,
           recoveryEnd: s.status === 'written_off' ? recoveryEnd() : undefined,
           now: Date.now(),
@@ -231,6 +234,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     const date = today(ctx);
     if (step.slot === 0) {
       // The installment falls due: its charges become receivable and credit held pays first.
+      dueDays += 1;
       commit(ctx, fallDue(inService(ctx), step.seq, date));
       commit(ctx, useCredit(inService(ctx), step.seq, date));
       ctx.changed = true;

@@ -131,4 +131,13 @@ export const PATCH = {
    * Deprecate: no loan run started before it is open.
    */
   debitAsActivity: 'debit-as-activity',
+  /**
+   * A loan hands over to a fresh run once a run has served `installmentsPerRun` due days (a year),
+   * instead of only when its history is long: a replay after the worker's cache lost the loan then
+   * reads a year of history at most. Asked only once a run reaches that many due days.
+   * Old path: none recorded.
+   * New path: none recorded.
+   * Deprecate: no loan run started before it is open.
+   */
+  continueEachYear: 'continue-each-year',
 } as const;

@@ -24,6 +24,7 @@ const turn = fc.record<LoanTurn>({
   status: fc.constantFrom(...STATUSES),
   changed: fc.boolean(),
   historyLong: fc.boolean(),
+  runServed: fc.boolean(),
   pendingRetry: fc.option(fc.string({ minLength: 1, maxLength: 8 }), { nil: undefined }),
   recoveryEnd: fc.option(fc.integer({ min: NOW - 1e9, max: NOW + 1e9 }), { nil: undefined }),
   now: fc.constant(NOW),
@@ -50,12 +51,13 @@ describe('nextLoanAction', () => {
     );
   });
 
-  test('a long history hands over only with nothing unsaved', () => {
+  test('a long history or a served run hands over, and only with nothing unsaved', () => {
     fc.assert(
       fc.property(turn, step, (t, s) => {
         const action = nextLoanAction(t, () => s);
         if (action.kind === 'continue_as_new') expect(t.changed).toBe(false);
-        if (t.historyLong && !t.changed && t.status !== 'closed') expect(action.kind).toBe('continue_as_new');
+        if ((t.historyLong || t.runServed) && !t.changed && t.status !== 'closed')
+          expect(action.kind).toBe('continue_as_new');
       }),
     );
   });
@@ -70,6 +72,7 @@ describe('nextLoanAction', () => {
           t.status !== 'written_off' &&
           !t.changed &&
           !t.historyLong &&
+          !t.runServed &&
           t.pendingRetry === undefined;
         expect(asked).toBe(agendaDecides);
         if (agendaDecides) expect(action).toEqual(s ? { kind: 'step', step: s } : { kind: 'await_change' });
@@ -80,7 +83,7 @@ describe('nextLoanAction', () => {
   test('a debit collection asked for goes before the agenda, under its retry id', () => {
     fc.assert(
       fc.property(turn, fc.string({ minLength: 1 }), (t, retryId) => {
-        const quiet = { ...t, changed: false, historyLong: false, pendingRetry: retryId };
+        const quiet = { ...t, changed: false, historyLong: false, runServed: false, pendingRetry: retryId };
         if (t.status === 'closed') return;
         expect(nextLoanAction(quiet, () => null)).toEqual({ kind: 'retry_debit', retryId });
       }),
@@ -92,6 +95,7 @@ describe('nextLoanAction', () => {
       status: 'written_off',
       changed: false,
       historyLong: false,
+      runServed: false,
       pendingRetry: undefined,
       recoveryEnd: NOW + 1,
       now: NOW,
