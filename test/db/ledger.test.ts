@@ -10,6 +10,7 @@ import {
 } from '../../domain/ledger';
 import { ledgerRepository } from '../../db/ledger';
 import { testPool } from '../support/db';
+import { NOTHING_OWED } from '../support/ledgered-loan';
 
 const pool = testPool();
 const ledger = ledgerRepository(pool);
@@ -135,14 +136,7 @@ test('a write-off posts to the write-off accounts and balances, and a recovery p
   );
 
   const balances = await ledger.balances(loanId);
-  expect(loanPosition(balances)).toEqual({
-    principal: 0,
-    interest: 0,
-    fees: 0,
-    penalty: 0,
-    credit: 0,
-    outstanding: 0,
-  });
+  expect(loanPosition(balances)).toEqual(NOTHING_OWED);
   expect(balances).toMatchObject({
     risk_reserve_provision: 0,
     write_off_expense: 595_500,

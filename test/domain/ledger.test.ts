@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Parts } from '../../domain/allocation';
 import { DomainError } from '../../domain/errors';
 import {
   accrualEntry,
@@ -24,6 +25,27 @@ function balancesOf(entries: JournalEntry[]): Partial<Record<LedgerAccount, numb
   return out;
 }
 
+/** Any receivables a loan can carry, in minor units; properties add what their entry needs beside. */
+const receivables = {
+  principal: fc.nat(10_000_000),
+  interest: fc.nat(1_000_000),
+  fees: fc.nat(100_000),
+  penalty: fc.nat(100_000),
+};
+
+/** A loan paid out in full with `r` booked as owed and `riskReserve` set aside at disbursement. */
+const openedWith = (r: Parts, riskReserve = 0) => [
+  disbursementEntry({
+    ...head,
+    eventId: 'd',
+    principal: r.principal,
+    cashOut: r.principal,
+    originationFee: 0,
+    riskReserve,
+  }),
+  accrualEntry({ ...head, eventId: 'a', interest: r.interest, fees: r.fees, penalty: r.penalty }),
+];
+
 test('disbursement with a deducted fee and a reserve balances and leaves the principal owed', () => {
   const e = disbursementEntry({
     ...head,
@@ -40,36 +62,17 @@ test('disbursement with a deducted fee and a reserve balances and leaves the pri
 
 test('any split of a payment balances, and the outstanding drops by exactly the amount received', () => {
   fc.assert(
-    fc.property(
-      fc.record({
-        principal: fc.nat(10_000_000),
-        interest: fc.nat(1_000_000),
-        fees: fc.nat(100_000),
-        penalty: fc.nat(100_000),
-        toCredit: fc.nat(100_000),
-      }),
-      (p) => {
-        const received = p.principal + p.interest + p.fees + p.penalty + p.toCredit;
-        const entries = [
-          disbursementEntry({
-            ...head,
-            eventId: 'd',
-            principal: p.principal,
-            cashOut: p.principal,
-            originationFee: 0,
-            riskReserve: 0,
-          }),
-          accrualEntry({ ...head, eventId: 'a', interest: p.interest, fees: p.fees, penalty: p.penalty }),
-        ];
-        const before = loanPosition(balancesOf(entries));
-        const pay = repaymentEntry({ ...head, eventId: 'p', received, ...p });
-        expect(sum(pay, 'debit')).toBe(sum(pay, 'credit'));
-        const after = loanPosition(balancesOf([...entries, pay]));
-        expect(after.principal + after.interest + after.fees + after.penalty).toBe(0);
-        expect(after.credit).toBe(p.toCredit);
-        expect(before.outstanding - after.outstanding).toBe(received);
-      },
-    ),
+    fc.property(fc.record({ ...receivables, toCredit: fc.nat(100_000) }), (p) => {
+      const received = p.principal + p.interest + p.fees + p.penalty + p.toCredit;
+      const entries = openedWith(p);
+      const before = loanPosition(balancesOf(entries));
+      const pay = repaymentEntry({ ...head, eventId: 'p', received, ...p });
+      expect(sum(pay, 'debit')).toBe(sum(pay, 'credit'));
+      const after = loanPosition(balancesOf([...entries, pay]));
+      expect(after.principal + after.interest + after.fees + after.penalty).toBe(0);
+      expect(after.credit).toBe(p.toCredit);
+      expect(before.outstanding - after.outstanding).toBe(received);
+    }),
   );
 });
 
@@ -136,41 +139,22 @@ test('an unbalanced or negative entry is refused with the field', () => {
 
 test('a write-off clears every receivable, the provision absorbing the loss before any expense', () => {
   fc.assert(
-    fc.property(
-      fc.record({
-        principal: fc.nat(10_000_000),
-        interest: fc.nat(1_000_000),
-        fees: fc.nat(100_000),
-        penalty: fc.nat(100_000),
-        reserve: fc.nat(1_000_000),
-      }),
-      (p) => {
-        const opened = [
-          disbursementEntry({
-            ...head,
-            eventId: 'd',
-            principal: p.principal,
-            cashOut: p.principal,
-            originationFee: 0,
-            riskReserve: p.reserve,
-          }),
-          accrualEntry({ ...head, eventId: 'a', interest: p.interest, fees: p.fees, penalty: p.penalty }),
-        ];
-        const off = writeOffEntry({ ...head, eventId: 'w', ...p });
-        expect(sum(off, 'debit')).toBe(sum(off, 'credit'));
-        const b = balancesOf([...opened, off]);
-        expect(loanPosition(b)).toMatchObject({
-          principal: 0,
-          interest: 0,
-          fees: 0,
-          penalty: 0,
-          outstanding: 0,
-        });
-        const total = p.principal + p.interest + p.fees + p.penalty;
-        expect(b.risk_reserve_provision ?? 0).toBe(Math.min(0, total - p.reserve));
-        expect(b.write_off_expense ?? 0).toBe(Math.max(0, total - p.reserve));
-      },
-    ),
+    fc.property(fc.record({ ...receivables, reserve: fc.nat(1_000_000) }), (p) => {
+      const opened = openedWith(p, p.reserve);
+      const off = writeOffEntry({ ...head, eventId: 'w', ...p });
+      expect(sum(off, 'debit')).toBe(sum(off, 'credit'));
+      const b = balancesOf([...opened, off]);
+      expect(loanPosition(b)).toMatchObject({
+        principal: 0,
+        interest: 0,
+        fees: 0,
+        penalty: 0,
+        outstanding: 0,
+      });
+      const total = p.principal + p.interest + p.fees + p.penalty;
+      expect(b.risk_reserve_provision ?? 0).toBe(Math.min(0, total - p.reserve));
+      expect(b.write_off_expense ?? 0).toBe(Math.max(0, total - p.reserve));
+    }),
   );
 });
 

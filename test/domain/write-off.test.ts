@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors';
 import { accrualEntry } from '../../domain/ledger';
 import { applyPayment, fallDue, isSettled, payoffOf, position } from '../../domain/loan';
 import { addDays } from '../../domain/localdate';
-import { type LedgeredLoan, openLedgeredLoan } from '../support/ledgered-loan';
+import { type LedgeredLoan, NOTHING_OWED, openLedgeredLoan } from '../support/ledgered-loan';
 import { recoverPayment, settleWithWaiver, writeOffBook } from '../../domain/write-off';
 
 const START = '2026-01-15';
@@ -74,14 +74,7 @@ describe('write-off', () => {
       total: before.principal + before.interest + before.fees + 3_000,
     });
     expect(l.book.installments).toBe(installments);
-    expect(position(l.book)).toEqual({
-      principal: 0,
-      interest: 0,
-      fees: 0,
-      penalty: 0,
-      credit: 0,
-      outstanding: 0,
-    });
+    expect(position(l.book)).toEqual(NOTHING_OWED);
     l.reconcile();
     const b = l.balances();
     expect(b.risk_reserve_provision).toBe(0);
@@ -143,14 +136,7 @@ describe('settlement with a waiver', () => {
   function settled(l: Ledgered, amount: number) {
     l.reconcile();
     expect(isSettled(l.book)).toBe(true);
-    expect(position(l.book)).toEqual({
-      principal: 0,
-      interest: 0,
-      fees: 0,
-      penalty: 0,
-      credit: 0,
-      outstanding: 0,
-    });
+    expect(position(l.book)).toEqual(NOTHING_OWED);
     expect(l.entries.at(-1)!.lines.find((x) => x.account === 'cash_clearing')?.debit).toBe(amount);
   }
 

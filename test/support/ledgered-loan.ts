@@ -16,6 +16,9 @@ import {
 import { getProduct, type Product } from '../../domain/products';
 import type { Quote } from '../../domain/quote';
 
+/** The position of a loan with nothing left on its books: paid off, settled or written off. */
+export const NOTHING_OWED = { principal: 0, interest: 0, fees: 0, penalty: 0, credit: 0, outstanding: 0 };
+
 /**
  * A loan as the workflow holds it in domain tests: the book and the journal written for it so far,
  * folded the way the database folds it. Every transition goes through `apply`, which checks each
