@@ -1,6 +1,7 @@
 /**
  * Shared helpers for the schedule/quote tests: a field-checking DomainError assertion, fast-check
- * arbitraries for loan terms, and schedule invariants every method must keep.
+ * arbitraries for loan terms, and schedule invariants every method must keep; and every loan status,
+ * for the decisions that must answer each.
  */
 import fc from 'fast-check';
 import { LocalDate } from '@js-joda/core';
@@ -8,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import { METHODS, type Installment, type Method } from '../../domain/schedule';
 import { type QuoteInput } from '../../domain/quote';
 import { DAY_COUNTS } from '../../domain/daycount';
+import type { LoanStatus } from '../../domain/loan';
 
 export function expectDomainError(fn: () => unknown, field: string, message?: RegExp): DomainError {
   let caught: unknown;
@@ -48,6 +50,34 @@ export const rateString = fc.oneof(
 );
 
 export const method: fc.Arbitrary<Method> = fc.constantFrom(...METHODS);
+
+type Range = { min: number; max: number };
+
+/**
+ * Monthly terms of any method, rate and start date, with the amount and term count a property can
+ * afford; the APR cap is lifted so that no generated rate is refused before the property runs.
+ */
+export function monthlyTerms(amount: Range, termCount: Range): fc.Arbitrary<QuoteInput> {
+  return fc
+    .record({
+      amount: fc.integer(amount),
+      annualRate: rateString,
+      termCount: fc.integer(termCount),
+      method,
+      startDate: isoDate,
+    })
+    .map((t) => ({ ...t, aprCap: '10' }));
+}
+
+/** Spelled out here because the domain names them only as a type. */
+export const LOAN_STATUSES: readonly LoanStatus[] = [
+  'disbursing',
+  'active',
+  'delinquent',
+  'closed',
+  'disbursement_failed',
+  'written_off',
+];
 
 /** Quote inputs across methods, periods, day counts and broken first periods. */
 export const quoteInput: fc.Arbitrary<QuoteInput> = fc

@@ -196,25 +196,17 @@ describe('allocatePayment', () => {
       inst(1, '2024-03-10', { interest: 500, principal: 5000 }),
       inst(2, '2024-04-10', { interest: 450, principal: 5050 }),
     ];
-    const plain = allocatePayment({ installments, paymentDate: '2024-03-01', amount: 7000 });
+    const payOn1March = (amount: number, order?: readonly string[]) =>
+      allocatePayment({ installments, paymentDate: '2024-03-01', amount, order });
+    const plain = payOn1March(7000);
     expect(plain.allocation.creditBalance).toBe(7000 - 5500);
     expect(plain.installments[1]!.paid).toEqual({ penalty: 0, fees: 0, interest: 0, principal: 0 });
 
-    const prepay = allocatePayment({
-      installments,
-      paymentDate: '2024-03-01',
-      amount: 7000,
-      order: PREPAYMENT_ORDER,
-    });
+    const prepay = payOn1March(7000, PREPAYMENT_ORDER);
     expect(prepay.allocation.creditBalance).toBe(0);
     expect(prepay.installments[1]!.paid).toEqual({ penalty: 0, fees: 0, interest: 0, principal: 1500 });
 
-    const everything = allocatePayment({
-      installments,
-      paymentDate: '2024-03-01',
-      amount: 20_000,
-      order: PREPAYMENT_ORDER,
-    });
+    const everything = payOn1March(20_000, PREPAYMENT_ORDER);
     expect(everything.allocation.creditBalance).toBe(20_000 - 5500 - 5050);
   });
 

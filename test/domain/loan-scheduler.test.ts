@@ -1,27 +1,14 @@
 import fc from 'fast-check';
-import {
-  allocationOrderOf,
-  openBook,
-  type LoanBook,
-  type LoanStatus,
-  type ServicingCalendar,
-} from '../../domain/loan';
+import { allocationOrderOf, openBook, type LoanBook, type ServicingCalendar } from '../../domain/loan';
 import { type LoanTurn, nextLoanAction, statusOfBook } from '../../domain/loan-scheduler';
 import { instantOfLocal } from '../../domain/localdate';
 import { getProduct } from '../../domain/products';
 import { buildSchedule } from '../../domain/schedule';
+import { LOAN_STATUSES } from './_a-helpers';
 
-const STATUSES: LoanStatus[] = [
-  'disbursing',
-  'active',
-  'delinquent',
-  'closed',
-  'disbursement_failed',
-  'written_off',
-];
 const NOW = Date.parse('2026-06-01T02:00:00Z');
 const turn = fc.record<LoanTurn>({
-  status: fc.constantFrom(...STATUSES),
+  status: fc.constantFrom(...LOAN_STATUSES),
   changed: fc.boolean(),
   historyLong: fc.boolean(),
   runServed: fc.boolean(),
@@ -135,7 +122,7 @@ describe('statusOfBook', () => {
   };
 
   test('only an active or delinquent loan follows its book', () => {
-    for (const status of STATUSES.filter((s) => s !== 'active' && s !== 'delinquent'))
+    for (const status of LOAN_STATUSES.filter((s) => s !== 'active' && s !== 'delinquent'))
       expect(statusOfBook(status, book(), cal, NOW)).toBe(status);
     expect(statusOfBook('active', null, cal, NOW)).toBe('active');
   });

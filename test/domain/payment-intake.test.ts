@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { DomainError } from '../../domain/errors';
-import type { LoanStatus } from '../../domain/loan';
 import type { Currency } from '../../domain/money';
 import {
   callbackStep,
@@ -10,18 +9,11 @@ import {
   repaymentStep,
   settlementStep,
 } from '../../domain/payment-intake';
+import { LOAN_STATUSES } from './_a-helpers';
 
-const STATUSES: LoanStatus[] = [
-  'disbursing',
-  'active',
-  'delinquent',
-  'closed',
-  'disbursement_failed',
-  'written_off',
-];
 const currency = fc.constantFrom<Currency>('CNY', 'USD');
 const state = fc.record<IntakeState>({
-  status: fc.constantFrom(...STATUSES),
+  status: fc.constantFrom(...LOAN_STATUSES),
   currency: fc.option(currency, { nil: null }),
   collects: fc.boolean(),
   lateReceiptsOpen: fc.boolean(),
