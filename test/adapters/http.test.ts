@@ -3,6 +3,7 @@ import { HttpCreditBureau } from '../../adapters/bureau';
 import { NON_RETRYABLE_PROVIDER_ERROR, RETRYABLE_PROVIDER_ERROR } from '../../adapters/errors';
 import { createAdapters, type Adapters } from '../../adapters/index';
 import { startSandboxServer, type SandboxServer } from '../../adapters/sandbox-server';
+import type { PayRequest } from '../../contracts/providers/bank';
 import { card, consent, failure, idNumber, phone } from './fixtures';
 
 const API_KEY = 'sk_sandbox_test';
@@ -20,6 +21,20 @@ async function start(options: Parameters<typeof startSandboxServer>[0] = {}): Pr
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
+});
+
+/** A payout to a card ending in `suffix`: the ending is where the sandbox bank reads its magic. */
+const payRequest = (
+  idempotencyKey: string,
+  suffix: string,
+  amountMinor = 100_000,
+  payee = '张三',
+): PayRequest => ({
+  idempotencyKey,
+  amountMinor,
+  currency: 'CNY',
+  toCard: card(suffix),
+  payee,
 });
 
 describe('HTTP adapters against the sandbox server', () => {
@@ -75,13 +90,7 @@ describe('HTTP adapters against the sandbox server', () => {
   });
 
   test('bank: 0002 refusal is non-retryable; 0003 pays once after two transient errors', async () => {
-    const refused = {
-      idempotencyKey: 'loan_2:disbursement',
-      amountMinor: 100_000,
-      currency: 'CNY' as const,
-      toCard: card('0002'),
-      payee: '张三',
-    };
+    const refused = payRequest('loan_2:disbursement', '0002');
     expect(await failure(adapters.bank.pay(refused))).toEqual({
       name: NON_RETRYABLE_PROVIDER_ERROR,
       code: 'DISBURSEMENT_REFUSED',
@@ -104,13 +113,7 @@ describe('HTTP adapters against the sandbox server', () => {
   });
 
   test('bank: the day statement lists the payouts made over HTTP, as the sandbox recorded them', async () => {
-    const payout = await adapters.bank.pay({
-      idempotencyKey: 'loan_stmt:disbursement',
-      amountMinor: 250_000,
-      currency: 'CNY',
-      toCard: card('1234'),
-      payee: 'borrower',
-    });
+    const payout = await adapters.bank.pay(payRequest('loan_stmt:disbursement', '1234', 250_000, 'borrower'));
     const local = await server.providers.bank.statement('2026-11-20');
     const remote = await adapters.bank.statement('2026-11-20');
     expect(remote).toEqual(local);
@@ -154,13 +157,7 @@ describe('HTTP adapters against the sandbox server', () => {
   });
 
   test('bank: key reuse with another amount is a 409, not a second payout', async () => {
-    const request = {
-      idempotencyKey: 'loan_4:disbursement',
-      amountMinor: 100_000,
-      currency: 'CNY' as const,
-      toCard: card('1234'),
-      payee: '张三',
-    };
+    const request = payRequest('loan_4:disbursement', '1234');
     await adapters.bank.pay(request);
     expect(await failure(adapters.bank.pay({ ...request, amountMinor: 100_001 }))).toMatchObject({
       code: 'IDEMPOTENCY_CONFLICT',
@@ -193,15 +190,7 @@ describe('HTTP adapters against the sandbox server', () => {
 
   test('a malformed request is a non-retryable 400', async () => {
     expect(
-      await failure(
-        adapters.bank.pay({
-          idempotencyKey: 'k',
-          amountMinor: 1,
-          currency: 'XXX' as 'CNY',
-          toCard: card('1234'),
-          payee: 'x',
-        }),
-      ),
+      await failure(adapters.bank.pay({ ...payRequest('k', '1234', 1, 'x'), currency: 'XXX' as 'CNY' })),
     ).toMatchObject({
       code: 'INVALID_REQUEST',
       retryable: false,
@@ -229,13 +218,7 @@ describe('faults and latency', () => {
       random: () => script.shift() ?? 0.99,
     });
     const bank = new HttpBank({ baseUrl: server.url, apiKey: API_KEY });
-    const request = {
-      idempotencyKey: 'loan_6:disbursement',
-      amountMinor: 300_000,
-      currency: 'CNY' as const,
-      toCard: card('1234'),
-      payee: '王五',
-    };
+    const request = payRequest('loan_6:disbursement', '1234', 300_000, '王五');
 
     expect(await failure(bank.pay(request))).toMatchObject({
       code: 'INJECTED_FAULT',
@@ -250,11 +233,7 @@ describe('faults and latency', () => {
   test('a fault before the effect pays nothing', async () => {
     const server = await start({ faultRate: 1 });
     const bank = new HttpBank({ baseUrl: server.url, apiKey: API_KEY });
-    expect(
-      await failure(
-        bank.pay({ idempotencyKey: 'k', amountMinor: 1, currency: 'CNY', toCard: card('1234'), payee: 'x' }),
-      ),
-    ).toMatchObject({ retryable: true });
+    expect(await failure(bank.pay(payRequest('k', '1234', 1, 'x')))).toMatchObject({ retryable: true });
     expect(server.providers.bank.payouts()).toEqual([]);
   });
 
@@ -286,11 +265,7 @@ describe('faults and latency', () => {
         headers: { 'content-type': 'application/json' },
       })) as typeof fetch;
     const bank = new HttpBank({ baseUrl: 'http://provider.invalid', apiKey: 'k', fetch: fakeFetch });
-    expect(
-      await failure(
-        bank.pay({ idempotencyKey: 'k', amountMinor: 1, currency: 'CNY', toCard: card('1234'), payee: 'x' }),
-      ),
-    ).toMatchObject({
+    expect(await failure(bank.pay(payRequest('k', '1234', 1, 'x')))).toMatchObject({
       code: 'BAD_RESPONSE',
       retryable: true,
     });
