@@ -8,7 +8,7 @@ import { creditLineIdFor } from '../../api/routes/credit-lines';
 import { apiKeyRepository } from '../../db/api-keys';
 import { localDateAt } from '../../domain/localdate';
 import { creditLineWorkflowId } from '../../contracts/credit-line';
-import { type ApiHarness, apiHarness } from '../support/api';
+import { annuityQuoteBody, type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, bankCard } from '../support/applicants';
 import { eventually } from '../support/eventually';
 
@@ -30,13 +30,7 @@ const post = (path: string, body: unknown, apiKey = h.keys.client, key = randomU
 const get = (path: string, apiKey = h.keys.client) =>
   request(h.app).get(path).timeout(10_000).set('Authorization', `Bearer ${apiKey}`);
 
-const quoteBody = {
-  amount: { amount: 1_000_000, currency: 'CNY' },
-  annualRate: '0.12',
-  termCount: 12,
-  method: 'annuity',
-  startDate: '2026-01-15',
-};
+const quoteBody = annuityQuoteBody(1_000_000, '0.12', 12);
 
 describe('quotes', () => {
   test('an exponent rate is refused with 400 in milliseconds while /healthz keeps answering', async () => {

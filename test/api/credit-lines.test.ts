@@ -6,7 +6,7 @@ import { creditLineIdFor } from '../../api/routes/credit-lines';
 import { createLogger } from '../../config/logger';
 import { daysBetween, localDateAt, testClockZone } from '../../domain/localdate';
 import { creditLineWorkflowId } from '../../contracts/credit-line';
-import { type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
+import { annuityQuoteBody, type ApiHarness, apiHarness, TEST_WEBHOOK_SECRET } from '../support/api';
 import { applicationBody, bankCard, phone } from '../support/applicants';
 import { eventually } from '../support/eventually';
 
@@ -260,13 +260,7 @@ const breakLuhn = (card: string) => `${card.slice(0, -1)}${(Number(card.at(-1)) 
 describe('POST /v1/quotes', () => {
   const quoteReq = (body: object, apiKey = h.keys.client) =>
     request(h.app).post('/v1/quotes').set('Authorization', `Bearer ${apiKey}`).send(body);
-  const mortgage = {
-    amount: { amount: 100_000_000, currency: 'CNY' },
-    annualRate: '0.049',
-    termCount: 360,
-    method: 'annuity',
-    startDate: '2026-01-15',
-  };
+  const mortgage = annuityQuoteBody(100_000_000, '0.049', 360);
 
   test('serves the domain quote: 1,000,000.00 at 4.9% over 360 months is 5,307.27 a month, and writes nothing', async () => {
     const before = await counts();

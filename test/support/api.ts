@@ -12,6 +12,15 @@ import { devServerEnv, testDataConverter, workflowBundle } from './temporal';
 /** The payment provider's callback secret in tests. */
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
+/** A /v1/quotes body for an annuity from 2026-01-15: a test spreads it and changes what it is about. */
+export const annuityQuoteBody = (amountMinor: number, annualRate: string, termCount: number) => ({
+  amount: { amount: amountMinor, currency: 'CNY' },
+  annualRate,
+  termCount,
+  method: 'annuity',
+  startDate: '2026-01-15',
+});
+
 export interface ApiHarness {
   app: Express;
   env: TestWorkflowEnvironment;
