@@ -176,14 +176,20 @@ test('the portfolio snapshot writes a date once: a re-run replaces its rows', as
       riskReserve: 0,
     }),
   );
-  const rows = async () =>
+  // Other files snapshot the same date: each table is read for this test's product alone.
+  const onDate = async (columns: string, table: string, order: string) =>
     (
       await t.pool.query(
-        `select bucket, vintage, state, loans, outstanding, outstanding_principal, disbursed_principal
-         from portfolio_snapshots where business_date = '2030-03-31' and product_code = $1 order by state, bucket`,
+        `select ${columns} from ${table} where business_date = '2030-03-31' and product_code = $1 order by ${order}`,
         [product],
       )
     ).rows;
+  const rows = () =>
+    onDate(
+      'bucket, vintage, state, loans, outstanding, outstanding_principal, disbursed_principal',
+      'portfolio_snapshots',
+      'state, bucket',
+    );
 
   const first = await snapshotRun({ businessDate: '2030-03-31' });
   expect(first.businessDate).toBe('2030-03-31');
@@ -217,14 +223,12 @@ test('the portfolio snapshot writes a date once: a re-run replaces its rows', as
     },
   ];
   // Each loan on the books gets its own position for roll rates; the closed one rolls nowhere.
-  const positions = async () =>
-    (
-      await t.pool.query(
-        `select loan_id, bucket, vintage, state, outstanding_principal from portfolio_loan_positions
-         where business_date = '2030-03-31' and product_code = $1 order by loan_id collate "C"`,
-        [product],
-      )
-    ).rows;
+  const positions = () =>
+    onDate(
+      'loan_id, bucket, vintage, state, outstanding_principal',
+      'portfolio_loan_positions',
+      'loan_id collate "C"',
+    );
   const expectedPositions = [
     { loan_id: ids[0], bucket: 'M0', vintage: '2030-03', state: 'open', outstanding_principal: 100_000 },
     { loan_id: ids[1], bucket: 'M0', vintage: '2030-03', state: 'open', outstanding_principal: 0 },
