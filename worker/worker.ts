@@ -18,6 +18,7 @@ import { reviewRepository } from '../db/reviews';
 import { getLoan, type LoanView, loanWorkflowId } from '../contracts/loan';
 import { type Provider, PROVIDERS, providerQueue } from '../workflows/task-queues';
 import { PROVIDER_ACTIVITIES, pickActivities, providerRatesFromEnv } from './providers';
+import { sharedWorkflowModules } from './shared-modules';
 
 export interface LoanflowWorkerOptions {
   connection: NativeConnection;
@@ -106,7 +107,10 @@ function mainWorker(opts: LoanflowWorkerOptions, activities: object): Promise<Wo
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : {
+          workflowsPath: require.resolve('../workflows'),
+          bundlerOptions: { preloadModules: sharedWorkflowModules() },
+        }),
     shutdownGraceTime: SHUTDOWN_GRACE,
   });
 }

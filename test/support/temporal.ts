@@ -11,6 +11,7 @@ import { failureConverterPath, loanflowDataConverter } from '../../codec/data-co
 import { devKeyring } from '../../codec/keyring';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { ROOT, TOOLS_BIN } from './paths';
+import { sharedWorkflowModules } from '../../worker/shared-modules';
 
 // Keep the SDK's own logs out of test output unless something is wrong.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -55,6 +56,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
     failureConverterPath,
     logger: new DefaultLogger('WARN'),
+    // As the production worker bundles it (worker/worker.ts), so every test runs the shared domain.
+    preloadModules: sharedWorkflowModules(),
   });
   return bundle;
 }
