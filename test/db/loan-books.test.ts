@@ -5,6 +5,7 @@ import { loanRepository } from '../../db/loans';
 import { disbursementEntry, repaymentEntry } from '../../domain/ledger';
 import type { LoanView } from '../../contracts/loan';
 import { testPool } from '../support/db';
+import { loanView } from '../support/loan-view';
 
 const pool = testPool();
 const books = loanBooks(pool);
@@ -12,38 +13,15 @@ const ledger = ledgerRepository(pool);
 const loans = loanRepository(pool);
 afterAll(() => pool.end());
 
-const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
-
-function view(id: string, version: number, outstanding: number): LoanView {
-  return {
+const view = (id: string, version: number, outstanding: number): LoanView =>
+  loanView({
     id,
     creditLineId: `cl_${randomUUID().replace(/-/g, '')}`,
     customerId: 'cust_hash_books',
-    productCode: 'cash-installment',
-    method: 'annuity',
-    annualRate: '0.12',
-    termMonths: 12,
-    timeZone: 'Asia/Shanghai',
-    status: 'active',
-    principal: cny(1_200_000),
-    outstanding: cny(outstanding),
-    creditBalance: cny(0),
-    receivable: { principal: outstanding, interest: 0, fees: 0, penalty: 0 },
-    dpd: 0,
-    bucket: 'M0',
-    stage: 'current',
-    nextDue: null,
-    installments: [],
-    autopayAttempts: [],
-    reminders: [],
-    payments: [],
-    disbursement: null,
-    failure: null,
-    exceptions: [],
-    ledgerPending: 0,
+    principal: 1_200_000,
+    outstanding,
     version,
-  };
-}
+  });
 
 const head = (loanId: string, eventId: string) => ({
   loanId,

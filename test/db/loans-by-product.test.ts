@@ -2,44 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { loanRepository } from '../../db/loans';
 import type { LoanView } from '../../contracts/loan';
 import { testPool } from '../support/db';
+import { loanView } from '../support/loan-view';
 
 const pool = testPool();
 const loans = loanRepository(pool);
 afterAll(() => pool.end());
 
 const LINE = `cl_${randomUUID().replace(/-/g, '')}`;
-const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
 
-function view(productCode: string, status: LoanView['status']): LoanView {
-  return {
+const view = (productCode: string, status: LoanView['status']): LoanView =>
+  loanView({
     id: `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`,
     creditLineId: LINE,
     customerId: 'cust_hash_products',
+    principal: 100_000,
+    outstanding: 100_000,
     productCode,
-    method: 'annuity',
-    annualRate: '0.12',
-    termMonths: 12,
-    timeZone: 'Asia/Shanghai',
     status,
-    principal: cny(100_000),
-    outstanding: cny(100_000),
-    creditBalance: cny(0),
-    receivable: { principal: 100_000, interest: 0, fees: 0, penalty: 0 },
-    dpd: 0,
-    bucket: 'M0',
-    stage: 'current',
-    nextDue: null,
-    installments: [],
-    autopayAttempts: [],
-    reminders: [],
-    payments: [],
-    disbursement: null,
-    failure: null,
-    exceptions: [],
-    ledgerPending: 0,
-    version: 1,
-  };
-}
+  });
 
 test('the list filters by product, alone and beside status, and pages within the product', async () => {
   const saved: LoanView[] = [];
