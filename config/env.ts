@@ -18,6 +18,12 @@ const schema = z.object({
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   /** Where the worker serves the Temporal SDK's Prometheus metrics. */
   WORKER_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
+  /**
+   * Memory the worker may spend on its cache of workflows, MiB: the cache holds as many as fit at the
+   * worst measured size of a loan (worker/cache.ts). Loans past it sleep out of memory and replay, a
+   * year of history at most, when they next wake.
+   */
+  WORKER_CACHE_MB: z.coerce.number().int().min(64).max(65_536).default(1024),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `1` only in the embedded local stack (`scripts/dev.ts`): the public development secrets may stand in. */

@@ -7,6 +7,7 @@ import { adapterConfig, loadEnv, temporalConnection, WORKER_SECRETS } from '../c
 import { createLogger } from '../config/logger';
 import { createPool } from '../db/pool';
 import { scheduleTargets } from './schedules';
+import { cachedWorkflowsFor } from './cache';
 import { createLoanflowWorkers } from './worker';
 
 /**
@@ -42,11 +43,13 @@ async function main(): Promise<void> {
     pool,
     adapters: createAdapters(adapterConfig(env)),
     dataConverter,
+    maxCachedWorkflows: cachedWorkflowsFor(env.WORKER_CACHE_MB),
   });
   log.info(
     {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       providerQueues: workers.all.slice(1).map((w) => w.options.taskQueue),
+      cachedWorkflows: workers.main.options.maxCachedWorkflows,
       namespace: settings.namespace,
     },
     'workers started',

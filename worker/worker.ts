@@ -29,6 +29,8 @@ export interface LoanflowWorkerOptions {
   adapters: Adapters;
   /** loanflowDataConverter(keyring): the same on every worker and client (codec/data-converter.ts). */
   dataConverter: DataConverter;
+  /** Workflows kept in the worker's cache (worker/cache.ts); the SDK's default, sized from the heap, if absent. */
+  maxCachedWorkflows?: number;
   /** Tests bundle the workflow code once per file and pass it here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -112,6 +114,7 @@ function mainWorker(opts: LoanflowWorkerOptions, activities: object): Promise<Wo
           bundlerOptions: { preloadModules: sharedWorkflowModules() },
         }),
     shutdownGraceTime: SHUTDOWN_GRACE,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
 
