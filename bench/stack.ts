@@ -1,33 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
 import { createApp } from '../api/app';
 import { createLogger } from '../config/logger';
 import { apiKeyRepository, type Role } from '../db/api-keys';
-import { migrateUp } from '../db/migrate';
-import { createPool, type Pool } from '../db/pool';
-import { startOwnedPostgres } from '../scripts/lib/postgres';
-import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
-import { PROVIDER_ACTIVITIES, pickActivities } from '../worker/providers';
+import type { Pool } from '../db/pool';
+import { devServerEnv, timeSkippingEnv } from '../test/support/temporal';
+import { workersServing } from '../test/support/workers';
 import { buildActivities } from '../worker/worker';
-import { PROVIDERS, providerQueue } from '../workflows/task-queues';
-
-const root = path.resolve(__dirname, '..');
-
-/** The bench's own PostgreSQL, fresh each run, on a port the dev stack and tests do not use. */
-export async function benchPostgres(database: string, fast = false) {
-  const pg = await startOwnedPostgres({
-    dataDir: path.join(root, '.data', 'bench-pg'),
-    port: 55434,
-    database,
-    fresh: true,
-    fast,
-  });
-  await migrateUp(pg.url);
-  return { pg, pool: createPool(pg.url) };
-}
+import { benchPostgres } from './postgres';
 
 export interface BenchStack {
   env: TestWorkflowEnvironment;
@@ -59,31 +41,10 @@ export async function benchStack(
     adapters: createAdapters({ mode: 'sandbox', pool }),
     temporal: env.client,
   });
-  const bundle = await workflowBundle();
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
   const startWorkers = async (options: Partial<WorkerOptions> = {}) => {
-    const connection = env.nativeConnection;
-    const main = await Worker.create({
-      connection,
-      taskQueue,
-      workflowBundle: bundle,
-      dataConverter: testDataConverter,
-      activities,
-      ...options,
-    });
-    const providers = await Promise.all(
-      PROVIDERS.map((p) => [p, pickActivities(activities, PROVIDER_ACTIVITIES[p])] as const)
-        .filter(([, served]) => Object.keys(served).length > 0)
-        .map(([p, served]) =>
-          Worker.create({
-            connection,
-            taskQueue: providerQueue(taskQueue, p),
-            dataConverter: testDataConverter,
-            activities: served,
-          }),
-        ),
-    );
+    const { main, providers } = await workersServing(env, taskQueue, activities, options);
     workers = [main, ...providers, ...(await extraWorkers(env))];
     running = Promise.all(workers.map((w) => w.run()));
   };

@@ -22,8 +22,8 @@ import {
   recordSavedWithEntriesHistories,
 } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
-import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
-import { createLoanflowWorkers } from '../worker/worker';
+import { devServerEnv, timeSkippingEnv } from '../test/support/temporal';
+import { loanflowWorkersOn } from '../test/support/workers';
 import { creditLine } from '../workflows/credit-line';
 import {
   awaitDecision,
@@ -53,16 +53,8 @@ async function main(): Promise<void> {
   const pool = createPool(pg.url);
   const env = await timeSkippingEnv();
   const taskQueue = 'record';
-  const workersOn = async (server: typeof env) =>
-    createLoanflowWorkers({
-      connection: server.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      pool,
-      adapters: createAdapters({ mode: 'sandbox' }),
-      dataConverter: testDataConverter,
-      workflowBundle: await workflowBundle(),
-    });
+  const workersOn = (server: typeof env) =>
+    loanflowWorkersOn(server, { taskQueue, pool, adapters: createAdapters({ mode: 'sandbox' }) });
   const workers = await workersOn(env);
 
   const saveFrom = (address: string) => async (name: string, workflowId: string, runId?: string) => {

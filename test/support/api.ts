@@ -5,9 +5,9 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../config/logger';
 import { apiKeyRepository, type Role } from '../../db/api-keys';
 import type { Pool } from '../../db/pool';
-import { createLoanflowWorkers } from '../../worker/worker';
 import { testPool } from './db';
-import { devServerEnv, testDataConverter, workflowBundle } from './temporal';
+import { devServerEnv } from './temporal';
+import { loanflowWorkersOn } from './workers';
 
 /** The payment provider's callback secret in tests. */
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -39,15 +39,7 @@ export async function apiHarness(taskQueue: string): Promise<ApiHarness> {
   const pool = testPool();
   const env = await devServerEnv();
   const adapters = createAdapters({ mode: 'sandbox', pool });
-  const workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    pool,
-    adapters,
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
+  const workers = await loanflowWorkersOn(env, { taskQueue, pool, adapters });
   const running = workers.runAll();
   const repo = apiKeyRepository(pool);
   const keys = {} as ApiHarness['keys'];

@@ -62,13 +62,15 @@ export function application(overrides: ApplicantOverrides = {}): CreditLineAppli
 }
 
 /**
- * An ID number whose sandbox bureau file grades high enough for `limitMinor` not to be capped, so
- * the amount alone decides how many reviewers are needed (found by running the real rules).
+ * The real credit rules' decision on each of up to 500 applicants from `nextId`, over the file the
+ * sandbox bureau keeps for that ID, listed nowhere and identified: a test takes the first that fits.
  */
-export async function idNumberGrantingUpTo(
+export async function* sandboxDecisions(
+  nextId: () => string,
   limitMinor: number,
-  nextId: () => string = () => idNumber(),
-): Promise<string> {
+  asOf: string,
+  productCode = 'cash-installment',
+) {
   const bureau = new SandboxCreditBureau();
   for (let i = 0; i < 500; i++) {
     const id = nextId();
@@ -79,13 +81,25 @@ export async function idNumberGrantingUpTo(
     const decision = decideCredit({
       applicant: { idNumber: id },
       requestedLimit: { amount: limitMinor, currency: 'CNY' },
-      product: creditBoundsFor(getProduct('cash-installment')),
-      asOf: '2026-11-22',
+      product: creditBoundsFor(getProduct(productCode)),
+      asOf,
       screening: { listed: null },
       identity: { matched: true },
       bureau: report,
     });
-    if (decision.limit.amount === limitMinor) return id;
+    yield { id, decision };
   }
+}
+
+/**
+ * An ID number whose sandbox bureau file grades high enough for `limitMinor` not to be capped, so
+ * the amount alone decides how many reviewers are needed (found by running the real rules).
+ */
+export async function idNumberGrantingUpTo(
+  limitMinor: number,
+  nextId: () => string = () => idNumber(),
+): Promise<string> {
+  for await (const { id, decision } of sandboxDecisions(nextId, limitMinor, '2026-11-22'))
+    if (decision.limit.amount === limitMinor) return id;
   throw new Error(`no sandbox applicant grants ${limitMinor}`);
 }

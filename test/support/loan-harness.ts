@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import {
   createAdapters,
   type SandboxBank,
@@ -13,20 +13,15 @@ import { ledgerRepository } from '../../db/ledger';
 import { loanRepository } from '../../db/loans';
 import { assertBalanced, loanPosition } from '../../domain/ledger';
 import { instantOfLocal, localDateAt } from '../../domain/localdate';
-import { PROVIDER_ACTIVITIES, pickActivities } from '../../worker/providers';
 import { buildActivities } from '../../worker/worker';
-import { PROVIDERS, providerQueue } from '../../workflows/task-queues';
 import { loan, type LoanRun } from '../../workflows/loan';
 import { getLoan, type LoanView, type LoanInput, loanWorkflowId } from '../../contracts/loan';
 import { collectionWorkflowId } from '../../contracts/collection';
 import { type CreditLineView, getCreditLine } from '../../contracts/credit-line';
-import { SandboxCreditBureau } from '../../adapters/bureau';
-import { creditBoundsFor } from '../../domain/credit-line';
-import { decideCredit } from '../../domain/decision';
-import { getProduct } from '../../domain/products';
-import { application, bankCard, idNumber, phone } from './applicants';
+import { application, bankCard, idNumber, phone, sandboxDecisions } from './applicants';
 import { testPool } from './db';
-import { devServerEnv, testDataConverter, timeSkippingEnv, workflowBundle } from './temporal';
+import { devServerEnv, timeSkippingEnv } from './temporal';
+import { workersServing } from './workers';
 
 export const ZONE = 'Asia/Shanghai';
 
@@ -70,33 +65,10 @@ export function loanHarness(
      * them at once, so a test can end an outage at a chosen instant (`stopWorkers` began it).
      */
     async createWorkers(): Promise<void> {
-      const connection = h.env.nativeConnection;
-      const namespace = h.env.namespace ?? 'default';
       const activities = buildActivities({ pool, adapters });
-      h.worker = await Worker.create({
-        connection,
-        namespace,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        dataConverter: testDataConverter,
-        activities,
-        ...workerOptions,
-      });
-      // Collection's messages and hand-offs run on the providers' own queues, as in production.
-      const providers = await Promise.all(
-        PROVIDERS.map((p) => [p, pickActivities(activities, PROVIDER_ACTIVITIES[p])] as const)
-          .filter(([, served]) => Object.keys(served).length > 0)
-          .map(([p, served]) =>
-            Worker.create({
-              connection,
-              namespace,
-              taskQueue: providerQueue(taskQueue, p),
-              dataConverter: testDataConverter,
-              activities: served,
-            }),
-          ),
-      );
-      h.providerWorkers = providers;
+      const made = await workersServing(h.env, taskQueue, activities, workerOptions);
+      h.worker = made.main;
+      h.providerWorkers = made.providers;
     },
 
     runWorkers(): void {
@@ -248,26 +220,10 @@ export async function approvedApplication(
   asOf: string,
   productCode = 'cash-installment',
 ) {
-  const bureau = new SandboxCreditBureau();
   // The test server's clock runs years ahead through a file: the applicant stays 30 on it.
   const birth = `${Number(asOf.slice(0, 4)) - 30}0101`;
-  for (let i = 0; i < 500; i++) {
-    const id = idNumber(birth);
-    const report = await bureau.pullReport(
-      { name: 'x', idNumber: id, consent: { version: 'v', acceptedAt: '2026-01-01T00:00:00Z' } },
-      `probe-${id}`,
-    );
-    const decision = decideCredit({
-      applicant: { idNumber: id },
-      requestedLimit: { amount: limitMinor, currency: 'CNY' },
-      product: creditBoundsFor(getProduct(productCode)),
-      asOf,
-      screening: { listed: null },
-      identity: { matched: true },
-      bureau: report,
-    });
+  for await (const { id, decision } of sandboxDecisions(() => idNumber(birth), limitMinor, asOf, productCode))
     if (decision.outcome === 'approve' && decision.limit.amount === limitMinor)
       return application({ amount: limitMinor, idNumber: id, productCode });
-  }
   throw new Error(`no sandbox applicant is approved for ${limitMinor}`);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAdapters } from '../../adapters';
 import type { SandboxNotifier } from '../../adapters/notify';
-import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
+import type { LoanflowWorkers } from '../../worker/worker';
 import { providerQueue } from '../../workflows/task-queues';
 import { creditLine, type CreditLineInput } from '../../workflows/credit-line';
 import {
@@ -22,7 +22,8 @@ import { idCheckCharacter as checkChar } from '../../domain/identity';
 import { application, bankCard, idNumber, idNumberGrantingUpTo, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { TOOLS_BIN } from '../support/paths';
-import { testDataConverter, timeSkippingEnv, workflowBundle } from '../support/temporal';
+import { timeSkippingEnv } from '../support/temporal';
+import { loanflowWorkersOn } from '../support/workers';
 
 const pool = testPool();
 const adapters = createAdapters({ mode: 'sandbox' });
@@ -34,15 +35,7 @@ const taskQueue = 'test-credit-line';
 beforeAll(async () => {
   env = await timeSkippingEnv();
   // The decision SMS runs on the gateway's own queue, as in production.
-  workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    pool,
-    adapters,
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
+  workers = await loanflowWorkersOn(env, { taskQueue, pool, adapters });
   running = workers.runAll();
 });
 

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAdapters, type SandboxBank } from '../../adapters';
 import type { PayRequest } from '../../contracts/providers/bank';
-import { createLoanflowWorkers, type LoanflowWorkers } from '../../worker/worker';
+import type { LoanflowWorkers } from '../../worker/worker';
 import { loan } from '../../workflows/loan';
 import { extendLoan, getLoan, type LoanInput, loanWorkflowId, repay } from '../../contracts/loan';
 import { bankCard, idNumber, phone } from '../support/applicants';
 import { testPool } from '../support/db';
 import { eventually } from '../support/eventually';
-import { devServerEnv, testDataConverter, workflowBundle } from '../support/temporal';
+import { devServerEnv } from '../support/temporal';
+import { loanflowWorkersOn } from '../support/workers';
 
 // A deploy stops the worker while a payout is at the bank: the payout must finish and be recorded
 // once, so the next worker carries on from it instead of paying again or timing it out.
@@ -27,15 +28,7 @@ afterAll(async () => {
 });
 
 async function startWorkers(): Promise<{ workers: LoanflowWorkers; running: Promise<void> }> {
-  const workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    pool,
-    adapters,
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
-  });
+  const workers = await loanflowWorkersOn(env, { taskQueue, pool, adapters });
   return { workers, running: workers.runAll() };
 }
 
