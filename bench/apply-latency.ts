@@ -5,24 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createAdapters } from '../adapters';
 import { createApp } from '../api/app';
 import { createLogger } from '../config/logger';
 import { apiKeyRepository } from '../db/api-keys';
-import { migrateUp } from '../db/migrate';
-import { createPool } from '../db/pool';
-import { startOwnedPostgres } from '../scripts/lib/postgres';
 import { applicationBody } from '../test/support/applicants';
 import { devServerEnv, testDataConverter } from '../test/support/temporal';
-import { createLoanflowWorkers } from '../worker/worker';
+import { loanflowWorkersOn } from '../test/support/workers';
 import { ping } from './noop-workflow';
+import { benchPostgres } from './postgres';
 import { atMost, benchMain, type BenchRow, pct, row } from './table';
 
 const WARMUP = 20;
-const root = path.resolve(__dirname, '..');
 
 async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -36,23 +32,13 @@ async function timed(n: number, fn: () => Promise<void>): Promise<number[]> {
 
 export async function applyLatencyBench(args: string[]): Promise<BenchRow[]> {
   const N = Number(args[0] ?? 200);
-  const pg = await startOwnedPostgres({
-    dataDir: path.join(root, '.data', 'bench-pg'),
-    port: 55434,
-    database: 'loanflow_bench',
-    fresh: true,
-  });
-  await migrateUp(pg.url);
-  const pool = createPool(pg.url);
+  const { pg, pool } = await benchPostgres('loanflow_bench');
   const dataConverter = testDataConverter;
   const env = await devServerEnv();
-  const loanflow = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: 'default',
+  const loanflow = await loanflowWorkersOn(env, {
     taskQueue: 'bench',
     pool,
     adapters: createAdapters({ mode: 'sandbox' }),
-    dataConverter,
   });
   const workers = [
     ...loanflow.all,

@@ -3,12 +3,9 @@
  * PostgreSQL, same run: `npx tsx bench/ledger.bench.ts [postings-per-round]`. Both are sequential
  * (one client, one commit per posting), so the ratio is the cost of double entry and its checks.
  */
-import path from 'node:path';
 import { ledgerRepository } from '../db/ledger';
-import { migrateUp } from '../db/migrate';
-import { createPool } from '../db/pool';
 import { repaymentEntry } from '../domain/ledger';
-import { startOwnedPostgres } from '../scripts/lib/postgres';
+import { benchPostgres } from './postgres';
 import { atLeast, benchMain, type BenchRow, row } from './table';
 
 const ROUNDS = 5;
@@ -16,16 +13,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function ledgerBench(args: string[]): Promise<BenchRow[]> {
   const N = Number(args[0] ?? 2000);
-  const root = path.resolve(__dirname, '..');
   // fsync stays on: the comparison is of commits as production makes them.
-  const pg = await startOwnedPostgres({
-    dataDir: path.join(root, '.data', 'bench-pg'),
-    port: 55434,
-    database: 'loanflow_ledger_bench',
-    fresh: true,
-  });
-  await migrateUp(pg.url);
-  const pool = createPool(pg.url);
+  const { pg, pool } = await benchPostgres('loanflow_ledger_bench');
   const ledger = ledgerRepository(pool);
   await pool.query(
     'create table plain_inserts (id bigserial primary key, loan_id text not null, amount bigint not null)',

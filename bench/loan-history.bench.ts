@@ -4,19 +4,16 @@
  * 180, with its collection workflow: `npx tsx bench/loan-history.bench.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import { createAdapters } from '../adapters';
-import { migrateUp } from '../db/migrate';
-import { createPool } from '../db/pool';
-import { startOwnedPostgres } from '../scripts/lib/postgres';
 import { bankCard, idNumber, phone } from '../test/support/applicants';
-import { testDataConverter, timeSkippingEnv, workflowBundle } from '../test/support/temporal';
+import { timeSkippingEnv } from '../test/support/temporal';
+import { loanflowWorkersOn } from '../test/support/workers';
 import { addDays, instantOfLocal } from '../domain/localdate';
-import { createLoanflowWorkers } from '../worker/worker';
 import { collectionWorkflowId } from '../contracts/collection';
 import { loan } from '../workflows/loan';
 import { getLoan, type LoanInput, loanWorkflowId } from '../contracts/loan';
+import { benchPostgres } from './postgres';
 import { atMost, benchMain, type BenchRow, row } from './table';
 
 type History = temporal.api.history.v1.IHistory;
@@ -25,25 +22,12 @@ type IWorkflowExecutionStartedEventAttributes =
 
 export async function loanHistoryBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const root = path.resolve(__dirname, '..');
-  const pg = await startOwnedPostgres({
-    dataDir: path.join(root, '.data', 'bench-pg'),
-    port: 55434,
-    database: 'loanflow_history_bench',
-    fresh: true,
-    fast: true,
-  });
-  await migrateUp(pg.url);
-  const pool = createPool(pg.url);
+  const { pg, pool } = await benchPostgres('loanflow_history_bench', true);
   const env = await timeSkippingEnv();
-  const workers = await createLoanflowWorkers({
-    connection: env.nativeConnection,
-    namespace: 'default',
+  const workers = await loanflowWorkersOn(env, {
     taskQueue: 'bench-history',
     pool,
     adapters: createAdapters({ mode: 'sandbox' }),
-    dataConverter: testDataConverter,
-    workflowBundle: await workflowBundle(),
   });
   const running = workers.runAll();
   try {
