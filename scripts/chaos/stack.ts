@@ -6,32 +6,26 @@ import { apiKeyRepository, ROLES } from '../../db/api-keys';
 import { migrateUp } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { searchAttributeFlags } from '../../workflows/search-attributes';
+import type * as lib from '../lib/cluster';
 import { waitForPort } from '../lib/ports';
 import { startOwnedPostgres } from '../lib/postgres';
 
-/** The shape scripts/lib/cluster.ts gives; the stand-in below offers the same. */
-export interface ManagedProcess {
-  name: string;
-  pid(): number | undefined;
+/**
+ * What scripts/lib/cluster.ts gives, loosened for the stand-in below: its kills and starts may finish
+ * at once, and it runs no codec server and lists no endpoints. The harness reads the sandbox's
+ * announcements from `sandbox.log` in `logDir`, so the stand-in logs there too.
+ */
+export type ManagedProcess = Omit<lib.ManagedProcess, 'kill' | 'start' | 'restart'> & {
   kill(signal?: NodeJS.Signals): Promise<void> | void;
   start(): Promise<void> | void;
   restart(): Promise<void> | void;
-  running(): boolean;
-}
-export interface Cluster {
+};
+export type Cluster = Omit<lib.Cluster, 'processes' | 'codecUrl' | 'endpoints' | 'stop'> & {
   processes: Map<string, ManagedProcess>;
-  apiUrls: string[];
-  temporalAddress: string;
-  databaseUrl: string;
-  uiUrl?: string;
   codecUrl?: string;
-  apiKeys: Record<string, string>;
-  /** PAYLOAD_KEYS, PAYMENT_WEBHOOK_SECRET, … as the processes got them. */
-  secrets: Record<string, string>;
-  /** `<name>.log` per process; the harness reads the sandbox's announcements from `sandbox.log`. */
-  logDir: string;
   stop(): Promise<void> | void;
-}
+};
+
 export interface StackOptions {
   dataDir: string;
   basePort: number;
