@@ -48,6 +48,11 @@ export function createMetrics(pool?: Pool) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** Counted by product from the read model; an entry whose loan has no row there still counts, as 'unknown'. */
+const journalEntriesOfKind = (kind: string) =>
+  `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
+          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = '${kind}' group by 1`;
+
 /**
  * Business totals counted in PostgreSQL at scrape time, so they are exact, the same on every API
  * replica, and survive restarts (a process-local counter would reset and double across replicas).
@@ -72,22 +77,19 @@ const BOOK_METRICS: { name: string; help: string; type: 'counter' | 'gauge'; lab
       name: 'loanflow_disbursements_total',
       help: 'Loans disbursed (disbursement entries in the journal), by product',
       type: 'counter',
-      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
-          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'disbursement' group by 1`,
+      sql: journalEntriesOfKind('disbursement'),
     },
     {
       name: 'loanflow_repayments_total',
       help: 'Repayments booked (repayment entries in the journal, reversed ones included), by product',
       type: 'counter',
-      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
-          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'repayment' group by 1`,
+      sql: journalEntriesOfKind('repayment'),
     },
     {
       name: 'loanflow_write_offs_total',
       help: 'Loans written off (write_off entries in the journal), by product',
       type: 'counter',
-      sql: `select coalesce(l.product_code, 'unknown') as label, count(*)::bigint as value
-          from journal_entries e left join loans l on l.id = e.loan_id where e.kind = 'write_off' group by 1`,
+      sql: journalEntriesOfKind('write_off'),
     },
     {
       // Delinquency is a state a loan enters and leaves, so it is a gauge: loans past due now.

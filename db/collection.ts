@@ -25,6 +25,12 @@ export interface TaskRow {
   overdue: TaskOverdue | null;
 }
 
+/** What the workflow knows when it opens a task; the rest is filled in by the outcome or the close. */
+export type NewTask = Pick<
+  TaskRow,
+  'id' | 'loanId' | 'customerId' | 'bucket' | 'dpd' | 'timeZone' | 'notBefore' | 'notAfter'
+>;
+
 interface Amount {
   amount: number;
   currency: string;
@@ -109,16 +115,7 @@ const CONTACT_COLUMNS = `id, loan_id, channel, at, to_char(local_date, 'YYYY-MM-
  */
 export function collectionRepository(pool: Pool) {
   return {
-    async createTask(t: {
-      id: string;
-      loanId: string;
-      customerId: string;
-      bucket: string;
-      dpd: number;
-      timeZone: string;
-      notBefore: string;
-      notAfter: string;
-    }): Promise<void> {
+    async createTask(t: NewTask): Promise<void> {
       await pool.query(
         `insert into collection_tasks (id, loan_id, customer_id, bucket, dpd, time_zone, not_before, not_after)
          values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing`,

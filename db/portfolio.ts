@@ -68,6 +68,18 @@ const CASHFLOWS = `select to_char(e.effective_date, 'YYYY-MM-DD') as date, e.cur
   group by e.effective_date, e.currency
   order by e.currency, e.effective_date`;
 
+/** The columns both snapshot tables key a row by: a loan's position sits in the same cell as its totals. */
+function cellOf(
+  r: Record<string, unknown>,
+): Pick<SnapshotRow, 'productCode' | 'bucket' | 'vintage' | 'currency'> {
+  return {
+    productCode: r.product_code as string,
+    bucket: r.bucket as string,
+    vintage: r.vintage as string,
+    currency: r.currency as string,
+  };
+}
+
 /** Read-only access to the daily portfolio snapshots (written by db/operations.ts `snapshotPortfolio`). */
 export function portfolioRepository(pool: Pool) {
   return {
@@ -92,10 +104,7 @@ export function portfolioRepository(pool: Pool) {
         [date, productCode ?? null],
       );
       return res.rows.map((r) => ({
-        productCode: r.product_code as string,
-        bucket: r.bucket as string,
-        vintage: r.vintage as string,
-        currency: r.currency as string,
+        ...cellOf(r),
         state: r.state as SnapshotState,
         loans: r.loans as number,
         outstanding: r.outstanding as number,
@@ -115,10 +124,7 @@ export function portfolioRepository(pool: Pool) {
       );
       return res.rows.map((r) => ({
         loanId: r.loan_id as string,
-        productCode: r.product_code as string,
-        bucket: r.bucket as string,
-        vintage: r.vintage as string,
-        currency: r.currency as string,
+        ...cellOf(r),
         state: r.state as LoanPositionRow['state'],
         outstandingPrincipal: r.outstanding_principal as number,
       }));

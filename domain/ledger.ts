@@ -63,6 +63,30 @@ interface EntryHead {
 const dr = (account: LedgerAccount, amount: number): JournalLine => ({ account, debit: amount, credit: 0 });
 const cr = (account: LedgerAccount, amount: number): JournalLine => ({ account, debit: 0, credit: amount });
 
+/** One amount debited to one account and credited to another: the pair balances by itself. */
+const debitCredit = (debit: LedgerAccount, credit: LedgerAccount, amount: number): JournalLine[] => [
+  dr(debit, amount),
+  cr(credit, amount),
+];
+
+interface Receivables {
+  principal: number;
+  interest: number;
+  fees: number;
+  penalty: number;
+}
+
+/**
+ * What a borrower owes lives in four receivables; settling them (paid, or written off) credits each by
+ * its part, in this order, so every entry that settles lists them alike.
+ */
+const settled = (p: Receivables): JournalLine[] => [
+  cr('loan_principal_receivable', p.principal),
+  cr('interest_receivable', p.interest),
+  cr('fee_receivable', p.fees),
+  cr('penalty_receivable', p.penalty),
+];
+
 function entry(head: EntryHead, kind: string, lines: JournalLine[]): JournalEntry {
   const e: JournalEntry = {
     sourceEventId: head.eventId,
@@ -85,8 +109,7 @@ export function disbursementEntry(
     dr('loan_principal_receivable', p.principal),
     cr('cash_clearing', p.cashOut),
     cr('fee_income', p.originationFee),
-    dr('risk_reserve_expense', p.riskReserve),
-    cr('risk_reserve_provision', p.riskReserve),
+    ...debitCredit('risk_reserve_expense', 'risk_reserve_provision', p.riskReserve),
   ]);
 }
 
@@ -95,34 +118,20 @@ export function accrualEntry(
   p: EntryHead & { interest: number; fees: number; penalty: number },
 ): JournalEntry {
   return entry(p, 'accrual', [
-    dr('interest_receivable', p.interest),
-    cr('interest_income', p.interest),
-    dr('fee_receivable', p.fees),
-    cr('fee_income', p.fees),
-    dr('penalty_receivable', p.penalty),
-    cr('penalty_income', p.penalty),
+    ...debitCredit('interest_receivable', 'interest_income', p.interest),
+    ...debitCredit('fee_receivable', 'fee_income', p.fees),
+    ...debitCredit('penalty_receivable', 'penalty_income', p.penalty),
   ]);
 }
 
 /** Money received (and credit balance used) settles receivables; any excess is held as credit. */
 export function repaymentEntry(
-  p: EntryHead & {
-    received: number;
-    fromCredit?: number;
-    principal: number;
-    interest: number;
-    fees: number;
-    penalty: number;
-    toCredit: number;
-  },
+  p: EntryHead & Receivables & { received: number; fromCredit?: number; toCredit: number },
 ): JournalEntry {
   return entry(p, 'repayment', [
     dr('cash_clearing', p.received),
     dr('customer_credit_balance', p.fromCredit ?? 0),
-    cr('loan_principal_receivable', p.principal),
-    cr('interest_receivable', p.interest),
-    cr('fee_receivable', p.fees),
-    cr('penalty_receivable', p.penalty),
+    ...settled(p),
     cr('customer_credit_balance', p.toCredit),
   ]);
 }
@@ -132,29 +141,24 @@ export function repaymentEntry(
  * provision booked at disbursement exists to absorb this loss, so it is used first; only the part it
  * cannot cover is a new expense.
  */
-export function writeOffEntry(
-  p: EntryHead & { principal: number; interest: number; fees: number; penalty: number; reserve: number },
-): JournalEntry {
+export function writeOffEntry(p: EntryHead & Receivables & { reserve: number }): JournalEntry {
   const total = p.principal + p.interest + p.fees + p.penalty;
   const absorbed = Math.min(p.reserve, total);
   return entry(p, 'write-off', [
     dr('risk_reserve_provision', absorbed),
     dr('write_off_expense', total - absorbed),
-    cr('loan_principal_receivable', p.principal),
-    cr('interest_receivable', p.interest),
-    cr('fee_receivable', p.fees),
-    cr('penalty_receivable', p.penalty),
+    ...settled(p),
   ]);
 }
 
 /** Money received on a written-off loan: the receivables are gone, so it is income, not a repayment. */
 export function recoveryEntry(p: EntryHead & { amount: number }): JournalEntry {
-  return entry(p, 'recovery', [dr('cash_clearing', p.amount), cr('recovery_income', p.amount)]);
+  return entry(p, 'recovery', debitCredit('cash_clearing', 'recovery_income', p.amount));
 }
 
 /** Credit held for the borrower goes back to them: the liability and the cash leave together. */
 export function refundEntry(p: EntryHead & { amount: number }): JournalEntry {
-  return entry(p, 'refund', [dr('customer_credit_balance', p.amount), cr('cash_clearing', p.amount)]);
+  return entry(p, 'refund', debitCredit('customer_credit_balance', 'cash_clearing', p.amount));
 }
 
 /**
@@ -164,10 +168,8 @@ export function refundEntry(p: EntryHead & { amount: number }): JournalEntry {
  */
 export function waiverEntry(p: EntryHead & { interest: number; penalty: number }): JournalEntry {
   return entry(p, 'waiver', [
-    dr('interest_income', p.interest),
-    cr('interest_receivable', p.interest),
-    dr('penalty_income', p.penalty),
-    cr('penalty_receivable', p.penalty),
+    ...debitCredit('interest_income', 'interest_receivable', p.interest),
+    ...debitCredit('penalty_income', 'penalty_receivable', p.penalty),
   ]);
 }
 

@@ -8,24 +8,19 @@
  * serves formal notices (M4+). Only opaque ids and amounts leave us; the partner holds the borrower's
  * contact details under its own contract.
  */
-export interface AgencyHandOff {
-  /** From the business event (`{loanId}:agency`): a retry assigns the account once. */
+export interface LegalNotice {
+  /** From the business event (the collection step, e.g. `{loanId}:agency`): a retry acts on the account once. */
   idempotencyKey: string;
   loanId: string;
   customerId: string;
   amountMinor: number;
   currency: string;
   dpd: number;
-  bucket: string;
 }
 
-export interface LegalNotice {
-  idempotencyKey: string;
-  loanId: string;
-  customerId: string;
-  amountMinor: number;
-  currency: string;
-  dpd: number;
+/** What the agency is handed: the same account facts, and the bucket the loan is in. */
+export interface AgencyHandOff extends LegalNotice {
+  bucket: string;
 }
 
 export interface CollectionAgency {
