@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { LineControl, LineStatus } from '../domain/credit-line';
+import type { LineControl, LineReason, LineStatus } from '../domain/credit-line';
 import type { Money } from '../domain/money';
 import type { BureauReport } from './providers/bureau';
 import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
@@ -42,10 +42,8 @@ export interface CreditLineApplication {
 
 export type CreditLineStatus = LineStatus;
 
-export interface Reason {
-  code: string;
-  message: string;
-}
+/** A line's reasons as the domain writes them (domain/credit-line.ts). */
+export type Reason = LineReason;
 
 export interface ReviewSummary {
   id: string;

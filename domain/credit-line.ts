@@ -250,6 +250,7 @@ export function renewalLimit(limit: Money, loans: LoanOnLine[], capMinor: number
   return { ...limit, amount: Math.max(limit.amount, Math.min(raised, capMinor)) };
 }
 
+/** Why a line is as it is: a stable code for machines and a sentence for people. */
 export interface LineReason {
   code: string;
   message: string;

@@ -166,12 +166,13 @@ export async function collection(input: CollectionInput, run: CollectionRun = {}
     }
     resolvePromises(ctx);
     lapseSettlements(ctx);
-    s.status = collectionStatusWhile(openPromise(ctx) !== undefined);
+    const promiseOpen = openPromise(ctx) !== undefined;
+    s.status = collectionStatusWhile(promiseOpen);
     publish();
     const plan = planCollectionTurn(
       {
         historyLong: historyIsLong(settings.historyLimit),
-        promiseOpen: openPromise(ctx) !== undefined,
+        promiseOpen,
         promiseDeadline: promiseDeadlineAt(ctx),
         payBy: payByAt(ctx),
       },
