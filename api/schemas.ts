@@ -292,7 +292,7 @@ export const ReviewDossierSchema = ReviewSchema.extend({
       reportId: z.string(),
       pulledAt: z.string(),
       score: z.number(),
-      currentDebts: MoneySchema,
+      currentDebts: AmountSchema,
       overdueCountLast24m: z.number().int(),
       maxDpdLast24m: z.number().int(),
     })
@@ -789,22 +789,21 @@ const RateSchema = z.string().nullable().openapi({
     'decimal string, 6 places; null when the denominator is zero or the earlier snapshot is missing',
   example: '0.100000',
 });
-const WireMoneySchema = z.object({ amount: z.number().int(), currency: z.string() });
 
 const DelinquencyRatesSchema = z.object({
   date: z.string().nullable().openapi({ description: 'the snapshot whose receivables are the denominator' }),
-  receivables: WireMoneySchema.nullable(),
+  receivables: AmountSchema.nullable(),
   buckets: z.array(
     z.object({
       bucket: z.string(),
-      balance: WireMoneySchema,
+      balance: AmountSchema,
       rate: RateSchema,
-      cumulativeBalance: WireMoneySchema.openapi({ description: 'this bucket and every later one' }),
+      cumulativeBalance: AmountSchema.openapi({ description: 'this bucket and every later one' }),
       cumulativeRate: RateSchema,
     }),
   ),
   delinquent: z
-    .object({ balance: WireMoneySchema, rate: RateSchema })
+    .object({ balance: AmountSchema, rate: RateSchema })
     .openapi({ description: 'every bucket after the first (M1+)' }),
 });
 
@@ -815,20 +814,20 @@ export const PortfolioMetricsSchema = z
     productCode: z.string().nullable(),
     currency: z.string(),
     loans: z.number().int(),
-    receivables: WireMoneySchema.openapi({ description: 'outstanding principal on the books' }),
+    receivables: AmountSchema.openapi({ description: 'outstanding principal on the books' }),
     buckets: z.array(
       z.object({
         bucket: z.string(),
         loans: z.number().int(),
-        outstanding: WireMoneySchema.openapi({ description: 'principal, interest, fees and penalty' }),
-        outstandingPrincipal: WireMoneySchema,
+        outstanding: AmountSchema.openapi({ description: 'principal, interest, fees and penalty' }),
+        outstandingPrincipal: AmountSchema,
         share: RateSchema,
       }),
     ),
     writtenOff: z.object({
       loans: z.number().int(),
-      outstanding: WireMoneySchema,
-      outstandingPrincipal: WireMoneySchema,
+      outstanding: AmountSchema,
+      outstandingPrincipal: AmountSchema,
     }),
     delinquency: z.object({ coincidental: DelinquencyRatesSchema, lagged: DelinquencyRatesSchema }),
     rollRateBasis: z.enum(['loans', 'cohorts']).nullable().openapi({
@@ -839,8 +838,8 @@ export const PortfolioMetricsSchema = z
       z.object({
         from: z.string(),
         to: z.string(),
-        fromBalance: WireMoneySchema.nullable(),
-        rolledBalance: WireMoneySchema.nullable(),
+        fromBalance: AmountSchema.nullable(),
+        rolledBalance: AmountSchema.nullable(),
         rate: RateSchema,
       }),
     ),
@@ -851,12 +850,12 @@ export const PortfolioMetricsSchema = z
           description: "calendar months from the vintage's disbursement month to the snapshot's (0 in it)",
         }),
         loans: z.number().int(),
-        disbursed: WireMoneySchema.nullable(),
-        outstanding: WireMoneySchema,
-        delinquent: WireMoneySchema,
+        disbursed: AmountSchema.nullable(),
+        outstanding: AmountSchema,
+        delinquent: AmountSchema,
         delinquentRate: RateSchema,
         disbursedRate: RateSchema,
-        writtenOff: WireMoneySchema,
+        writtenOff: AmountSchema,
       }),
     ),
   })
@@ -879,10 +878,10 @@ export const PortfolioCashflowsQuerySchema = z.strictObject({
 
 const CashflowDaySchema = z.object({
   date: z.string().openapi({ description: "the entries' effective date: the borrower's business day" }),
-  disbursed: WireMoneySchema.openapi({ description: 'principal lent: loans paid out that day' }),
-  paidOut: WireMoneySchema.openapi({ description: 'cash sent to borrowers: principal less deducted fees' }),
+  disbursed: AmountSchema.openapi({ description: 'principal lent: loans paid out that day' }),
+  paidOut: AmountSchema.openapi({ description: 'cash sent to borrowers: principal less deducted fees' }),
   loans: z.number().int().openapi({ description: 'disbursements' }),
-  collected: WireMoneySchema.openapi({
+  collected: AmountSchema.openapi({
     description: 'cash received from borrowers (repayments and recoveries), less payments reversed that day',
   }),
   payments: z.number().int().openapi({ description: 'payments received' }),
@@ -897,8 +896,8 @@ export const PortfolioCashflowsSchema = z
       .array(
         z.object({
           currency: z.string(),
-          disbursed: WireMoneySchema,
-          collected: WireMoneySchema,
+          disbursed: AmountSchema,
+          collected: AmountSchema,
           days: z
             .array(CashflowDaySchema)
             .openapi({ description: 'every day from `from` to `to`, in order' }),

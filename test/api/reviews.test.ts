@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { type ApiHarness, apiHarness } from '../support/api';
-import { applicationBody, idNumberGrantingUpTo } from '../support/applicants';
+import {
+  applicationBody,
+  idNumberGrantingUpTo,
+  idNumberWithoutDebtsGrantingUpTo,
+} from '../support/applicants';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -182,4 +186,25 @@ test('GET /v1/reviews/{id} gives a reviewer the dossier with the applicant maske
         .set('Authorization', `Bearer ${h.keys.reviewer}`)
     ).status,
   ).toBe(404);
+});
+
+test('an applicant the bureau reports owing nothing has a dossier: zero debts is an amount, not a refusal', async () => {
+  const idNumber = await idNumberWithoutDebtsGrantingUpTo(20_000_000);
+  const applied = await post(
+    '/v1/credit-lines',
+    applicationBody({ amount: 20_000_000, idNumber }),
+    h.keys.client,
+  );
+  expect(applied.status).toBe(201);
+  const path = `/v1/reviews/${applied.body.review.id}`;
+  const read = () => request(h.app).get(path).set('Authorization', `Bearer ${h.keys.reviewer}`);
+  let res = await read();
+  for (let i = 0; i < 100 && res.status === 404; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await read();
+  }
+  expect({ status: res.status, body: res.body }).toMatchObject({
+    status: 200,
+    body: { bureau: { currentDebts: { amount: 0, currency: 'CNY' } } },
+  });
 });

@@ -49,7 +49,17 @@ export async function openConsole(cb: ConsoleBrowser, apiKey?: string): Promise<
   await page.setViewport({ width: 1360, height: 900 });
   page.on('pageerror', (err) => cb.pageErrors.push(String(err)));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) cb.pageErrors.push(m.text());
+    if (m.type() === 'error' && !/status of [45]\d\d/.test(m.text())) cb.pageErrors.push(m.text());
+  });
+  // A 5xx is ours: the failing test names the call and what the API said, not just "status of 500".
+  page.on('response', (r) => {
+    if (r.status() < 500) return;
+    const call = `${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`;
+    const at = cb.pageErrors.push(call) - 1;
+    r.text().then(
+      (body) => (cb.pageErrors[at] = `${call}: ${body.slice(0, 500)}`),
+      () => undefined,
+    );
   });
   await page.goto(`${cb.base}/console`, { waitUntil: 'networkidle0' });
   if (apiKey) {

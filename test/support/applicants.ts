@@ -87,7 +87,7 @@ export async function* sandboxDecisions(
       identity: { matched: true },
       bureau: report,
     });
-    yield { id, decision };
+    yield { id, decision, report };
   }
 }
 
@@ -102,4 +102,12 @@ export async function idNumberGrantingUpTo(
   for await (const { id, decision } of sandboxDecisions(nextId, limitMinor, '2026-11-22'))
     if (decision.limit.amount === limitMinor) return id;
   throw new Error(`no sandbox applicant grants ${limitMinor}`);
+}
+
+/** As idNumberGrantingUpTo, for an applicant the bureau reports owing nothing (about 1 in 50). */
+export async function idNumberWithoutDebtsGrantingUpTo(limitMinor: number): Promise<string> {
+  for (let round = 0; round < 20; round++)
+    for await (const { id, decision, report } of sandboxDecisions(() => idNumber(), limitMinor, '2026-11-22'))
+      if (report.currentDebtsMinor === 0 && decision.limit.amount === limitMinor) return id;
+  throw new Error(`no debt-free sandbox applicant grants ${limitMinor}`);
 }
