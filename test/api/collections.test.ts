@@ -4,13 +4,12 @@ import request from 'supertest';
 import { idFromKey } from '../../api/idempotency';
 import { apiKeyRepository } from '../../db/api-keys';
 import { collectionRepository } from '../../db/collection';
-import { DEFAULT_STRATEGY } from '../../domain/collection';
 import { addDays, localDateAt } from '../../domain/localdate';
-import type { CollectionRun } from '../../workflows/collection';
-import { type CollectionInput, collectionWorkflowId, type TaskOutcome } from '../../contracts/collection';
+import { collectionWorkflowId, type TaskOutcome } from '../../contracts/collection';
 import { creditLineWorkflowId } from '../../contracts/credit-line';
 import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
+import { openCollectionTask, startQuietCollection } from '../support/collection-tasks';
 import { testDataConverter } from '../support/temporal';
 import { eventually } from '../support/eventually';
 
@@ -27,7 +26,6 @@ afterAll(async () => {
 });
 
 const ZONE = 'Asia/Shanghai';
-const HOUR = 3_600_000;
 const today = () => localDateAt(Date.now(), ZONE);
 
 const post = (path: string, body: unknown, apiKey: string, key: string | null = randomUUID()) => {
@@ -37,63 +35,14 @@ const post = (path: string, body: unknown, apiKey: string, key: string | null = 
 const get = (path: string, apiKey: string) =>
   request(h.app).get(path).set('Authorization', `Bearer ${apiKey}`);
 
-/**
- * A real collection workflow for `loanId`, started directly: a loan turns delinquent only after a due
- * date passes, which the dev server cannot skip to. Its strategy has nothing due for weeks, so it only
- * answers messages.
- */
-async function startCollection(
-  loanId = `ln_${randomUUID()}`,
-  receivable = { principal: 1_000_000, interest: 50_000, fees: 0, penalty: 20_000 },
-) {
-  const outstanding = receivable.principal + receivable.interest + receivable.fees + receivable.penalty;
-  const input: CollectionInput = {
-    loanId,
-    creditLineId: `cl_${randomUUID()}`,
-    customerId: 'cust_hash_test',
-    productCode: 'cash-installment',
-    timeZone: ZONE,
-    currency: 'CNY',
-    borrower: { phone: '13800138000' },
-    first: {
-      asOf: today(),
-      status: 'delinquent',
-      dpd: 35,
-      bucket: 'M2',
-      stage: 'middle',
-      oldestDueDate: addDays(today(), -35),
-      overdue: 100_000,
-      outstanding,
-      receivable,
-      receivedTotal: 0,
-    },
-  };
-  // Only the legal notice, 56 days away: nothing runs while the test sends its messages.
-  const steps = DEFAULT_STRATEGY.steps.filter((st) => st.kind === 'legal_notice');
-  const run: CollectionRun = { settings: { strategy: { ...DEFAULT_STRATEGY, steps } } };
-  await h.env.client.workflow.start('collection', {
-    taskQueue: h.taskQueue,
-    workflowId: collectionWorkflowId(loanId),
-    args: [input, run],
-  });
+const debtor = (loanId: string) => ({ loanId, customerId: 'cust_hash_test', timeZone: ZONE });
+async function startCollection(loanId = `ln_${randomUUID()}`) {
+  await startQuietCollection(h, debtor(loanId));
   return loanId;
 }
-
-/** A task open now (its window straddles the present), written as the workflow's activity would. */
-async function openTask(loanId: string, window = { from: -1, to: 1 }) {
-  const id = `ct_${randomUUID()}`;
-  await repo.createTask({
-    id,
-    loanId,
-    customerId: 'cust_hash_test',
-    bucket: 'M2',
-    dpd: 35,
-    timeZone: ZONE,
-    notBefore: new Date(Date.now() + window.from * HOUR).toISOString(),
-    notAfter: new Date(Date.now() + window.to * HOUR).toISOString(),
-  });
-  return id;
-}
+/** A task open now (its window straddles the present). */
+const openTask = (loanId: string, window = { from: -1, to: 1 }) =>
+  openCollectionTask(h, debtor(loanId), window);
 
 /** The outcome signals the collection workflow received, decoded. */
 async function signalsTo(loanId: string): Promise<TaskOutcome[]> {

@@ -1,94 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { collectionRepository } from '../../db/collection';
 import { loanRepository } from '../../db/loans';
-import { DEFAULT_STRATEGY } from '../../domain/collection';
-import { addDays, localDateAt } from '../../domain/localdate';
-import type { CollectionRun } from '../../workflows/collection';
-import { type CollectionInput, collectionWorkflowId } from '../../contracts/collection';
-import { type ApiHarness, apiHarness } from '../support/api';
+import { openCollectionTask, startQuietCollection } from '../support/collection-tasks';
 import { lateLoanView } from '../db/late-loan-view';
-import {
-  type ConsoleBrowser,
-  openConsole,
-  screenshot,
-  startConsoleBrowser,
-  textOf,
-  waitForText,
-} from './browser';
+import { consoleSuite, openConsole, screenshot, textOf, waitForText } from './browser';
 
-let h: ApiHarness;
-let cb: ConsoleBrowser;
-beforeAll(async () => {
-  h = await apiHarness('test-console-collector');
-  cb = await startConsoleBrowser(h);
-}, 120_000);
-afterAll(async () => {
-  await cb?.close();
-  await h?.close();
-});
+const s = consoleSuite('test-console-collector');
 
 const ZONE = 'America/New_York';
-const HOUR = 3_600_000;
 
-/** A real collection workflow that only answers messages (its one step is weeks away), as in test/api/collections. */
-async function startCollection(loanId: string) {
-  const today = localDateAt(Date.now(), ZONE);
-  const input: CollectionInput = {
-    loanId,
-    creditLineId: `cl_${randomUUID()}`,
-    customerId: 'cust_hash_console',
-    productCode: 'cash-installment',
-    timeZone: ZONE,
-    currency: 'CNY',
-    borrower: { phone: '13800138000' },
-    first: {
-      asOf: today,
-      status: 'delinquent',
-      dpd: 35,
-      bucket: 'M2',
-      stage: 'middle',
-      oldestDueDate: addDays(today, -35),
-      overdue: 100_000,
-      outstanding: 1_070_000,
-      receivable: { principal: 1_000_000, interest: 50_000, fees: 0, penalty: 20_000 },
-      receivedTotal: 0,
-    },
-  };
-  const steps = DEFAULT_STRATEGY.steps.filter((st) => st.kind === 'legal_notice');
-  const run: CollectionRun = { settings: { strategy: { ...DEFAULT_STRATEGY, steps } } };
-  await h.env.client.workflow.start('collection', {
-    taskQueue: h.taskQueue,
-    workflowId: collectionWorkflowId(loanId),
-    args: [input, run],
-  });
-}
-
-async function task(loanId: string, from: number, to: number) {
-  const id = `ct_${randomUUID()}`;
-  await collectionRepository(h.pool).createTask({
-    id,
-    loanId,
-    customerId: 'cust_hash_console',
-    bucket: 'M2',
-    dpd: 35,
-    timeZone: ZONE,
-    notBefore: new Date(Date.now() + from * HOUR).toISOString(),
-    notAfter: new Date(Date.now() + to * HOUR).toISOString(),
-  });
-  return id;
-}
+const debtor = (loanId: string) => ({ loanId, customerId: 'cust_hash_console', timeZone: ZONE });
+const task = (loanId: string, from: number, to: number) =>
+  openCollectionTask(s.h, debtor(loanId), { from, to });
 
 test('a collector sees the contact window, cannot call outside it, and records an outcome inside it', async () => {
   const loanId = `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
   // The loan's read model as its workflow saves it: two installments behind, fees and penalty booked.
   const late = lateLoanView(loanId, ZONE);
-  await loanRepository(h.pool).save(late.view);
-  await startCollection(loanId);
+  await loanRepository(s.h.pool).save(late.view);
+  await startQuietCollection(s.h, debtor(loanId));
   const now = await task(loanId, -1, 2);
   const later = await task(loanId, 3, 6);
 
-  const page = await openConsole(cb, h.keys.collector);
+  const page = await openConsole(s.cb, s.h.keys.collector);
   await page.waitForSelector('#tasks');
   // Tasks of other suites may come first: the callable filter narrows to what can be called now.
   await page.click('#filter-callable');
@@ -130,9 +64,9 @@ test('a collector sees the contact window, cannot call outside it, and records a
   await waitForText(page, `[data-task="${now}"] .history`, 'spoke to the borrower <b>ok</b>');
   await screenshot(page, 'collector-tasks');
 
-  const done = await request(h.app)
+  const done = await request(s.h.app)
     .get(`/v1/collection-tasks?loanId=${loanId}&status=done`)
-    .set('Authorization', `Bearer ${h.keys.collector}`);
+    .set('Authorization', `Bearer ${s.h.keys.collector}`);
   expect(done.body.items).toMatchObject([
     {
       id: now,
@@ -141,6 +75,6 @@ test('a collector sees the contact window, cannot call outside it, and records a
       overdue: { total: { amount: late.expected.total, currency: 'CNY' }, since: late.expected.since },
     },
   ]);
-  expect(cb.pageErrors).toEqual([]);
+  expect(s.cb.pageErrors).toEqual([]);
   await page.browserContext().close();
 });
