@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { buildConsole } from '../../web/build';
-import type { ApiHarness } from '../support/api';
+import { type ApiHarness, apiHarness } from '../support/api';
 import { ROOT } from '../support/paths';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,6 +40,32 @@ export async function startConsoleBrowser(h: ApiHarness): Promise<ConsoleBrowser
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+export interface ConsoleSuite {
+  h: ApiHarness;
+  cb: ConsoleBrowser;
+}
+
+/**
+ * A console test file's app and Chromium, up before its tests and closed after them; read `s.h` and
+ * `s.cb` inside tests. `beforeClose` removes what the file wrote that other files would see.
+ */
+export function consoleSuite(
+  taskQueue: string,
+  beforeClose: (h: ApiHarness) => Promise<void> = async () => {},
+): ConsoleSuite {
+  const s = {} as ConsoleSuite;
+  beforeAll(async () => {
+    s.h = await apiHarness(taskQueue);
+    s.cb = await startConsoleBrowser(s.h);
+  }, 120_000);
+  afterAll(async () => {
+    if (s.h) await beforeClose(s.h);
+    await s.cb?.close();
+    await s.h?.close();
+  });
+  return s;
 }
 
 /** A fresh profile (no cookies), the sign-in page, the key typed in. */

@@ -4,22 +4,13 @@ import request from 'supertest';
 import { ledgerRepository } from '../../db/ledger';
 import { operationsRepository } from '../../db/operations';
 import { PRODUCTS } from '../../domain/products';
-import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody } from '../support/applicants';
 import { eventually } from '../support/eventually';
-import { type ConsoleBrowser, openConsole, screenshot, startConsoleBrowser, waitForText } from './browser';
+import { consoleSuite, openConsole, screenshot, waitForText } from './browser';
 
-let h: ApiHarness;
-let cb: ConsoleBrowser;
-beforeAll(async () => {
-  h = await apiHarness('test-console-operator');
-  cb = await startConsoleBrowser(h);
-}, 120_000);
-afterAll(async () => {
+const s = consoleSuite('test-console-operator', async (h) => {
   for (const table of ['portfolio_snapshots', 'portfolio_loan_positions'])
-    await h?.pool.query(`delete from ${table} where business_date = any($1::date[])`, [DATES]);
-  await cb?.close();
-  await h?.close();
+    await h.pool.query(`delete from ${table} where business_date = any($1::date[])`, [DATES]);
 });
 
 // Far-future business dates, so this file's snapshots are the latest and no other file's are replaced.
@@ -28,9 +19,9 @@ const DAILY = ['2039-06-01', '2039-06-02', '2039-06-03'];
 const DATES = [LAG, ...DAILY];
 
 const post = (path: string, body: object) =>
-  request(h.app)
+  request(s.h.app)
     .post(path)
-    .set('Authorization', `Bearer ${h.keys.client}`)
+    .set('Authorization', `Bearer ${s.h.keys.client}`)
     .set('Idempotency-Key', randomUUID())
     .send(body);
 
@@ -44,7 +35,9 @@ async function activeLoan() {
   expect(drawn.status).toBe(201);
   await eventually(
     () =>
-      request(h.app).get(`/v1/loans/${drawn.body.loanId}`).set('Authorization', `Bearer ${h.keys.client}`),
+      request(s.h.app)
+        .get(`/v1/loans/${drawn.body.loanId}`)
+        .set('Authorization', `Bearer ${s.h.keys.client}`),
     (r) => r.body.status === 'active',
   );
   return { loanId: drawn.body.loanId as string, lineId: line.body.id as string };
@@ -65,14 +58,16 @@ interface Vintage {
  * (here the latest and LAG, a month before it), each at the vintage's age on that date.
  */
 async function vintageCurves(page: Page, loanId: string, latest: { date: string; vintages: Vintage[] }) {
-  const lag = await request(h.app)
+  const lag = await request(s.h.app)
     .get(`/v1/portfolio/metrics?date=${LAG}`)
-    .set('Authorization', `Bearer ${h.keys.ops}`);
+    .set('Authorization', `Bearer ${s.h.keys.ops}`);
   expect(lag.status).toBe(200);
   const snapshots = [latest, lag.body as { date: string; vintages: Vintage[] }];
 
   // The loan's vintage is its disbursement month; its age counts calendar months from it to each date.
-  const loan = await request(h.app).get(`/v1/loans/${loanId}`).set('Authorization', `Bearer ${h.keys.ops}`);
+  const loan = await request(s.h.app)
+    .get(`/v1/loans/${loanId}`)
+    .set('Authorization', `Bearer ${s.h.keys.ops}`);
   const vintage = (loan.body.disbursement.date as string).slice(0, 7);
   const age = (date: string) =>
     (Number(date.slice(0, 4)) - Number(vintage.slice(0, 4))) * 12 +
@@ -117,17 +112,17 @@ async function vintageCurves(page: Page, loanId: string, latest: { date: string;
 test('the dashboard draws its charts from the snapshot job over real loans', async () => {
   const [loan] = await Promise.all([activeLoan(), activeLoan()]);
   // The daily job's own snapshot, run for these dates over the read model the loans wrote.
-  const ops = operationsRepository(h.pool);
+  const ops = operationsRepository(s.h.pool);
   for (const date of DATES) expect((await ops.snapshotPortfolio(date)).loans).toBeGreaterThanOrEqual(2);
 
-  const page = await openConsole(cb, h.keys.ops);
+  const page = await openConsole(s.cb, s.h.keys.ops);
   await page.waitForSelector('#chart-buckets svg');
   await waitForText(page, '#dashboard-state', '2039-06-03');
   await waitForText(page, '#dashboard-state', '3 daily snapshots');
 
-  const metrics = await request(h.app)
+  const metrics = await request(s.h.app)
     .get('/v1/portfolio/metrics')
-    .set('Authorization', `Bearer ${h.keys.ops}`);
+    .set('Authorization', `Bearer ${s.h.keys.ops}`);
   expect(metrics.body.date).toBe('2039-06-03');
   // One bar per bucket and day, the days on the axis.
   expect(await count(page, '#chart-buckets g[aria-label="bar"] rect')).toBe(3 * metrics.body.buckets.length);
@@ -168,9 +163,9 @@ test('the dashboard draws its charts from the snapshot job over real loans', asy
   await page.click('#loans-search');
   await page.waitForSelector(`tr[data-loan="${loan!.loanId}"]`);
   expect(await count(page, '#loans tbody tr')).toBe(1);
-  const byProduct = await request(h.app)
+  const byProduct = await request(s.h.app)
     .get(`/v1/loans?productCode=bill-installment&creditLineId=${loan!.lineId}`)
-    .set('Authorization', `Bearer ${h.keys.ops}`);
+    .set('Authorization', `Bearer ${s.h.keys.ops}`);
   expect([byProduct.status, byProduct.body.items]).toEqual([200, []]);
   expect(
     await page.$eval(`tr[data-loan="${loan!.loanId}"] a.temporal-link`, (a) => a.getAttribute('href')),
@@ -180,7 +175,7 @@ test('the dashboard draws its charts from the snapshot job over real loans', asy
   await waitForText(page, '#loan-facts', 'active');
   await waitForText(page, '#loan-facts', 'CN¥10,000.00');
   await screenshot(page, 'operator-loan');
-  expect(cb.pageErrors).toEqual([]);
+  expect(s.cb.pageErrors).toEqual([]);
   await page.browserContext().close();
 });
 
@@ -193,11 +188,11 @@ test("the dashboard charts the ledger's disbursements and collections of each da
   expect(paid.status).toBe(201);
   // The journal is written from the loan's outbox: wait until it holds the payment too.
   await eventually(
-    () => ledgerRepository(h.pool).entries(loanId),
+    () => ledgerRepository(s.h.pool).entries(loanId),
     (entries) => entries.some((e) => e.kind === 'repayment'),
   );
   const flows = async () =>
-    (await request(h.app).get('/v1/portfolio/cashflows').set('Authorization', `Bearer ${h.keys.ops}`))
+    (await request(s.h.app).get('/v1/portfolio/cashflows').set('Authorization', `Bearer ${s.h.keys.ops}`))
       .body as {
       from: string;
       to: string;
@@ -214,7 +209,7 @@ test("the dashboard charts the ledger's disbursements and collections of each da
       }[];
     };
 
-  const page = await openConsole(cb, h.keys.ops);
+  const page = await openConsole(s.cb, s.h.keys.ops);
   const bars = '#chart-cashflows [data-currency="CNY"] g[aria-label="rect"] rect';
   await page.waitForSelector(bars);
   // Other suites post to the same journal: compare the chart with an answer that held still around it.
@@ -228,8 +223,8 @@ test("the dashboard charts the ledger's disbursements and collections of each da
   }
   expect(shown).not.toBeNull();
   const { from, to, series } = shown!;
-  expect(series.map((s) => s.currency)).toContain('CNY');
-  const days = series.find((s) => s.currency === 'CNY')!.days;
+  expect(series.map((c) => c.currency)).toContain('CNY');
+  const days = series.find((c) => c.currency === 'CNY')!.days;
   expect(days).toHaveLength(30);
   expect([days[0]!.date, days.at(-1)!.date]).toEqual([from, to]);
 
@@ -282,6 +277,6 @@ test("the dashboard charts the ledger's disbursements and collections of each da
   );
   expect(axis).toContain('CNY');
   await screenshot(page, 'operator-cashflows');
-  expect(cb.pageErrors).toEqual([]);
+  expect(s.cb.pageErrors).toEqual([]);
   await page.browserContext().close();
 });

@@ -1,31 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import request from 'supertest';
-import { type ApiHarness, apiHarness } from '../support/api';
 import { applicationBody, idNumberGrantingUpTo } from '../support/applicants';
 import { eventually } from '../support/eventually';
-import {
-  type ConsoleBrowser,
-  openConsole,
-  screenshot,
-  startConsoleBrowser,
-  textOf,
-  waitForText,
-} from './browser';
+import { consoleSuite, openConsole, screenshot, textOf, waitForText } from './browser';
 
 /** A reviewer works a maker-checker application to the end in a real Chromium, as a newcomer would. */
-let h: ApiHarness;
-let cb: ConsoleBrowser;
-beforeAll(async () => {
-  h = await apiHarness('test-console-reviewer');
-  cb = await startConsoleBrowser(h);
-}, 120_000);
-afterAll(async () => {
-  await cb?.close();
-  await h?.close();
-});
+const s = consoleSuite('test-console-reviewer');
 afterEach(() => {
-  expect(cb.pageErrors.splice(0)).toEqual([]);
+  expect(s.cb.pageErrors.splice(0)).toEqual([]);
 });
 
 const XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
@@ -33,9 +16,9 @@ const XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss =
 async function applyForReview(amount: number) {
   const body = applicationBody({ amount, idNumber: await idNumberGrantingUpTo(amount) });
   body.customer.name = `${XSS}李`;
-  const res = await request(h.app)
+  const res = await request(s.h.app)
     .post('/v1/credit-lines')
-    .set('Authorization', `Bearer ${h.keys.client}`)
+    .set('Authorization', `Bearer ${s.h.keys.client}`)
     .set('Idempotency-Key', randomUUID())
     .send(body);
   expect(res.body.status).toBe('pending_review');
@@ -47,9 +30,9 @@ const scriptsInPage = (page: Page) =>
   page.evaluate('document.querySelectorAll("#page script, #page img").length');
 
 test('a client key gets no console page and no cookie', async () => {
-  const page = await openConsole(cb);
+  const page = await openConsole(s.cb);
   await screenshot(page, 'sign-in');
-  await page.type('#api-key', h.keys.client);
+  await page.type('#api-key', s.h.keys.client);
   await page.click('#sign-in');
   await waitForText(page, '#sign-in-error', 'the console is for staff');
   expect(await page.$('header.shell')).toBeNull();
@@ -60,7 +43,7 @@ test('a client key gets no console page and no cookie', async () => {
 
 test('two reviewers approve a maker-checker application through the console and the line turns active', async () => {
   const line = await applyForReview(20_000_000);
-  const first = await openConsole(cb, h.keys.reviewer);
+  const first = await openConsole(s.cb, s.h.keys.reviewer);
   await first.waitForSelector('#queue');
   await waitForText(first, '#queue-state', '');
   // The queue is oldest due first; a new review sits at the end, behind other suites' reviews.
@@ -108,9 +91,9 @@ test('two reviewers approve a maker-checker application through the console and 
   );
   await screenshot(first, 'review-refused');
 
-  const second = await openConsole(cb, h.keys.reviewer2);
+  const second = await openConsole(s.cb, s.h.keys.reviewer2);
   await second.waitForSelector('#queue');
-  await second.goto(`${cb.base}/console#/reviews/${line.review.id}`, { waitUntil: 'networkidle0' });
+  await second.goto(`${s.cb.base}/console#/reviews/${line.review.id}`, { waitUntil: 'networkidle0' });
   await second.waitForSelector('#decision-form');
   await waitForText(second, '#section-decisions', 'income verified');
   await second.type('#decision-reason', 'checked the first approval');
@@ -119,9 +102,9 @@ test('two reviewers approve a maker-checker application through the console and 
   await waitForText(second, '#line-status', 'active');
   await screenshot(second, 'review-completed');
 
-  const api = await request(h.app)
+  const api = await request(s.h.app)
     .get(`/v1/credit-lines/${line.id}`)
-    .set('Authorization', `Bearer ${h.keys.ops}`);
+    .set('Authorization', `Bearer ${s.h.keys.ops}`);
   expect(api.body.status).toBe('active');
   await first.browserContext().close();
   await second.browserContext().close();
@@ -129,7 +112,7 @@ test('two reviewers approve a maker-checker application through the console and 
 
 test('the console sends the CSRF token; the same call from the page without it is refused', async () => {
   const line = await applyForReview(5_000_000);
-  const page = await openConsole(cb, h.keys.reviewer);
+  const page = await openConsole(s.cb, s.h.keys.reviewer);
   await page.waitForSelector('#queue');
   const status = await page.evaluate(`fetch('/v1/reviews/${line.review.id}/decision', {
       method: 'POST',
@@ -140,7 +123,9 @@ test('the console sends the CSRF token; the same call from the page without it i
   // The review's row is written by the line's workflow a moment after the apply answer may be read.
   const review = await eventually(
     () =>
-      request(h.app).get(`/v1/reviews/${line.review.id}`).set('Authorization', `Bearer ${h.keys.reviewer}`),
+      request(s.h.app)
+        .get(`/v1/reviews/${line.review.id}`)
+        .set('Authorization', `Bearer ${s.h.keys.reviewer}`),
     (r) => r.status !== 404,
   );
   expect(review.status).toBe(200);
@@ -157,24 +142,24 @@ test('the console sends the CSRF token; the same call from the page without it i
 
 test("an applicant's answer holding markup shows as text; signing out ends the session", async () => {
   const line = await applyForReview(5_000_000);
-  const decide = await request(h.app)
+  const decide = await request(s.h.app)
     .post(`/v1/reviews/${line.review.id}/decision`)
-    .set('Authorization', `Bearer ${h.keys.reviewer2}`)
+    .set('Authorization', `Bearer ${s.h.keys.reviewer2}`)
     .set('Idempotency-Key', randomUUID())
     .send({ decision: 'request_info', reason: `proof of income ${XSS}` });
   expect(decide.status).toBe(202);
   for (let i = 0; i < 100; i++) {
-    const info = await request(h.app)
+    const info = await request(s.h.app)
       .post(`/v1/credit-lines/${line.id}/info`)
-      .set('Authorization', `Bearer ${h.keys.client}`)
+      .set('Authorization', `Bearer ${s.h.keys.client}`)
       .set('Idempotency-Key', randomUUID())
       .send({ occupation: XSS, monthlyIncome: { amount: 1_234_500, currency: 'CNY' } });
     if (info.status === 202) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const page = await openConsole(cb, h.keys.reviewer);
+  const page = await openConsole(s.cb, s.h.keys.reviewer);
   await page.waitForSelector('#queue');
-  await page.goto(`${cb.base}/console#/reviews/${line.review.id}`, { waitUntil: 'networkidle0' });
+  await page.goto(`${s.cb.base}/console#/reviews/${line.review.id}`, { waitUntil: 'networkidle0' });
   await waitForText(page, '#section-answers', XSS);
   expect(await textOf(page, '#section-answers')).toMatch(/12,345\.00/);
   expect(await textOf(page, '#section-history')).toContain(`proof of income ${XSS}`);
@@ -187,7 +172,7 @@ test("an applicant's answer holding markup shows as text; signing out ends the s
   expect(cookie!.expires).toBeGreaterThan(Date.now() / 1000);
   await page.click('#sign-out');
   await page.waitForSelector('#api-key');
-  const reused = await request(h.app).get('/v1/reviews').set('Cookie', `lf_console=${cookie!.value}`);
+  const reused = await request(s.h.app).get('/v1/reviews').set('Cookie', `lf_console=${cookie!.value}`);
   expect(reused.status).toBe(401);
   await page.browserContext().close();
 });
