@@ -1,12 +1,10 @@
 import type { CollectionAgency } from '../contracts/providers/agency';
-import type { Notifier } from '../contracts/providers/notify';
 import type { CollectionRepository } from '../db/collection';
 import type { ContactRecord } from '../contracts/collection';
+import type { Providers } from '../contracts/providers';
 import { failFastWhenHopeless } from './failures';
 
-export interface CollectionActivityDeps {
-  notify: Notifier;
-  agency: CollectionAgency;
+export interface CollectionActivityDeps extends Pick<Providers, 'notify' | 'agency'> {
   collection: CollectionRepository;
 }
 

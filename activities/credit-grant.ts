@@ -1,18 +1,14 @@
-import type { BureauReport, CreditBureau } from '../contracts/providers/bureau';
-import type { IdentityResult, IdentityVerifier } from '../contracts/providers/identity';
-import type { ListResult, ListScreener } from '../contracts/providers/lists';
-import type { Notifier } from '../contracts/providers/notify';
+import type { BureauReport } from '../contracts/providers/bureau';
+import type { IdentityResult } from '../contracts/providers/identity';
+import type { ListResult } from '../contracts/providers/lists';
+import type { Providers } from '../contracts/providers';
 import type { BureauReportRepository } from '../db/bureau-reports';
 import type { CreditLineRepository, NewCreditLineRow } from '../db/credit-lines';
 import type { ReviewRepository, ReviewRow } from '../db/reviews';
 import type { Applicant, Consent, CreditLineView } from '../contracts/credit-line';
 import { failFastWhenHopeless } from './failures';
 
-export interface CreditGrantDeps {
-  identity: IdentityVerifier;
-  lists: ListScreener;
-  bureau: CreditBureau;
-  notify: Notifier;
+export interface CreditGrantDeps extends Pick<Providers, 'identity' | 'lists' | 'bureau' | 'notify'> {
   creditLines: CreditLineRepository;
   bureauReports: BureauReportRepository;
   reviews: ReviewRepository;

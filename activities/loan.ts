@@ -1,23 +1,20 @@
-import type { AccountReport, CreditBureau } from '../contracts/providers/bureau';
-import type { BankGateway, DebitRequest, DebitResult, PayRequest, Payout } from '../contracts/providers/bank';
-import type { ListResult, ListScreener, ScreeningSubject } from '../contracts/providers/lists';
-import type { Notification, Notifier, SentNotification } from '../contracts/providers/notify';
+import type { AccountReport } from '../contracts/providers/bureau';
+import type { DebitRequest, DebitResult, PayRequest, Payout } from '../contracts/providers/bank';
+import type { ListResult, ScreeningSubject } from '../contracts/providers/lists';
+import type { Notification, SentNotification } from '../contracts/providers/notify';
 import type { LedgerRepository } from '../db/ledger';
 import type { LoanBooks } from '../db/loan-books';
 import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../contracts/loan';
+import type { Providers } from '../contracts/providers';
 import { failFastWhenHopeless } from './failures';
 import { heartbeating } from './heartbeat';
 
-export interface LoanActivityDeps {
-  bank: BankGateway;
-  notify: Notifier;
-  lists: ListScreener;
+export interface LoanActivityDeps extends Pick<Providers, 'bank' | 'notify' | 'lists' | 'bureau'> {
   ledger: LedgerRepository;
   loans: LoanRepository;
   books: LoanBooks;
-  bureau: CreditBureau;
 }
 
 /** Activities of a loan: thin calls over the providers and repositories, each idempotent by a business key. */

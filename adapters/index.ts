@@ -1,19 +1,14 @@
 import type { Pool } from 'pg';
 import { HttpCollectionAgency, SandboxCollectionAgency } from './agency';
-import { type CollectionAgency } from '../contracts/providers/agency';
 import { HttpBank, SandboxBank } from './bank';
-import { type BankGateway } from '../contracts/providers/bank';
 import { HttpCreditBureau, SandboxCreditBureau } from './bureau';
-import { type CreditBureau } from '../contracts/providers/bureau';
 import { type HttpProviderOptions } from './http';
 import { HttpIdentityVerifier, SandboxIdentityVerifier } from './identity';
-import { type IdentityVerifier } from '../contracts/providers/identity';
 import { HttpListScreener, SandboxListScreener } from './lists';
-import { type ListScreener } from '../contracts/providers/lists';
 import { HttpNotifier, SandboxNotifier } from './notify';
-import { type Notifier } from '../contracts/providers/notify';
 import { type DeferredSandboxStore, deferredSandboxStore, type SandboxStore } from './sandbox-store';
 import { sandboxStore } from '../db/sandbox-providers';
+import type { Providers } from '../contracts/providers';
 
 export type AdapterConfig =
   | {
@@ -30,14 +25,7 @@ export type AdapterConfig =
     }
   | { mode: 'http'; baseUrl: string; apiKey: string; timeoutMs?: number };
 
-export interface Adapters {
-  identity: IdentityVerifier;
-  lists: ListScreener;
-  bureau: CreditBureau;
-  bank: BankGateway;
-  notify: Notifier;
-  agency: CollectionAgency;
-}
+export type Adapters = Providers;
 
 const unbound = new WeakMap<Adapters, DeferredSandboxStore>();
 

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ContactChannel, ContactRecord } from '../contracts/collection';
+import type { ContactRecord } from '../contracts/collection';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
+import { camelRow } from './rows';
 import { localClockAt, localDateAt } from '../domain/localdate';
 
 export type TaskStatus = 'open' | 'done' | 'cancelled' | 'expired';
@@ -91,8 +92,8 @@ const OVERDUE = `select l.status as loan_status, l.currency as overdue_currency,
  * Task rows with what their loans owe today. The borrower's date is the domain's (domain/localdate.ts),
  * not PostgreSQL's: a zone may be a test clock, which the database does not know.
  */
-async function withOverdue(db: Pool, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  if (rows.length === 0) return rows;
+async function withOverdue(db: Pool, rows: Record<string, unknown>[]): Promise<TaskRow[]> {
+  if (rows.length === 0) return [];
   const now = Date.now();
   const res = await db.query(
     `select x.id as task_id, o.* from unnest($1::text[], $2::text[], $3::text[]) as x(id, loan_id, today)
@@ -104,7 +105,10 @@ async function withOverdue(db: Pool, rows: Record<string, unknown>[]): Promise<R
     ],
   );
   const owed = new Map(res.rows.map((r: Record<string, unknown>) => [r.task_id, r]));
-  return rows.map((r) => ({ ...r, ...owed.get(r.id) }));
+  return rows.map((r) => ({
+    ...camelRow<Omit<TaskRow, 'overdue'>>(r, ['not_after_us']),
+    overdue: overdueOf(owed.get(r.id) ?? {}),
+  }));
 }
 const CONTACT_COLUMNS = `id, loan_id, channel, at, to_char(local_date, 'YYYY-MM-DD') as local_date, local_time,
   bucket, dpd, outcome, task_id`;
@@ -164,15 +168,15 @@ export function collectionRepository(pool: Pool) {
       const rows = res.rows.slice(0, limit);
       const last = rows.at(-1);
       return {
-        items: (await withOverdue(pool, rows)).map(toTask),
+        items: await withOverdue(pool, rows),
         nextCursor: res.rows.length > limit && last ? encodeCursor(String(last.not_after_us), last.id) : null,
       };
     },
 
     async getTask(id: string): Promise<TaskRow | null> {
       const res = await pool.query(`select ${TASK_COLUMNS} from collection_tasks where id = $1`, [id]);
-      const [row] = await withOverdue(pool, res.rows);
-      return row ? toTask(row) : null;
+      const [task] = await withOverdue(pool, res.rows);
+      return task ?? null;
     },
 
     /**
@@ -245,29 +249,6 @@ async function insertContact(
   );
 }
 
-const iso = (v: unknown): string | null => (v ? (v as Date).toISOString() : null);
-
-function toTask(r: Record<string, unknown>): TaskRow {
-  return {
-    id: r.id as string,
-    loanId: r.loan_id as string,
-    customerId: r.customer_id as string,
-    bucket: r.bucket as string,
-    dpd: r.dpd as number,
-    timeZone: r.time_zone as string,
-    notBefore: iso(r.not_before)!,
-    notAfter: iso(r.not_after)!,
-    status: r.status as TaskStatus,
-    outcome: (r.outcome as string | null) ?? null,
-    collectorId: (r.collector_id as string | null) ?? null,
-    note: (r.note as string | null) ?? null,
-    outcomeAt: iso(r.outcome_at),
-    closeReason: (r.close_reason as string | null) ?? null,
-    createdAt: iso(r.created_at)!,
-    overdue: overdueOf(r),
-  };
-}
-
 const IN_SERVICE = new Set(['active', 'delinquent']);
 
 function overdueOf(r: Record<string, unknown>): TaskOverdue | null {
@@ -292,17 +273,4 @@ function overdueOf(r: Record<string, unknown>): TaskOverdue | null {
   };
 }
 
-function toContact(r: Record<string, unknown>): ContactRow {
-  return {
-    id: r.id as string,
-    loanId: r.loan_id as string,
-    channel: r.channel as ContactChannel,
-    at: iso(r.at)!,
-    localDate: r.local_date as string,
-    localTime: r.local_time as string,
-    bucket: r.bucket as string,
-    dpd: r.dpd as number,
-    outcome: r.outcome as string,
-    taskId: (r.task_id as string | null) ?? null,
-  };
-}
+const toContact = (r: Record<string, unknown>): ContactRow => camelRow<ContactRow>(r);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeCursor, encodeCursor, inTransaction } from './paging';
+import { camelRow } from './rows';
 import type { InstallmentView, LoanStatus, LoanView } from '../contracts/loan';
 
 export interface LoanRow {
@@ -209,23 +210,4 @@ async function writeSchedule(
   );
 }
 
-function toRow(r: Record<string, unknown>): LoanRow {
-  return {
-    id: r.id as string,
-    creditLineId: r.credit_line_id as string,
-    customerId: r.customer_id as string,
-    productCode: r.product_code as string,
-    status: r.status as LoanStatus,
-    currency: r.currency as string,
-    principal: r.principal as number,
-    outstanding: r.outstanding as number,
-    creditBalance: r.credit_balance as number,
-    nextDueDate: (r.next_due_date as string | null) ?? null,
-    nextDueAmount: (r.next_due_amount as number | null) ?? null,
-    dpd: r.dpd as number,
-    bucket: r.bucket as string,
-    stage: r.stage as string,
-    createdAt: (r.created_at as Date).toISOString(),
-    updatedAt: (r.updated_at as Date).toISOString(),
-  };
-}
+const toRow = (r: Record<string, unknown>): LoanRow => camelRow<LoanRow>(r, ['created_us']);

@@ -36,32 +36,40 @@ export interface DelinquencyPolicy {
   buckets: readonly Bucket[];
 }
 
+const STAGE_OF_MONTH: readonly BucketStage[] = [
+  'current',
+  'early',
+  'middle',
+  'middle',
+  'late',
+  'late',
+  'late',
+  'late',
+];
+
+/**
+ * M0 for current, then one bucket per 30 days late up to M7+. `shift` moves every boundary after
+ * M1's first day: 0 gives M1 1–29, M2 30–59 … M7+ 180 and over; 1 gives M1 1–30, M2 31–60 … M7+ 181.
+ */
+function monthlyBuckets(shift: 0 | 1): readonly Bucket[] {
+  return Object.freeze(
+    STAGE_OF_MONTH.map((stage, m): Bucket => {
+      if (m === 0) return { name: 'M0', minDpd: 0, maxDpd: 0, stage };
+      const minDpd = m === 1 ? 1 : 30 * (m - 1) + shift;
+      const last = m === STAGE_OF_MONTH.length - 1;
+      return { name: last ? `M${m}+` : `M${m}`, minDpd, maxDpd: last ? null : 30 * m - 1 + shift, stage };
+    }),
+  );
+}
+
 /** The seed's buckets (M1 1–29, M2 30–59, M3 60–89, M4 90+ late); a product may define its own. */
-export const DEFAULT_BUCKETS: readonly Bucket[] = Object.freeze([
-  { name: 'M0', minDpd: 0, maxDpd: 0, stage: 'current' },
-  { name: 'M1', minDpd: 1, maxDpd: 29, stage: 'early' },
-  { name: 'M2', minDpd: 30, maxDpd: 59, stage: 'middle' },
-  { name: 'M3', minDpd: 60, maxDpd: 89, stage: 'middle' },
-  { name: 'M4', minDpd: 90, maxDpd: 119, stage: 'late' },
-  { name: 'M5', minDpd: 120, maxDpd: 149, stage: 'late' },
-  { name: 'M6', minDpd: 150, maxDpd: 179, stage: 'late' },
-  { name: 'M7+', minDpd: 180, maxDpd: null, stage: 'late' },
-]);
+export const DEFAULT_BUCKETS = monthlyBuckets(0);
 
 /**
  * The ranges loans used before the seed's became the default (M1 1–30). A loan keeps the buckets it
  * began with for life, so one that began under these is still measured by them.
  */
-export const LEGACY_BUCKETS: readonly Bucket[] = Object.freeze([
-  { name: 'M0', minDpd: 0, maxDpd: 0, stage: 'current' },
-  { name: 'M1', minDpd: 1, maxDpd: 30, stage: 'early' },
-  { name: 'M2', minDpd: 31, maxDpd: 60, stage: 'middle' },
-  { name: 'M3', minDpd: 61, maxDpd: 90, stage: 'middle' },
-  { name: 'M4', minDpd: 91, maxDpd: 120, stage: 'late' },
-  { name: 'M5', minDpd: 121, maxDpd: 150, stage: 'late' },
-  { name: 'M6', minDpd: 151, maxDpd: 180, stage: 'late' },
-  { name: 'M7+', minDpd: 181, maxDpd: null, stage: 'late' },
-]);
+export const LEGACY_BUCKETS = monthlyBuckets(1);
 
 export const DEFAULT_POLICY: Readonly<DelinquencyPolicy> = Object.freeze({
   graceDays: 0,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Page } from 'puppeteer-core';
 import request from 'supertest';
 import { loanRepository } from '../../db/loans';
 import { openCollectionTask, startQuietCollection } from '../support/collection-tasks';
@@ -13,6 +14,18 @@ const debtor = (loanId: string) => ({ loanId, customerId: 'cust_hash_console', t
 const task = (loanId: string, from: number, to: number) =>
   openCollectionTask(s.h, debtor(loanId), { from, to });
 
+/** Pages through the queue until the task's card shows: tasks of other suites may fill the first pages. */
+async function showTask(page: Page, taskId: string) {
+  for (let i = 0; i < 40 && !(await page.$(`[data-task="${taskId}"]`)); i++) {
+    await page.waitForSelector('#tasks-state:empty', { timeout: 5_000 }).catch(() => undefined);
+    if (await page.$(`[data-task="${taskId}"]`)) break;
+    const more = await page.$('#tasks-more:not([hidden])');
+    if (!more) break;
+    await more.click();
+  }
+  await page.waitForSelector(`[data-task="${taskId}"]`);
+}
+
 test('a collector sees the contact window, cannot call outside it, and records an outcome inside it', async () => {
   const loanId = `ln_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
   // The loan's read model as its workflow saves it: two installments behind, fees and penalty booked.
@@ -26,15 +39,10 @@ test('a collector sees the contact window, cannot call outside it, and records a
   await page.waitForSelector('#tasks');
   // Tasks of other suites may come first: the callable filter narrows to what can be called now.
   await page.click('#filter-callable');
-  await page.waitForSelector(`[data-task="${now}"]`);
+  await showTask(page, now);
   expect(await page.$(`[data-task="${later}"]`)).toBeNull();
   await page.click('#filter-callable');
-  for (let i = 0; i < 40 && !(await page.$(`[data-task="${later}"]`)); i++) {
-    await page.waitForSelector('#tasks-state:empty', { timeout: 5_000 }).catch(() => undefined);
-    const more = await page.$('#tasks-more:not([hidden])');
-    if (!more) break;
-    await more.click();
-  }
+  await showTask(page, later);
   await page.waitForSelector(`[data-task="${later}"] [data-window="closed"]`);
   expect(await page.$eval(`#record-${later}`, (b) => (b as unknown as { disabled: boolean }).disabled)).toBe(
     true,
