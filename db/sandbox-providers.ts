@@ -1,47 +1,19 @@
 import type { Pool } from 'pg';
 import type { BankTransfer, NewBankTransfer, SandboxStore } from '../adapters/sandbox-store';
-import type { Currency } from '../domain/money';
+import { camelRow } from './rows';
 
-interface TransferRow {
-  idempotency_key: string;
-  kind: BankTransfer['kind'];
-  id: string;
-  amount: number;
-  currency: string;
-  card: string;
-  payee: string | null;
-  due_date: string | null;
-  status: BankTransfer['status'];
-  failure_reason: string | null;
-  created_at: Date;
-}
+// Aliased to BankTransfer's names, so camelRow hands a row on as the transfer it records.
+const COLUMNS = `idempotency_key, kind, id, amount as amount_minor, currency, card, payee,
+  to_char(due_date, 'YYYY-MM-DD') as due_date, status, failure_reason, created_at as at`;
 
-const COLUMNS = `idempotency_key, kind, id, amount, currency, card, payee, to_char(due_date, 'YYYY-MM-DD') as due_date,
-  status, failure_reason, created_at`;
-
-function transferOf(r: TransferRow): BankTransfer {
-  return {
-    kind: r.kind,
-    idempotencyKey: r.idempotency_key,
-    id: r.id,
-    amountMinor: r.amount,
-    currency: r.currency as Currency,
-    card: r.card,
-    payee: r.payee,
-    dueDate: r.due_date,
-    status: r.status,
-    failureReason: r.failure_reason,
-    at: r.created_at.toISOString(),
-  };
-}
+const transferOf = (r: Record<string, unknown>): BankTransfer => camelRow<BankTransfer>(r);
 
 /** The sandbox providers' records in PostgreSQL (migration sandbox-providers): they outlive the process. */
 export function sandboxStore(pool: Pool): SandboxStore {
   const transfer = async (key: string) => {
-    const res = await pool.query<TransferRow>(
-      `select ${COLUMNS} from sandbox_bank_transfers where idempotency_key = $1`,
-      [key],
-    );
+    const res = await pool.query(`select ${COLUMNS} from sandbox_bank_transfers where idempotency_key = $1`, [
+      key,
+    ]);
     return res.rows[0] && transferOf(res.rows[0]);
   };
   const findRecord = async <T>(provider: string, key: string): Promise<T | undefined> => {
@@ -56,7 +28,7 @@ export function sandboxStore(pool: Pool): SandboxStore {
 
     async bookTransfer(t: NewBankTransfer, idPrefix: string): Promise<BankTransfer> {
       // A key being booked by another process concurrently waits for it here, then reads its row.
-      const res = await pool.query<TransferRow>(
+      const res = await pool.query(
         `insert into sandbox_bank_transfers
            (idempotency_key, kind, id, amount, currency, card, payee, due_date, status, failure_reason, created_at)
          values ($1, $2, $3 || '-' || nextval('sandbox_provider_refs'), $4, $5, $6, $7, $8, $9, $10, $11)
@@ -82,7 +54,7 @@ export function sandboxStore(pool: Pool): SandboxStore {
     },
 
     async transfersBetween(fromIso: string, toIso: string): Promise<BankTransfer[]> {
-      const res = await pool.query<TransferRow>(
+      const res = await pool.query(
         `select ${COLUMNS} from sandbox_bank_transfers
          where created_at >= $1 and created_at < $2 order by created_at, id`,
         [fromIso, toIso],

@@ -6,6 +6,7 @@ import { allocationOrderOf, openBook, priceLoan } from '../../domain/loan';
 import { getProduct } from '../../domain/products';
 import { collectionWorkflowId } from '../../contracts/collection';
 import { loan, type LoanState } from '../../workflows/loan';
+import { newLoanState } from '../../workflows/loan-context';
 import {
   getLoan,
   type LoanView,
@@ -78,6 +79,7 @@ test('LoanStatus, DpdBucket and Dpd follow a loan from M3 to cured to closed, an
     startDate: start,
   });
   const carried: LoanState = {
+    ...newLoanState(),
     status: 'active',
     book: openBook({
       loanId: input.loanId,
@@ -91,14 +93,7 @@ test('LoanStatus, DpdBucket and Dpd follow a loan from M3 to cured to closed, an
       schedule: quote.installments,
     }),
     disbursement: { payoutId: 'sa-payout', netAmount: quote.netDisbursed, date: start },
-    failure: null,
     watermark: instantOfLocal(start, '12:00', ZONE),
-    payments: {},
-    callbackEvents: [],
-    autopayAttempts: [],
-    reminders: [],
-    exceptions: [],
-    outbox: [],
     version: 1,
   };
   const handle = await t.env.client.workflow.start(loan, {
