@@ -22,7 +22,7 @@ export const PATCH = {
    * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
-   * loan-written-off-recovered-seed-buckets.json.
+   * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -36,7 +36,8 @@ export const PATCH = {
    * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-repayments-payoff.json.
    * New path: loan-late-receipt-refunded.json, loan-overpaid-before-refunds.json,
    * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
-   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
+   * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json,
+   * loan-yearly-first-run.json, loan-yearly-last-run.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -103,7 +104,7 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-last-run.json, loan-delinquent-repaid.json,
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
-   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
@@ -115,7 +116,8 @@ export const PATCH = {
    * loan-delinquent-repaid.json, loan-disbursement-refused.json, loan-overpaid-before-refunds.json,
    * loan-overpaid-refunded.json, loan-repayments-payoff.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
-   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-first-run.json,
+   * loan-yearly-last-run.json.
    * Deprecate: no loan run started before it is open.
    */
   postWithSave: 'post-with-save',
@@ -127,7 +129,7 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
    * loan-delinquent-repaid.json, loan-settled.json, loan-written-off-recovered.json,
    * loan-written-off-recovered-seed-buckets.json.
-   * New path: loan-saved-with-entries.json.
+   * New path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json.
    * Deprecate: no loan run started before it is open.
    */
   debitAsActivity: 'debit-as-activity',
@@ -136,7 +138,8 @@ export const PATCH = {
    * instead of only when its history is long: a replay after the worker's cache lost the loan then
    * reads a year of history at most. Asked only once a run reaches that many due days.
    * Old path: none recorded.
-   * New path: none recorded.
+   * New path: loan-yearly-first-run.json, loan-yearly-last-run.json (each run asks on its 12th due
+   * day; the last one then closes instead).
    * Deprecate: no loan run started before it is open.
    */
   continueEachYear: 'continue-each-year',

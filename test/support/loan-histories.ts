@@ -229,3 +229,16 @@ export async function recordSavedWithEntriesHistories(
   await paid.handle.result();
   await save('loan-saved-with-entries', paid.workflowId);
 }
+
+/** Patch `continue-each-year`: a 24-month loan hands over to a fresh run after its 12th due day. */
+export async function recordYearlyHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start } = loanScenarios(env, taskQueue);
+  const long = await start({ termMonths: 24, principal: { amount: 2_400_000, currency: 'CNY' } });
+  await long.handle.result();
+  await save('loan-yearly-first-run', long.workflowId, long.firstRunId);
+  await save('loan-yearly-last-run', long.workflowId);
+}
