@@ -22,7 +22,7 @@ export const PATCH = {
    * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
-   * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json.
+   * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json, loan-two-years-one-run.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -37,7 +37,7 @@ export const PATCH = {
    * New path: loan-late-receipt-refunded.json, loan-overpaid-before-refunds.json,
    * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json,
-   * loan-yearly-first-run.json, loan-yearly-last-run.json.
+   * loan-yearly-first-run.json, loan-yearly-last-run.json, loan-two-years-one-run.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -104,7 +104,8 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-last-run.json, loan-delinquent-repaid.json,
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
-   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json.
+   * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json,
+   * loan-two-years-one-run.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
@@ -117,7 +118,7 @@ export const PATCH = {
    * loan-overpaid-refunded.json, loan-repayments-payoff.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-first-run.json,
-   * loan-yearly-last-run.json.
+   * loan-yearly-last-run.json, loan-two-years-one-run.json.
    * Deprecate: no loan run started before it is open.
    */
   postWithSave: 'post-with-save',
@@ -129,7 +130,8 @@ export const PATCH = {
    * Old path: loan-autopay-closed.json, loan-continued-first-run.json, loan-continued-last-run.json,
    * loan-delinquent-repaid.json, loan-settled.json, loan-written-off-recovered.json,
    * loan-written-off-recovered-seed-buckets.json.
-   * New path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json.
+   * New path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json,
+   * loan-two-years-one-run.json.
    * Deprecate: no loan run started before it is open.
    */
   debitAsActivity: 'debit-as-activity',
@@ -137,7 +139,7 @@ export const PATCH = {
    * A loan hands over to a fresh run once a run has served `installmentsPerRun` due days (a year),
    * instead of only when its history is long: a replay after the worker's cache lost the loan then
    * reads a year of history at most. Asked only once a run reaches that many due days.
-   * Old path: none recorded.
+   * Old path: loan-two-years-one-run.json (recorded on the code before the patch: 24 due days in one run).
    * New path: loan-yearly-first-run.json, loan-yearly-last-run.json (each run asks on its 12th due
    * day; the last one then closes instead).
    * Deprecate: no loan run started before it is open.
