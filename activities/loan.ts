@@ -8,6 +8,8 @@ import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../contracts/loan';
 import type { Providers } from '../contracts/providers';
+import { log } from '@temporalio/activity';
+import { isProviderError } from '../adapters/errors';
 import { failFastWhenHopeless } from './failures';
 import { heartbeating } from './heartbeat';
 
@@ -35,6 +37,27 @@ export function createLoanActivities(deps: LoanActivityDeps) {
 
     async debitAutopay(request: DebitRequest): Promise<DebitResult> {
       return deps.bank.debit(request);
+    },
+
+    /**
+     * The debit the workflow runs inside its own task. A crashed task asks again later, when more
+     * charges may be due, under the same key for another amount: the bank refuses that repeat, and
+     * its record of the first debit is what happened, so that is the answer booked.
+     */
+    async collectAutopay(request: DebitRequest): Promise<DebitResult> {
+      try {
+        return await deps.bank.debit(request);
+      } catch (err) {
+        if (!isProviderError(err) || err.code !== 'IDEMPOTENCY_CONFLICT') throw err;
+        const recorded = await deps.bank.findDebit(request.idempotencyKey);
+        if (!recorded) throw err;
+        log.warn('debit asked again for another amount; the bank record is booked', {
+          idempotencyKey: request.idempotencyKey,
+          asked: request.amountMinor,
+          recorded: recorded.status === 'succeeded' ? recorded.amountMinor : 0,
+        });
+        return recorded;
+      }
     },
 
     async notifyBorrower(notification: Notification): Promise<SentNotification> {

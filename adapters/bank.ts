@@ -182,6 +182,11 @@ export class SandboxBank implements BankGateway {
     return payout;
   }
 
+  async findDebit(idempotencyKey: string): Promise<DebitResult | null> {
+    const t = await this.store.transfer(idempotencyKey);
+    return t?.kind === 'debit' ? debitResultOf(t) : null;
+  }
+
   private debitOf(t: BankTransfer, request: DebitRequest): DebitResult {
     const same =
       t.kind === 'debit' &&
@@ -194,22 +199,25 @@ export class SandboxBank implements BankGateway {
         `key ${request.idempotencyKey} already used for a different debit`,
       );
     }
-    const result: DebitResult =
-      t.status === 'failed'
-        ? { status: 'failed', reason: t.failureReason as DebitFailureReason }
-        : {
-            status: 'succeeded',
-            debitId: t.id,
-            amountMinor: t.amountMinor,
-            currency: t.currency,
-            debitedAt: t.at,
-          };
+    const result = debitResultOf(t);
     this.answeredDebits.set(t.idempotencyKey, { request: { ...request }, result });
     return result;
   }
 }
 
 const DAY_MS = 86_400_000;
+
+function debitResultOf(t: BankTransfer): DebitResult {
+  return t.status === 'failed'
+    ? { status: 'failed', reason: t.failureReason as DebitFailureReason }
+    : {
+        status: 'succeeded',
+        debitId: t.id,
+        amountMinor: t.amountMinor,
+        currency: t.currency,
+        debitedAt: t.at,
+      };
+}
 
 function validate(key: string, amountMinor: number, currency: Currency, card: string): void {
   if (!key) throw ProviderError.fatal('INVALID_REQUEST', 'idempotencyKey is required');
@@ -281,6 +289,13 @@ export class HttpBank implements BankGateway {
 
   async debit(request: DebitRequest): Promise<DebitResult> {
     return this.client.post('/bank/debits', request, debitResultSchema, request.idempotencyKey);
+  }
+
+  async findDebit(idempotencyKey: string): Promise<DebitResult | null> {
+    return this.client.get(
+      `/bank/debits/${encodeURIComponent(idempotencyKey)}`,
+      debitResultSchema.nullable(),
+    );
   }
 
   async statement(date: string): Promise<BankStatement> {

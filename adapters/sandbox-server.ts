@@ -244,6 +244,11 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
   route('/bank/debits', bodies.debit, (body) => providers.bank.debit(body));
   route('/notify/messages', bodies.message, (body) => providers.notify.send(body));
 
+  // A debit by the key it was asked under: JSON null when the bank has none.
+  app.get('/bank/debits/:key', async (req: Request, res: Response) => {
+    res.status(200).json(await providers.bank.findDebit(String(req.params.key)));
+  });
+
   // The statement reconciliation reads: what the bank paid out and debited on a date.
   app.get('/bank/statements', async (req: Request, res: Response) => {
     const date = typeof req.query.date === 'string' ? req.query.date : '';

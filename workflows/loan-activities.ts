@@ -39,6 +39,18 @@ export const debits = () =>
     summary: 'autopay debit',
   });
 
+/**
+ * A debit inside the workflow's own task, asked until the bank answers: one history event instead of
+ * an activity's three and the task that follows them. A crashed task may ask again under the same key
+ * for another amount; the activity answers with the bank's record of the first (activities/loan.ts
+ * collectAutopay), so what is booked is what the bank took.
+ */
+export const debitsInTask = proxyLocalActivities<LoanActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: untilDone,
+  summary: 'autopay debit',
+});
+
 /** Calls made many times in a loan's life, short and idempotent by key, whose repeat with other inputs moves no money: as local activities each costs one history event. */
 export const provider = proxyLocalActivities<LoanActivities>({ startToCloseTimeout: '30 seconds', retry });
 

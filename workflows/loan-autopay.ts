@@ -2,7 +2,7 @@ import { patched } from '@temporalio/workflow';
 import type { DebitResult } from '../contracts/providers/bank';
 import type { AutopayAttempt } from '../contracts/loan';
 import { openOf, owedBy } from '../domain/loan';
-import { debits, provider } from './loan-activities';
+import { debits, debitsInTask, provider } from './loan-activities';
 import { inService, type LoanContext, servicing, today } from './loan-context';
 import { guarded, lateChargesToDate, takePayment } from './loan-payments';
 import { providerCodeOf } from './loan-refusals';
@@ -22,14 +22,15 @@ export async function autopay(
   if (amount === 0 || !ctx.autopayCard) return;
   let result: DebitResult | { status: 'failed'; reason: string };
   try {
-    const bankDebit = patched(PATCH.debitAsActivity) ? debits() : provider;
-    result = await bankDebit.debitAutopay({
+    const request = {
       idempotencyKey: `${input.loanId}:autopay:${slotKey}`,
       amountMinor: amount,
       currency: input.principal.currency,
       fromCard: ctx.autopayCard,
       dueDate: date,
-    });
+    };
+    if (patched(PATCH.debitInTask)) result = await debitsInTask.collectAutopay(request);
+    else result = await (patched(PATCH.debitAsActivity) ? debits() : provider).debitAutopay(request);
   } catch (err) {
     result = { status: 'failed', reason: providerCodeOf(err) };
   }

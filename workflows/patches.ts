@@ -22,7 +22,8 @@ export const PATCH = {
    * loan-disbursement-refused.json, loan-overpaid-before-refunds.json, loan-overpaid-refunded.json,
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
-   * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json, loan-two-years-one-run.json.
+   * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json, loan-two-years-one-run.json,
+   * loan-debited-in-task.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -37,7 +38,8 @@ export const PATCH = {
    * New path: loan-late-receipt-refunded.json, loan-overpaid-before-refunds.json,
    * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json,
-   * loan-yearly-first-run.json, loan-yearly-last-run.json, loan-two-years-one-run.json.
+   * loan-yearly-first-run.json, loan-yearly-last-run.json, loan-two-years-one-run.json,
+   * loan-debited-in-task.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -105,7 +107,7 @@ export const PATCH = {
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json,
-   * loan-two-years-one-run.json.
+   * loan-two-years-one-run.json, loan-debited-in-task.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
@@ -118,7 +120,7 @@ export const PATCH = {
    * loan-overpaid-refunded.json, loan-repayments-payoff.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-first-run.json,
-   * loan-yearly-last-run.json, loan-two-years-one-run.json.
+   * loan-yearly-last-run.json, loan-two-years-one-run.json, loan-debited-in-task.json.
    * Deprecate: no loan run started before it is open.
    */
   postWithSave: 'post-with-save',
@@ -145,4 +147,14 @@ export const PATCH = {
    * Deprecate: no loan run started before it is open.
    */
   continueEachYear: 'continue-each-year',
+  /**
+   * An autopay debit runs inside the loan's task again, as a local activity (one marker instead of an
+   * activity's three events and the task after them), now safe: asked again after a crash for another
+   * amount, it books the bank's record of the first debit (activities/loan.ts collectAutopay).
+   * Asked at every debit, before debit-as-activity.
+   * Old path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json.
+   * New path: loan-debited-in-task.json.
+   * Deprecate: no loan run started before it is open; debit-as-activity's old and new paths then go too.
+   */
+  debitInTask: 'debit-in-task',
 } as const;

@@ -67,6 +67,8 @@ export interface BankGateway {
   pay(request: PayRequest): Promise<Payout>;
   /** Autopay collection. */
   debit(request: DebitRequest): Promise<DebitResult>;
+  /** The bank's own record of the debit asked under `idempotencyKey`, whatever its amount; null if none. */
+  findDebit(idempotencyKey: string): Promise<DebitResult | null>;
   /** Payouts made and debits collected on one business day; refused debits moved nothing and are not listed. */
   statement(date: string): Promise<BankStatement>;
 }

@@ -242,3 +242,19 @@ export async function recordYearlyHistories(
   await save('loan-yearly-first-run', long.workflowId, long.firstRunId);
   await save('loan-yearly-last-run', long.workflowId);
 }
+
+/** Patch `debit-in-task`: each due day's first debit fails and the next pays, both inside the loan's task. */
+export async function recordDebitInTaskHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start } = loanScenarios(env, taskQueue);
+  const retried = await start({
+    card: bankCard('0005'),
+    termMonths: 3,
+    principal: { amount: 300_000, currency: 'CNY' },
+  });
+  await retried.handle.result();
+  await save('loan-debited-in-task', retried.workflowId);
+}

@@ -558,6 +558,50 @@ describe('collection by autopay', () => {
     await h.checkBooks(input.loanId);
   });
 
+  test('a debit the bank took for another amount under the same key (a crashed task) is booked as the bank recorded it, once', async () => {
+    const { input, handle } = await h.start({
+      termMonths: 3,
+      principal: { amount: 300_000, currency: 'CNY' },
+    });
+    const key = `${input.loanId}:autopay:1:0`;
+    const debit = h.adapters.bank.debit.bind(h.adapters.bank);
+    let asked: number[] = [];
+    // The bank takes 500 less than this task asks, as if an earlier task (fewer charges then) had
+    // asked and crashed, and its answer is lost: the task asks again for its own amount.
+    h.adapters.bank.debit = async (req) => {
+      if (req.idempotencyKey !== key) return debit(req);
+      asked = [...asked, req.amountMinor];
+      if (asked.length === 1) {
+        await debit({ ...req, amountMinor: req.amountMinor - 500 });
+        throw ProviderError.retryable('TIMEOUT', 'the answer was lost');
+      }
+      return debit(req);
+    };
+    try {
+      const done = await handle.result();
+      expect(done.status).toBe('closed');
+      const owed = asked[0]!;
+      expect(asked).toEqual([owed, owed]);
+      const recorded = await h.bank.findDebit(key);
+      expect(recorded).toMatchObject({ status: 'succeeded', amountMinor: owed - 500 });
+      const first = attemptsOf(done, 1);
+      expect(first.map((a) => [a.slot, a.result, a.amount])).toEqual([
+        [0, 'succeeded', owed - 500],
+        [1, 'succeeded', 500],
+      ]);
+      // Every debit the bank took is booked once, and nothing the bank did not take.
+      const taken = h.bank
+        .debits()
+        .filter((d) => d.request.idempotencyKey.startsWith(`${input.loanId}:`))
+        .map((d) => (d.result.status === 'succeeded' ? d.result.amountMinor : 0));
+      const booked = done.autopayAttempts.filter((a) => a.result === 'succeeded').map((a) => a.amount);
+      expect(booked.reduce((x, y) => x + y, 0)).toBe(taken.reduce((x, y) => x + y, 0));
+      await h.checkBooks(input.loanId);
+    } finally {
+      h.adapters.bank.debit = debit;
+    }
+  });
+
   test('card 0004: every attempt fails, the installment is overdue and the loan delinquent until it is repaid', async () => {
     const { input, handle } = await h.start({
       card: bankCard('0004'),
