@@ -64,6 +64,10 @@ export function createLoanActivities(deps: LoanActivityDeps) {
       return deps.notify.send(notification);
     },
 
+    async withdrawNotification(idempotencyKey: string): Promise<{ withdrawn: boolean }> {
+      return deps.notify.withdraw(idempotencyKey);
+    },
+
     /** Posts in order; an entry already on the books (same source event) is a no-op. Answers the ids now booked. */
     async postJournal(entries: JournalEntry[]): Promise<string[]> {
       await deps.ledger.postAll(entries);

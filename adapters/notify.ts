@@ -32,19 +32,35 @@ export class SandboxNotifier implements Notifier {
       notification.idempotencyKey,
       (unique) => {
         // Only a first delivery is refused: a retry of a message already sent answers it again.
-        const now = this.now();
-        if (notification.notAfter && now.getTime() > Date.parse(notification.notAfter))
+        const now = this.now().getTime();
+        const at = notification.notBefore ? Math.max(now, Date.parse(notification.notBefore)) : now;
+        if (notification.notAfter && at > Date.parse(notification.notAfter))
           throw ProviderError.fatal('DELIVERY_WINDOW_PASSED', `not delivered after ${notification.notAfter}`);
         return {
           ...notification,
           params: { ...notification.params },
           messageId: `sbx-msg-${unique}`,
-          sentAt: now.toISOString(),
+          sentAt: new Date(at).toISOString(),
         };
       },
     );
     this.byKey.set(notification.idempotencyKey, recorded);
     return { messageId: recorded.messageId };
+  }
+
+  /** A held message is withdrawn once; the record of the withdrawal is kept like the message's. */
+  async withdraw(idempotencyKey: string): Promise<{ withdrawn: boolean }> {
+    const held = await this.store.findRecord<RecordedNotification>('notify', idempotencyKey);
+    const { at } = await this.store.recordOnce<{ at: string | null }>(
+      'notify-withdraw',
+      idempotencyKey,
+      () => {
+        const now = this.now();
+        return { at: held && Date.parse(held.sentAt) > now.getTime() ? now.toISOString() : null };
+      },
+    );
+    if (held && at) this.byKey.set(idempotencyKey, { ...held, withdrawnAt: at });
+    return { withdrawn: at !== null };
   }
 
   /** Messages this instance answered, in order; a retried key appears once. */
@@ -65,5 +81,10 @@ export class HttpNotifier implements Notifier {
 
   async send(notification: Notification): Promise<SentNotification> {
     return this.client.post('/notify/messages', notification, sentSchema, notification.idempotencyKey);
+  }
+
+  async withdraw(idempotencyKey: string): Promise<{ withdrawn: boolean }> {
+    const path = `/notify/messages/${encodeURIComponent(idempotencyKey)}/withdraw`;
+    return this.client.post(path, {}, z.object({ withdrawn: z.boolean() }), `withdraw:${idempotencyKey}`);
   }
 }

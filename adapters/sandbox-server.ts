@@ -142,6 +142,7 @@ const bodies = {
     template: nonEmpty,
     params: z.record(z.string(), z.string()),
     notAfter: z.iso.datetime().optional(),
+    notBefore: z.iso.datetime().optional(),
   }),
 };
 
@@ -244,6 +245,9 @@ export function createSandboxApp(options: SandboxServerOptions = {}): {
   route('/bank/debits', bodies.debit, (body) => providers.bank.debit(body));
   route('/notify/messages', bodies.message, (body) => providers.notify.send(body));
 
+  app.post('/notify/messages/:key/withdraw', async (req: Request, res: Response) => {
+    res.status(200).json(await providers.notify.withdraw(String(req.params.key)));
+  });
   // A debit by the key it was asked under: JSON null when the bank has none.
   app.get('/bank/debits/:key', async (req: Request, res: Response) => {
     res.status(200).json(await providers.bank.findDebit(String(req.params.key)));

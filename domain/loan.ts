@@ -527,6 +527,8 @@ export interface ServicingCalendar {
   reminderTime: string;
   /** Local HH:MM of the autopay attempts on the due day, in order. */
   autopayTimes: readonly string[];
+  /** Reminders are handed to the gateway ahead (domain/reminders.ts): the agenda has no step for them. */
+  gatewayReminders?: boolean;
 }
 
 /** Borrowers are contacted only between these local times. */
@@ -600,7 +602,7 @@ export function agendaOf(i: Pick<BookInstallment, 'seq' | 'dueDate'>, cal: Servi
     last: slot === cal.autopayTimes.length - 1,
     at: instantOfLocal(i.dueDate, t, cal.timeZone),
   }));
-  return [reminder, ...slots];
+  return cal.gatewayReminders ? slots : [reminder, ...slots];
 }
 
 /**

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { Bucket } from '../domain/delinquency';
 import type { JournalEntry } from '../domain/ledger';
 import { type Booked, type LoanBook, type PaymentRecord, type ServicingCalendar } from '../domain/loan';
+import type { GatewayReminder } from '../domain/reminders';
 import { statusOfBook } from '../domain/loan-scheduler';
 import { localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
@@ -82,6 +83,8 @@ export interface LoanState {
   buckets?: Bucket[];
   /** A closed loan takes late callbacks until this instant (epoch ms); absent before late receipts existed. */
   lateReceiptsUntil?: number;
+  /** Reminders the gateway holds and has not delivered yet (patch `reminders-with-gateway`). */
+  gatewayReminders?: GatewayReminder[];
 }
 
 export const newLoanState = (): LoanState => ({

@@ -2,6 +2,7 @@ import { log, patched, sleep } from '@temporalio/workflow';
 import { contactDeadline, nextContactOpening, openOf } from '../domain/loan';
 import { localDateAt } from '../domain/localdate';
 import { formatMajor } from '../domain/money';
+import { reminderKey, reminderToHandOver, remindersToWithdraw, stillHeld } from '../domain/reminders';
 import { provider } from './loan-activities';
 import { inService, type LoanContext } from './loan-context';
 import { providerCodeOf } from './loan-refusals';
@@ -51,4 +52,55 @@ export async function remind(ctx: LoanContext, seq: number): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * Keeps the gateway holding the next reminder ahead and nothing stale (domain/reminders.ts): each turn
+ * withdraws a held reminder whose installment was paid or moved, then hands over the next one. Both
+ * are local activities inside the turn's task, so reminders cost the loan no wake of their own.
+ */
+export async function keepRemindersAhead(ctx: LoanContext): Promise<void> {
+  const { input, s, cal } = ctx;
+  if (!s.book) return;
+  const now = Date.now();
+  const serving = s.status === 'active' || s.status === 'delinquent';
+  let held = stillHeld(s.gatewayReminders ?? [], now);
+  for (const r of remindersToWithdraw(s.book, held, serving, now)) {
+    const { withdrawn } = await provider.withdrawNotification(reminderKey(input.loanId, r));
+    held = held.filter((h) => h !== r);
+    const shown = s.reminders.find((x) => x.seq === r.seq && x.at === new Date(r.deliverAt).toISOString());
+    if (shown && withdrawn) shown.sent = false;
+    ctx.changed = true;
+  }
+  s.gatewayReminders = held;
+  const next = serving ? reminderToHandOver(s.book, cal, held, now) : null;
+  const installment = next && s.book.installments.find((i) => i.seq === next.seq);
+  if (!next || !installment) return;
+  const at = new Date(next.deliverAt).toISOString();
+  try {
+    await provider.notifyBorrower({
+      idempotencyKey: reminderKey(input.loanId, next),
+      channel: 'sms',
+      to: input.borrower.phone,
+      template: 'loan.installment_due',
+      notBefore: at,
+      notAfter: contactDeadline(next.deliverAt, input.timeZone),
+      params: {
+        dueDate: next.dueDate,
+        amount: formatMajor(openOf(installment)),
+        currency: input.principal.currency,
+      },
+    });
+    held.push(next);
+    s.reminders.push({ seq: next.seq, at, sent: true });
+  } catch (err) {
+    log.warn('reminder not handed to the gateway', {
+      loanId: input.loanId,
+      seq: next.seq,
+      error: String(err),
+    });
+    held.push({ ...next, refused: true });
+    s.reminders.push({ seq: next.seq, at, sent: false });
+  }
+  ctx.changed = true;
 }

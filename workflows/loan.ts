@@ -47,7 +47,7 @@ import {
 } from './loan-payments';
 import { refundCredit } from './loan-refunds';
 import { price } from './loan-refusals';
-import { remind } from './loan-reminders';
+import { keepRemindersAhead, remind } from './loan-reminders';
 import { giveBackLimit, keepStanding as standing } from './loan-standing';
 import { loanView } from './loan-view';
 import { PATCH } from './patches';
@@ -70,7 +70,9 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     run.carried || !patched(PATCH.seedBuckets)
       ? loanBucketsBeforeSeed()
       : [...(product.buckets ?? DEFAULT_BUCKETS)];
-  const cal = { timeZone: input.timeZone, ...settings, buckets: s.buckets };
+  // A run begun before reminders went to the gateway ahead keeps waking for each (patch `reminders-with-gateway`).
+  const gatewayReminders = patched(PATCH.remindersWithGateway);
+  const cal = { timeZone: input.timeZone, ...settings, buckets: s.buckets, gatewayReminders };
   asFailure(() => checkCalendar(cal));
   const autopayCard = input.repaymentCard ?? (input.payee.kind === 'borrower' ? input.payee.bankCard : null);
   /**
@@ -174,6 +176,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
       // A change is saved with its entries in one local activity (persist); only a run begun before
       // that posts them on their own first.
       if (s.status !== 'closed' && (!ctx.changed || !recordsTogether(ctx))) await flush(ctx);
+      if (gatewayReminders) await keepRemindersAhead(ctx);
       const action = nextLoanAction(
         {
           status: s.status,

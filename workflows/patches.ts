@@ -23,7 +23,7 @@ export const PATCH = {
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
    * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json, loan-two-years-one-run.json,
-   * loan-debited-in-task.json.
+   * loan-debited-in-task.json, loan-reminders-with-gateway.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -39,7 +39,7 @@ export const PATCH = {
    * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json,
    * loan-yearly-first-run.json, loan-yearly-last-run.json, loan-two-years-one-run.json,
-   * loan-debited-in-task.json.
+   * loan-debited-in-task.json, loan-reminders-with-gateway.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -107,7 +107,7 @@ export const PATCH = {
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json,
-   * loan-two-years-one-run.json, loan-debited-in-task.json.
+   * loan-two-years-one-run.json, loan-debited-in-task.json, loan-reminders-with-gateway.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
@@ -120,7 +120,8 @@ export const PATCH = {
    * loan-overpaid-refunded.json, loan-repayments-payoff.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-first-run.json,
-   * loan-yearly-last-run.json, loan-two-years-one-run.json, loan-debited-in-task.json.
+   * loan-yearly-last-run.json, loan-two-years-one-run.json, loan-debited-in-task.json,
+   * loan-reminders-with-gateway.json.
    * Deprecate: no loan run started before it is open.
    */
   postWithSave: 'post-with-save',
@@ -153,8 +154,18 @@ export const PATCH = {
    * amount, it books the bank's record of the first debit (activities/loan.ts collectAutopay).
    * Asked at every debit, before debit-as-activity.
    * Old path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json.
-   * New path: loan-debited-in-task.json.
+   * New path: loan-debited-in-task.json, loan-reminders-with-gateway.json.
    * Deprecate: no loan run started before it is open; debit-as-activity's old and new paths then go too.
    */
   debitInTask: 'debit-in-task',
+  /**
+   * A loan hands each reminder to the gateway ahead of time, to be delivered at its instant, instead
+   * of waking for it: one event at the due day before instead of a timer, a task and the send. The
+   * reminder of a paid or moved installment is withdrawn before it goes out. Asked once, at the start
+   * of a run.
+   * Old path: loan-debited-in-task.json, loan-saved-with-entries.json.
+   * New path: loan-reminders-with-gateway.json.
+   * Deprecate: no loan run started before it is open.
+   */
+  remindersWithGateway: 'reminders-with-gateway',
 } as const;

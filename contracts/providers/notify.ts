@@ -16,6 +16,8 @@ export interface Notification {
   params: Record<string, string>;
   /** ISO instant after which the gateway must not deliver it (the end of the borrower's contact hours). */
   notAfter?: string;
+  /** ISO instant before which it must not be delivered: one handed over early is held until then. */
+  notBefore?: string;
 }
 
 export interface SentNotification {
@@ -24,10 +26,14 @@ export interface SentNotification {
 
 export interface Notifier {
   send(notification: Notification): Promise<SentNotification>;
+  /** Withdraws a held message before it goes out; false when it already went out or was never sent. */
+  withdraw(idempotencyKey: string): Promise<{ withdrawn: boolean }>;
 }
 
 export interface RecordedNotification extends Notification {
   messageId: string;
-  /** ISO instant. */
+  /** ISO instant it was (or, held, will be) delivered. */
   sentAt: string;
+  /** Set when it was withdrawn before delivery. */
+  withdrawnAt?: string;
 }

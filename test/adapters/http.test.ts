@@ -188,6 +188,40 @@ describe('HTTP adapters against the sandbox server', () => {
     expect(server.providers.notify.sent().map((m) => m.messageId)).toContain(sent.messageId);
   });
 
+  test('bank: a debit is found by its key over the wire, whatever amount asked again; an unknown key is null', async () => {
+    const request = {
+      idempotencyKey: 'loan_6:autopay:1:0',
+      amountMinor: 50_000,
+      currency: 'CNY' as const,
+      fromCard: card('1234'),
+      dueDate: '2026-12-20',
+    };
+    const first = await adapters.bank.debit(request);
+    expect(await failure(adapters.bank.debit({ ...request, amountMinor: 50_500 }))).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+    });
+    expect(await adapters.bank.findDebit(request.idempotencyKey)).toEqual(first);
+    expect(await adapters.bank.findDebit('loan_6:autopay:9:0')).toBeNull();
+  });
+
+  test('notify: a message held for later is delivered then, and withdrawn once before it goes out', async () => {
+    // The sandbox server's clock stands at 2026-11-20T02:00Z: three hours ahead of it.
+    const notBefore = '2026-11-20T05:00:00.000Z';
+    const key = 'loan_7:reminder:1:2026-12-20';
+    await adapters.notify.send({
+      idempotencyKey: key,
+      channel: 'sms',
+      to: phone(),
+      template: 'due-reminder',
+      params: { amount: '500.00' },
+      notBefore,
+    });
+    expect(server.providers.notify.sent().find((m) => m.idempotencyKey === key)?.sentAt).toBe(notBefore);
+    expect(await adapters.notify.withdraw(key)).toEqual({ withdrawn: true });
+    expect(await adapters.notify.withdraw(key)).toEqual({ withdrawn: true });
+    expect(await adapters.notify.withdraw('loan_7:reminder:9:2026-12-20')).toEqual({ withdrawn: false });
+  });
+
   test('a malformed request is a non-retryable 400', async () => {
     expect(
       await failure(adapters.bank.pay({ ...payRequest('k', '1234', 1, 'x'), currency: 'XXX' as 'CNY' })),

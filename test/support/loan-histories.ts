@@ -258,3 +258,28 @@ export async function recordDebitInTaskHistories(
   await retried.handle.result();
   await save('loan-debited-in-task', retried.workflowId);
 }
+
+/**
+ * Patch `reminders-with-gateway`: each reminder handed to the gateway ahead; the first installment
+ * paid early withdraws its reminder, and the loan runs to closure by autopay.
+ */
+export async function recordGatewayReminderHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start, until } = loanScenarios(env, taskQueue);
+  const early = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  const v = await until(early, (x) => x.status === 'active' && x.reminders.length > 0);
+  await early.handle.executeUpdate(repay, {
+    args: [
+      {
+        paymentId: 'rec-early',
+        amount: { amount: v.nextDue!.amount, currency: 'CNY' },
+        channel: 'app',
+      },
+    ],
+  });
+  await early.handle.result();
+  await save('loan-reminders-with-gateway', early.workflowId);
+}

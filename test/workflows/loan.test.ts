@@ -281,33 +281,44 @@ describe('credit left after payoff', () => {
 });
 
 describe('reminders', () => {
-  test('a reminder the gateway refused as past its window goes out when contact hours next open, before the due day', async () => {
-    const { input } = await h.start({ principal: { amount: 300_000, currency: 'CNY' }, termMonths: 3 });
-    const send = h.adapters.notify.send.bind(h.adapters.notify);
-    let refused = 0;
-    h.adapters.notify.send = (n) => {
-      if (n.idempotencyKey === `${input.loanId}:reminder:1` && refused++ === 0)
-        return Promise.reject(
-          ProviderError.fatal('DELIVERY_WINDOW_PASSED', `not delivered after ${n.notAfter}`),
-        );
-      return send(n);
-    };
-    try {
-      const running = await h.until(input.loanId, (v) => v.status === 'active');
-      const due = running.installments[0]!.dueDate;
-      await h.env.sleep(instantOfLocal(addDays(due, -1), '12:00', ZONE) - (await h.env.currentTimeMs()));
-      const v = await h.until(input.loanId, (x) => x.reminders.length > 0);
-      expect(refused).toBe(2); // the refusal, then the delivery the next morning
-      expect(v.reminders).toEqual([{ seq: 1, at: expect.any(String), sent: true }]);
-      const local = localDateTimeAt(Date.parse(v.reminders[0]!.at), ZONE);
-      expect(local.date).toBe(addDays(due, -2));
-      expect(local.hour).toBe(8);
-      expect(h.notifier.sent().filter((n) => n.idempotencyKey === `${input.loanId}:reminder:1`)).toHaveLength(
-        1,
-      );
-    } finally {
-      h.adapters.notify.send = send;
-    }
+  test('each reminder is handed to the gateway ahead for its own day and hour; paying first withdraws it', async () => {
+    const { input, handle } = await h.start({
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+    });
+    const running = await h.until(input.loanId, (v) => v.status === 'active' && v.reminders.length > 0);
+    const due = running.installments[0]!.dueDate;
+    // Handed over at disbursement, weeks before its day: the loan wakes for no reminder.
+    expect(running.reminders).toEqual([{ seq: 1, at: expect.any(String), sent: true }]);
+    const local = localDateTimeAt(Date.parse(running.reminders[0]!.at), ZONE);
+    expect([local.date, local.hour, local.minute]).toEqual([addDays(due, -3), 10, 0]);
+    const key = `${input.loanId}:reminder:1:${due}`;
+    const held = h.notifier.sent().find((n) => n.idempotencyKey === key)!;
+    expect(held).toMatchObject({ notBefore: running.reminders[0]!.at, sentAt: running.reminders[0]!.at });
+    expect(localDateTimeAt(Date.parse(held.notAfter!), ZONE)).toMatchObject({
+      date: addDays(due, -3),
+      hour: 20,
+    });
+    expect(held.withdrawnAt).toBeUndefined();
+
+    // The borrower pays the first installment before its reminder is due: the reminder is withdrawn
+    // and the second one handed over.
+    await handle.executeUpdate(repay, {
+      args: [
+        {
+          paymentId: `early-${input.loanId}`,
+          amount: { amount: running.nextDue!.amount, currency: 'CNY' },
+          channel: 'app',
+        },
+      ],
+    });
+    const after = await h.until(input.loanId, (v) => v.reminders.length === 2);
+    expect(after.reminders.map((r) => [r.seq, r.sent])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    expect(h.notifier.sent().find((n) => n.idempotencyKey === key)?.withdrawnAt).toEqual(expect.any(String));
+    await h.finish(input.loanId);
   });
 });
 
@@ -722,7 +733,8 @@ describe('long life', () => {
     const mid = await h.until(input.loanId, (v) => paidSeqs(v).length === 18, '18 installments paid');
     expect((await handle.describe()).runId).not.toBe(firstRun);
     expect(mid.autopayAttempts).toHaveLength(18);
-    expect(mid.reminders).toHaveLength(18);
+    // Eighteen reminders went out; the gateway holds the nineteenth until its day.
+    expect(mid.reminders.map((r) => r.seq)).toEqual(mid.installments.slice(0, 19).map((i) => i.seq));
     expect(mid.installments.map((i) => [i.seq, i.dueDate, i.total])).toEqual(
       v0.installments.map((i) => [i.seq, i.dueDate, i.total]),
     );
