@@ -41,8 +41,16 @@ const BUSY_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED *
 /** Temporal wraps the call's gRPC error as the cause of a ServiceError; either may carry the code. */
 function isBusy(err: unknown): boolean {
   const cause = err instanceof Error ? err.cause : undefined;
-  return [err, cause].some((e) => isGrpcServiceError(e) && BUSY_CODES.has(e.code));
+  return [err, cause].some(
+    (e) => isGrpcServiceError(e) && (BUSY_CODES.has(e.code) || (e.code === 9 && TASK_FAILED.test(e.message))),
+  );
 }
+
+/**
+ * FAILED_PRECONDITION for an update while the workflow's last task failed (its worker died in it):
+ * the next attempt of that task clears it within seconds.
+ */
+const TASK_FAILED = /Workflow Task in failed state/i;
 
 export async function viaWorkflow<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {

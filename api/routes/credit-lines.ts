@@ -160,29 +160,31 @@ export const CREDIT_LINE_ROUTES: RouteGroup<Ctx> = {
           // The fault harness asks for it per line; an API without a test clock ignores the header.
           ...(deps.testClock && req.get('loanflow-test-clock') === '1' ? { timeZone: deps.testClock } : {}),
         };
-        let view: CreditLineView;
-        try {
-          view = await deps.temporal.workflow.executeUpdateWithStart(awaitDecision, {
-            startWorkflowOperation: new WithStartWorkflowOperation('creditLine', {
-              workflowId: creditLineWorkflowId(id),
-              taskQueue: deps.taskQueue,
-              args: [{ application }],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              staticSummary: `Credit line ${id} · ${application.productCode} · requested ${formatMoney(application.requestedLimit)}`,
-              // In clear on purpose (operators filter on them): ids and codes only, never PII.
-              typedSearchAttributes: [
-                { key: CreditLineId, value: id },
-                { key: CustomerId, value: application.customerId },
-                { key: ProductCode, value: application.productCode },
-                { key: LoanStatus, value: 'pending' },
-              ],
-            }),
-          });
-        } catch (err) {
-          // The line already ran to its end (e.g. declined): answer with what it decided.
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          view = await readLine(id);
-        }
+        // A task failed mid-way (a worker died in it) refuses the update for a moment: a 503 to retry.
+        const view: CreditLineView = await viaWorkflow(`credit line ${id}`, async () => {
+          try {
+            return await deps.temporal.workflow.executeUpdateWithStart(awaitDecision, {
+              startWorkflowOperation: new WithStartWorkflowOperation('creditLine', {
+                workflowId: creditLineWorkflowId(id),
+                taskQueue: deps.taskQueue,
+                args: [{ application }],
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                staticSummary: `Credit line ${id} · ${application.productCode} · requested ${formatMoney(application.requestedLimit)}`,
+                // In clear on purpose (operators filter on them): ids and codes only, never PII.
+                typedSearchAttributes: [
+                  { key: CreditLineId, value: id },
+                  { key: CustomerId, value: application.customerId },
+                  { key: ProductCode, value: application.productCode },
+                  { key: LoanStatus, value: 'pending' },
+                ],
+              }),
+            });
+          } catch (err) {
+            // The line already ran to its end (e.g. declined): answer with what it decided.
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            return readLine(id);
+          }
+        });
         deps.metrics.applications.inc({ product: view.productCode, status: view.status });
         return { status: 201, body: creditLineResponse(view), subject: id };
       },

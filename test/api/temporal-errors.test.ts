@@ -31,6 +31,23 @@ test.each([
   expect(res.body.detail).toContain('credit line cl_1');
 });
 
+test('an update refused while the workflow task is in failed state (its worker died) is a 503', async () => {
+  const failedTask = Object.assign(
+    new Error(
+      '9 FAILED_PRECONDITION: Unable to perform workflow execution update due to Workflow Task in failed state.',
+    ),
+    { code: 9, details: 'Workflow Task in failed state', metadata: {} },
+  );
+  const res = await request(appFailingWith(failedTask)).get('/x');
+  expect(res.status).toBe(503);
+  const other = Object.assign(new Error('9 FAILED_PRECONDITION: namespace is not active'), {
+    code: 9,
+    details: 'namespace is not active',
+    metadata: {},
+  });
+  expect((await request(appFailingWith(other)).get('/x')).status).toBe(500);
+});
+
 test('any other failure of the engine stays a 500: it is ours to fix', async () => {
   const res = await request(appFailingWith(new ServiceError('Failed', { cause: grpcError(13) }))).get('/x');
   expect(res.status).toBe(500);
