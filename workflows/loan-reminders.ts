@@ -66,7 +66,14 @@ export async function keepRemindersAhead(ctx: LoanContext): Promise<void> {
   const serving = s.status === 'active' || s.status === 'delinquent';
   let held = stillHeld(s.gatewayReminders ?? [], now);
   for (const r of remindersToWithdraw(s.book, held, serving, now)) {
-    const { withdrawn } = await provider.withdrawNotification(reminderKey(input.loanId, r));
+    // A gateway that cannot withdraw it may still deliver it: a stale reminder, never a failed loan.
+    const withdrawn = await provider.withdrawNotification(reminderKey(input.loanId, r)).then(
+      (answer) => answer.withdrawn,
+      (err: unknown) => {
+        log.warn('reminder not withdrawn', { loanId: input.loanId, seq: r.seq, error: String(err) });
+        return false;
+      },
+    );
     held = held.filter((h) => h !== r);
     const shown = s.reminders.find((x) => x.seq === r.seq && x.at === new Date(r.deliverAt).toISOString());
     if (shown && withdrawn) shown.sent = false;

@@ -322,6 +322,39 @@ describe('reminders', () => {
   });
 });
 
+describe('reminders, when the gateway cannot withdraw', () => {
+  test('a held reminder the gateway refuses to withdraw is left to go out; the loan carries on', async () => {
+    const { input, handle } = await h.start({
+      principal: { amount: 300_000, currency: 'CNY' },
+      termMonths: 3,
+    });
+    const withdraw = h.adapters.notify.withdraw.bind(h.adapters.notify);
+    h.adapters.notify.withdraw = () =>
+      Promise.reject(ProviderError.fatal('NOT_HELD', 'no such message held'));
+    try {
+      const running = await h.until(input.loanId, (v) => v.status === 'active' && v.reminders.length > 0);
+      await handle.executeUpdate(repay, {
+        args: [
+          {
+            paymentId: `early-${input.loanId}`,
+            amount: { amount: running.nextDue!.amount, currency: 'CNY' },
+            channel: 'app',
+          },
+        ],
+      });
+      const after = await h.until(input.loanId, (v) => v.reminders.length === 2);
+      expect(after.status).toBe('active');
+      expect(after.reminders.map((r) => [r.seq, r.sent])).toEqual([
+        [1, true],
+        [2, true],
+      ]);
+    } finally {
+      h.adapters.notify.withdraw = withdraw;
+    }
+    await h.finish(input.loanId);
+  });
+});
+
 describe('money reported after closure', () => {
   test('a transfer the provider reports days after payoff is booked as credit and refunded once; after the window the loan has ended', async () => {
     const { input, handle } = await h.start({
