@@ -280,9 +280,23 @@ describe('credit left after payoff', () => {
   });
 });
 
+/** The borrower pays the first installment through the app before its reminder: answers once the next is handed over. */
+async function payFirstEarly(loanId: string, running: LoanView): Promise<LoanView> {
+  await h.handle(loanId).executeUpdate(repay, {
+    args: [
+      {
+        paymentId: `early-${loanId}`,
+        amount: { amount: running.nextDue!.amount, currency: 'CNY' },
+        channel: 'app',
+      },
+    ],
+  });
+  return h.until(loanId, (v) => v.reminders.length === 2);
+}
+
 describe('reminders', () => {
   test('each reminder is handed to the gateway ahead for its own day and hour; paying first withdraws it', async () => {
-    const { input, handle } = await h.start({
+    const { input } = await h.start({
       principal: { amount: 300_000, currency: 'CNY' },
       termMonths: 3,
     });
@@ -303,16 +317,7 @@ describe('reminders', () => {
 
     // The borrower pays the first installment before its reminder is due: the reminder is withdrawn
     // and the second one handed over.
-    await handle.executeUpdate(repay, {
-      args: [
-        {
-          paymentId: `early-${input.loanId}`,
-          amount: { amount: running.nextDue!.amount, currency: 'CNY' },
-          channel: 'app',
-        },
-      ],
-    });
-    const after = await h.until(input.loanId, (v) => v.reminders.length === 2);
+    const after = await payFirstEarly(input.loanId, running);
     expect(after.reminders.map((r) => [r.seq, r.sent])).toEqual([
       [1, false],
       [2, true],
@@ -324,7 +329,7 @@ describe('reminders', () => {
 
 describe('reminders, when the gateway cannot withdraw', () => {
   test('a held reminder the gateway refuses to withdraw is left to go out; the loan carries on', async () => {
-    const { input, handle } = await h.start({
+    const { input } = await h.start({
       principal: { amount: 300_000, currency: 'CNY' },
       termMonths: 3,
     });
@@ -333,16 +338,7 @@ describe('reminders, when the gateway cannot withdraw', () => {
       Promise.reject(ProviderError.fatal('NOT_HELD', 'no such message held'));
     try {
       const running = await h.until(input.loanId, (v) => v.status === 'active' && v.reminders.length > 0);
-      await handle.executeUpdate(repay, {
-        args: [
-          {
-            paymentId: `early-${input.loanId}`,
-            amount: { amount: running.nextDue!.amount, currency: 'CNY' },
-            channel: 'app',
-          },
-        ],
-      });
-      const after = await h.until(input.loanId, (v) => v.reminders.length === 2);
+      const after = await payFirstEarly(input.loanId, running);
       expect(after.status).toBe('active');
       expect(after.reminders.map((r) => [r.seq, r.sent])).toEqual([
         [1, true],
