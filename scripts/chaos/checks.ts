@@ -181,9 +181,19 @@ export async function runChecks(
         `select idempotency_key, body from sandbox_provider_records where provider = 'notify'`,
       )
     ).rows;
+    // A reminder held by the gateway and withdrawn before its hour never went out.
+    const withdrawn = new Set(
+      (
+        await pool.query<{ idempotency_key: string }>(
+          `select idempotency_key from sandbox_provider_records
+           where provider = 'notify-withdraw' and body ->> 'at' is not null`,
+        )
+      ).rows.map((r) => r.idempotency_key),
+    );
+    const delivered = messages.filter((m) => !withdrawn.has(m.idempotency_key));
     const night: string[] = [];
     let ours = 0;
-    for (const m of messages) {
+    for (const m of delivered) {
       const v = views.get(m.idempotency_key.split(':')[0] as string);
       if (!v?.timeZone) continue;
       ours++;
@@ -196,7 +206,11 @@ export async function runChecks(
     const unreminded: string[] = [];
     const autopaid = lifecycles.filter((l) => l.kind === 'autopay' && l.loanId);
     for (const l of autopaid) {
-      const reminder = messages.find((m) => m.idempotency_key === `${l.loanId}:reminder:1`);
+      // `{loanId}:reminder:1` from a loan that woke for it, `{loanId}:reminder:1:{dueDate}` held by the gateway.
+      const first = `${l.loanId}:reminder:1`;
+      const reminder = delivered.find(
+        (m) => m.idempotency_key === first || m.idempotency_key.startsWith(`${first}:`),
+      );
       const firstDebit = transfers
         .filter((t) => t.kind === 'debit' && t.idempotency_key.startsWith(`${l.loanId}:autopay:1:`))
         .reduce((min, t) => Math.min(min, t.created_at.getTime()), Infinity);
