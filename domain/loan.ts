@@ -589,12 +589,12 @@ export type AgendaStep =
   | { seq: number; kind: 'autopay'; slot: number; last: boolean; at: number }
   | { seq: number; kind: 'bucket'; bucket: string; at: number };
 
+/** An installment's reminder: `reminderDaysBefore` its due date at `reminderTime`, borrower's zone. */
+export const reminderAt = (dueDate: string, cal: ServicingCalendar): number =>
+  instantOfLocal(addDays(dueDate, -cal.reminderDaysBefore), cal.reminderTime, cal.timeZone);
+
 export function agendaOf(i: Pick<BookInstallment, 'seq' | 'dueDate'>, cal: ServicingCalendar): AgendaStep[] {
-  const reminder: AgendaStep = {
-    seq: i.seq,
-    kind: 'reminder',
-    at: instantOfLocal(addDays(i.dueDate, -cal.reminderDaysBefore), cal.reminderTime, cal.timeZone),
-  };
+  const reminder: AgendaStep = { seq: i.seq, kind: 'reminder', at: reminderAt(i.dueDate, cal) };
   const slots = cal.autopayTimes.map((t, slot): AgendaStep => ({
     seq: i.seq,
     kind: 'autopay',

@@ -1,5 +1,4 @@
-import { addDays, instantOfLocal } from './localdate';
-import { type LoanBook, nextContactOpening, openOf, type ServicingCalendar } from './loan';
+import { type LoanBook, nextContactOpening, openOf, reminderAt, type ServicingCalendar } from './loan';
 
 /**
  * Reminders handed to the gateway ahead of time: the gateway holds each until its instant, so the loan
@@ -19,8 +18,7 @@ export interface GatewayReminder {
 
 /** When an installment's reminder goes out: its day and time, or the next opening of contact hours. */
 export function reminderInstant(dueDate: string, cal: ServicingCalendar): number {
-  const at = instantOfLocal(addDays(dueDate, -cal.reminderDaysBefore), cal.reminderTime, cal.timeZone);
-  return nextContactOpening(at, cal.timeZone);
+  return nextContactOpening(reminderAt(dueDate, cal), cal.timeZone);
 }
 
 /** The gateway's idempotency key: per due date, so a reminder withdrawn for a moved date can be handed over anew. */
