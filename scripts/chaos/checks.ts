@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Pool } from 'pg';
 import { loanflowDataConverter } from '../../codec/data-converter';
 import { keyringFromEnv } from '../../codec/keyring';
@@ -56,14 +56,8 @@ export async function runChecks(
     const loans = lifecycles.filter((l) => l.loanId);
     const views = new Map<string, LoanView>();
     for (const l of loans) {
-      try {
-        views.set(
-          l.loanId as string,
-          await temporal.workflow.getHandle(`loan:${l.loanId}`).query<LoanView>('getLoan'),
-        );
-      } catch {
-        /* missing: reported below */
-      }
+      const view = await loanViewOf(temporal, l.loanId as string);
+      if (view) views.set(l.loanId as string, view);
     }
     const atBank = (loanId: string, kind: string, refund: boolean) =>
       transfers.filter(
@@ -285,4 +279,20 @@ export async function runChecks(
     await pool.end();
   }
   return rows;
+}
+
+/**
+ * A loan workflow's own view, or null when no such workflow exists (reported by the checks). A query
+ * that timed out or met a restarting service is asked again: the stack was just shaken, and a slow
+ * answer is not a missing loan.
+ */
+async function loanViewOf(temporal: Client, loanId: string): Promise<LoanView | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await temporal.workflow.getHandle(`loan:${loanId}`).query<LoanView>('getLoan');
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || attempt === 5) return null;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
 }
