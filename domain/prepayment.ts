@@ -10,16 +10,8 @@
  * prepayment date. Arrears must be cleared first, and the amount must leave principal outstanding (a full
  * settlement is a payoff). Per-installment fees stay as they were on the due dates that remain.
  */
-import {
-  addPeriods,
-  MONTHLY,
-  parseIsoDate,
-  parsePeriod,
-  periodsPerYear,
-  type IsoDate,
-  type Period,
-} from './calendar';
-import { brokenPeriodRate, parseDayCount, Rate, type DayCount } from './daycount';
+import { addPeriods, parseIsoDate, type IsoDate, type Period } from './calendar';
+import { brokenPeriodRate, Rate, type DayCount } from './daycount';
 import { DomainError } from './errors';
 import { assertMinor } from './money';
 import { accruedInterest, openPrincipal, parseInstallments, type ServicedInstallment } from './payoff';
@@ -27,7 +19,9 @@ import {
   amortise,
   annuityPayment,
   parseAnnualRate,
+  parseGridTerms,
   parseMethod,
+  periodRate,
   type Grid,
   type Installment,
   type Method,
@@ -67,8 +61,7 @@ export function prepay(input: PrepaymentInput): Prepayment {
   const installments = parseInstallments(input.installments);
   const method = parseMethod(input.method);
   const annual = parseAnnualRate(input.annualRate);
-  const dayCount = input.dayCount === undefined ? 'ACT/360' : parseDayCount(input.dayCount);
-  const period = input.period === undefined ? MONTHLY : parsePeriod(input.period);
+  const { dayCount, period } = parseGridTerms(input);
   const startDate = parseIsoDate(input.startDate, 'startDate');
   const firstDueDate =
     input.firstDueDate === undefined ? undefined : parseIsoDate(input.firstDueDate, 'firstDueDate');
@@ -123,9 +116,8 @@ export function prepay(input: PrepaymentInput): Prepayment {
   }
   const newBalance = balance - reduction;
 
-  const [ppyNum, ppyDen] = periodsPerYear(period, dayCount);
   const annualRate = Rate.fromDecimal(annual);
-  const rate = annualRate.times(ppyDen, ppyNum);
+  const { rate, perYear } = periodRate(annualRate, period, dayCount);
   // The next period stays a full one only when the prepayment falls on its first day; at the very start
   // a loan with a chosen first due date keeps its broken first period.
   const regularFirst = date === accrued.since && !(date === startDate && firstDueDate !== undefined);
@@ -141,7 +133,7 @@ export function prepay(input: PrepaymentInput): Prepayment {
     rate,
     firstRate,
     firstOffset: 1,
-    periodsPerYear: ppyNum / ppyDen,
+    periodsPerYear: perYear,
   };
   const fresh = amortise(newBalance, method, grid, 0, remaining[0]!.seq).map((i, k) => {
     const fees = remaining[k]!.fees;

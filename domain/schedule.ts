@@ -122,17 +122,38 @@ export function parseTermCount(value: unknown, field = 'termCount'): number {
   return value;
 }
 
+/** A loan's day count and period, ACT/360 and monthly when not given. */
+export function parseGridTerms(input: { dayCount?: unknown; period?: unknown }): {
+  dayCount: DayCount;
+  period: Period;
+} {
+  return {
+    dayCount: input.dayCount === undefined ? 'ACT/360' : parseDayCount(input.dayCount),
+    period: input.period === undefined ? MONTHLY : parsePeriod(input.period, 'period'),
+  };
+}
+
+/** The rate of one regular period of the grid, and how many such periods make a year. */
+export function periodRate(
+  annual: Rate,
+  period: Period,
+  dayCount: DayCount,
+): { rate: Rate; perYear: number } {
+  const [ppyNum, ppyDen] = periodsPerYear(period, dayCount);
+  return { rate: annual.times(ppyDen, ppyNum), perYear: ppyNum / ppyDen };
+}
+
 export function parseLoanTerms(input: Omit<ScheduleInput, 'feePerPeriod'>): LoanTerms {
   if (typeof input !== 'object' || input === null) throw new DomainError('input', 'input must be an object');
   const startDate = parseIsoDate(input.startDate, 'startDate');
-  const period = input.period === undefined ? MONTHLY : parsePeriod(input.period, 'period');
+  const { dayCount, period } = parseGridTerms(input);
   const terms: LoanTerms = {
     amount: parseAmount(input.amount),
     annual: parseAnnualRate(input.annualRate),
     termCount: parseTermCount(input.termCount),
     method: parseMethod(input.method),
     startDate,
-    dayCount: input.dayCount === undefined ? 'ACT/360' : parseDayCount(input.dayCount),
+    dayCount,
     period,
   };
   if (input.firstDueDate !== undefined) {
@@ -144,9 +165,8 @@ export function parseLoanTerms(input: Omit<ScheduleInput, 'feePerPeriod'>): Loan
 
 export function planGrid(terms: LoanTerms): Grid {
   const { startDate, period, termCount, firstDueDate, dayCount } = terms;
-  const [ppyNum, ppyDen] = periodsPerYear(period, dayCount);
   const annual = Rate.fromDecimal(terms.annual);
-  const rate = annual.times(ppyDen, ppyNum);
+  const { rate, perYear } = periodRate(annual, period, dayCount);
   const dates = dueDates(startDate, period, termCount, firstDueDate);
   const full = firstDueDate === undefined || firstDueDate === addPeriods(startDate, period, 1);
   if (full)
@@ -156,17 +176,18 @@ export function planGrid(terms: LoanTerms): Grid {
       rate,
       firstRate: rate,
       firstOffset: 1,
-      periodsPerYear: ppyNum / ppyDen,
+      periodsPerYear: perYear,
     };
   // Time for discounting runs on actual days: 30/360 would count 30 → 31 January as no time at all.
   const days = daysBetween(startDate, firstDueDate);
+  const [ppyNum, ppyDen] = periodsPerYear(period, dayCount);
   return {
     startDate,
     dueDates: dates,
     rate,
     firstRate: brokenPeriodRate(annual, startDate, firstDueDate, dayCount),
     firstOffset: (days * ppyNum) / (yearBasis(dayCount) * ppyDen),
-    periodsPerYear: ppyNum / ppyDen,
+    periodsPerYear: perYear,
   };
 }
 
@@ -294,7 +315,7 @@ export interface RevolvingInput {
  */
 export function revolvingInterest(input: RevolvingInput): number {
   const annual = Rate.fromDecimal(parseAnnualRate(input.annualRate));
-  const dayCount = input.dayCount === undefined ? 'ACT/360' : parseDayCount(input.dayCount);
+  const { dayCount } = parseGridTerms(input);
   const from = parseIsoDate(input.from, 'from');
   const to = parseIsoDate(input.to, 'to');
   if (to < from) throw new DomainError('to', `to ${to} is before from ${from}`);

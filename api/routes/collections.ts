@@ -1,6 +1,6 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type UpdateDefinition, ApplicationFailure } from '@temporalio/common';
-import { type IRouter, Router } from 'express';
+import { type IRouter, type Request, Router } from 'express';
 import { z } from 'zod';
 import type { CollectionRepository, TaskRow } from '../../db/collection';
 import { localDateAt } from '../../domain/localdate';
@@ -16,7 +16,7 @@ import {
 } from '../../contracts/collection';
 import { extendLoan, loanWorkflowId } from '../../contracts/loan';
 import { actorOf } from '../auth';
-import { idFromKey, type IdempotencyDeps } from '../idempotency';
+import { type EffectResult, idFromKey, type IdempotencyDeps } from '../idempotency';
 import { mount } from '../mount';
 import { Problem } from '../problem';
 import { json, page, pathId, type RouteGroup, routeFor } from '../route';
@@ -80,16 +80,23 @@ function contextOf(deps: CollectionRouteDeps) {
   }
 
   /**
-   * A request the collection decides (its validator refuses what the rules refuse), under an update id
-   * from the Idempotency-Key: a retry after a crash gets the first answer instead of a second effect.
+   * A request the collection decides (its validator refuses what the rules refuse), under an id from
+   * its actor and the Idempotency-Key: a retry after a crash gets the first answer instead of a second
+   * effect.
    */
-  function askCollection<Ret, Arg>(
-    loanId: string,
+  async function askCollection<Ret, Arg>(
+    { req, key, params: { id: loanId } }: { req: Request; key: string; params: { id: string } },
     update: UpdateDefinition<Ret, [Arg]>,
-    arg: Arg,
-    updateId: string,
-  ): Promise<Ret> {
-    return inCollection(loanId, () => collectionOf(loanId).executeUpdate(update, { args: [arg], updateId }));
+    [prefix, purpose]: readonly [string, string],
+    messageOf: (actorId: string, askId: string) => Arg,
+  ): Promise<EffectResult> {
+    const actorId = actorOf(req).id;
+    const askId = idFromKey(prefix, actorId, key, purpose);
+    const arg = messageOf(actorId, askId);
+    const view = await inCollection(loanId, () =>
+      collectionOf(loanId).executeUpdate(update, { args: [arg], updateId: askId }),
+    );
+    return { status: 201, body: view, subject: loanId };
   }
 
   return { ...deps, collectionOf, inCollection, askCollection };
@@ -234,13 +241,12 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
         422: 'refused: a promise is open, the date is past or too far, the amount or currency is wrong',
       },
       action: 'collection.promise_to_pay',
-      async effect({ ctx, req, key, params: { id: loanId }, body }) {
-        const collectorId = actorOf(req).id;
-        const promiseId = idFromKey('ptp', collectorId, key, 'promise');
-        const promise = { ...(body as { date: string; amount: Money }), promiseId, collectorId };
-        const view = await ctx.askCollection(loanId, promiseToPay, promise, promiseId);
-        return { status: 201, body: view, subject: loanId };
-      },
+      effect: (call) =>
+        call.ctx.askCollection(call, promiseToPay, ['ptp', 'promise'], (collectorId, promiseId) => ({
+          ...(call.body as { date: string; amount: Money }),
+          promiseId,
+          collectorId,
+        })),
     }),
     route({
       method: 'post',
@@ -257,13 +263,12 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
         422: 'refused by the settlement policy; `field` names the input, `errors[0].code` the rule',
       },
       action: 'collection.settlement_offer',
-      async effect({ ctx, req, key, params: { id: loanId }, body }) {
-        const proposedBy = actorOf(req).id;
-        const offerId = idFromKey('so', proposedBy, key, 'settlement');
-        const offer = { ...(body as { amount: Money; payBy: string; reason: string }), offerId, proposedBy };
-        const view = await ctx.askCollection(loanId, offerSettlement, offer, offerId);
-        return { status: 201, body: view, subject: loanId };
-      },
+      effect: (call) =>
+        call.ctx.askCollection(call, offerSettlement, ['so', 'settlement'], (proposedBy, offerId) => ({
+          ...(call.body as { amount: Money; payBy: string; reason: string }),
+          offerId,
+          proposedBy,
+        })),
     }),
     route({
       method: 'post',
@@ -280,16 +285,15 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
         422: 'refused: the proposer deciding, a second vote, a closed offer',
       },
       action: 'collection.settlement_decision',
-      async effect({ ctx, req, key, params: { id: loanId, offerId }, body }) {
-        const reviewerId = actorOf(req).id;
-        const decisionId = idFromKey('sd', reviewerId, key, 'settlement-decision');
-        const view = await ctx.askCollection(
-          loanId,
+      async effect(call) {
+        const { offerId } = call.params;
+        const decided = await call.ctx.askCollection(
+          call,
           decideSettlement,
-          { ...body, offerId, reviewerId },
-          decisionId,
+          ['sd', 'settlement-decision'],
+          (reviewerId) => ({ ...call.body, offerId, reviewerId }),
         );
-        return { status: 200, body: view, subject: loanId };
+        return { ...decided, status: 200 };
       },
     }),
   ],

@@ -1,3 +1,4 @@
+import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { type IRouter, Router } from 'express';
 import { z } from 'zod';
 import { addDays, localDateAt } from '../../domain/localdate';
@@ -92,6 +93,44 @@ const loanParams = z.object({ id: pathId('ln_8Qp3Ys2dLkW5nX1cV9bTgH', 'loan') })
 const notOwn = 'no such loan (or not one of this client)';
 const read = { 404: notOwn, 409: 'the workflow cannot answer in its current state' } as const;
 
+/** A read of one loan (a client's own only), answered with `answer`'s shape of its view. */
+const loanRead = (
+  path: string,
+  summary: string,
+  response: ResponseConfig,
+  answer: (view: LoanView) => unknown,
+) =>
+  route({
+    method: 'get',
+    path,
+    summary,
+    roles: ['client', 'ops'],
+    params: loanParams,
+    responses: { 200: response },
+    problems: read,
+    async handle({ ctx, req, res, params: { id } }) {
+      res.json(answer(await ctx.readLoan(req, id)));
+    },
+  });
+
+/** The schedule's wire form: each installment without its bookkeeping internals. */
+const scheduleOf = (view: LoanView) => ({
+  currency: view.principal.currency,
+  installments: view.installments.map(
+    ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
+      seq,
+      dueDate,
+      principal,
+      interest,
+      fees,
+      total,
+      paid,
+      balanceAfter,
+      status,
+    }),
+  ),
+});
+
 /** Loans (role client for its own, ops for all), their schedules, repayments and payoff quotes. */
 export const LOAN_ROUTES: RouteGroup<Ctx> = {
   tag: 'Loans',
@@ -125,46 +164,18 @@ export const LOAN_ROUTES: RouteGroup<Ctx> = {
         res.json({ items: found.items, nextCursor: found.next });
       },
     }),
-    route({
-      method: 'get',
-      path: '/v1/loans/{id}',
-      summary: 'One loan from its workflow, DPD counted to today',
-      roles: ['client', 'ops'],
-      params: loanParams,
-      responses: { 200: json('the loan', LoanSchema) },
-      problems: read,
-      async handle({ ctx, req, res, params: { id } }) {
-        res.json(loanResponse(asOfToday(await ctx.readLoan(req, id), Date.now())));
-      },
-    }),
-    route({
-      method: 'get',
-      path: '/v1/loans/{id}/schedule',
-      summary: 'The installment schedule with what is paid on each',
-      roles: ['client', 'ops'],
-      params: loanParams,
-      responses: { 200: json('the schedule', ScheduleSchema) },
-      problems: read,
-      async handle({ ctx, req, res, params: { id } }) {
-        const view = await ctx.readLoan(req, id);
-        res.json({
-          currency: view.principal.currency,
-          installments: view.installments.map(
-            ({ seq, dueDate, principal, interest, fees, total, paid, balanceAfter, status }) => ({
-              seq,
-              dueDate,
-              principal,
-              interest,
-              fees,
-              total,
-              paid,
-              balanceAfter,
-              status,
-            }),
-          ),
-        });
-      },
-    }),
+    loanRead(
+      '/v1/loans/{id}',
+      'One loan from its workflow, DPD counted to today',
+      json('the loan', LoanSchema),
+      (view) => loanResponse(asOfToday(view, Date.now())),
+    ),
+    loanRead(
+      '/v1/loans/{id}/schedule',
+      'The installment schedule with what is paid on each',
+      json('the schedule', ScheduleSchema),
+      scheduleOf,
+    ),
     route({
       method: 'get',
       path: '/v1/loans/{id}/payoff-quote',
