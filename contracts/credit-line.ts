@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LineControl, LineReason, LineStatus } from '../domain/credit-line';
+import type { LineFields } from '../domain/credit-line-machine';
 import type { Money } from '../domain/money';
 import type { BureauReport } from './providers/bureau';
 import type { ReviewAction, ReviewStatus } from '../domain/review-policy';
@@ -55,18 +56,11 @@ export interface ReviewSummary {
   infoRequested: boolean;
 }
 
-export interface CreditLineView {
+/** The line as the API and the read model see it: what the machine decides, and who and what it is for. */
+export interface CreditLineView extends LineFields {
   id: string;
-  status: CreditLineStatus;
   productCode: string;
   customerId: string;
-  requestedLimit: Money;
-  grade: string | null;
-  limit: Money | null;
-  available: Money | null;
-  apr: string | null;
-  expiresOn: string | null;
-  reasons: Reason[];
   review: ReviewSummary | null;
   submittedBy: string;
 }

@@ -1,7 +1,7 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [loan] [loan-refund] [loan-late-receipt] [loan-books] [loan-yearly] [loan-debit-in-task] [loan-reminders] [operations] [collection] [collection-seed-buckets]`
+ * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [credit-line-serve] [loan] [loan-refund] [loan-late-receipt] [loan-books] [loan-yearly] [loan-debit-in-task] [loan-reminders] [operations] [collection] [collection-seed-buckets]`
  * (no names: every group). Re-record only the group whose shape you add: an old group's files are
  * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
@@ -15,6 +15,7 @@ import { migrateUp } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { application, bankCard, idNumberGrantingUpTo } from '../test/support/applicants';
 import { recordCollectionHistories, recordWrittenOff } from '../test/support/collection-histories';
+import { recordDrawdownHistories, recordServingLineHistories } from '../test/support/credit-line-histories';
 import {
   recordLateReceiptHistories,
   recordLoanHistories,
@@ -32,11 +33,9 @@ import {
   awaitDecision,
   controlLine,
   creditLineWorkflowId,
-  drawdown,
   getCreditLine,
   reviewDecision,
 } from '../contracts/credit-line';
-import { loanWorkflowId } from '../contracts/loan';
 import { startOwnedPostgres } from './lib/postgres';
 
 const root = path.resolve(__dirname, '..');
@@ -103,7 +102,8 @@ async function main(): Promise<void> {
   const running = workers.runAll();
   try {
     if (wanted('credit-line')) await recordCreditLines();
-    if (wanted('credit-line-drawdown')) await recordDrawdown();
+    if (wanted('credit-line-drawdown')) await recordDrawdownHistories(env, taskQueue, save);
+    if (wanted('credit-line-serve')) await recordServingLineHistories(env, taskQueue, save);
     if (wanted('loan')) await recordLoanHistories(env, taskQueue, save);
     if (wanted('loan-refund')) await recordRefundHistories(env, taskQueue, save);
     if (wanted('loan-late-receipt')) await recordLateReceiptHistories(env, taskQueue, save);
@@ -119,35 +119,6 @@ async function main(): Promise<void> {
     await running;
   }
   if (wanted('credit-line-apply')) await recordApplications();
-
-  /** A line that lends: the drawdown update, the loan it starts as a child, and its limit coming back. */
-  async function recordDrawdown() {
-    const lending = await start(application({ amount: 2_000_000 }));
-    await until(lending.handle, 'active');
-    const loanId = `ln_rec_${lending.workflowId.slice(-8)}`;
-    await lending.handle.executeUpdate(drawdown, {
-      args: [
-        {
-          loanId,
-          amount: { amount: 300_000, currency: 'CNY' },
-          termMonths: 3,
-          purpose: 'recorded scenario',
-          actor: 'recorder',
-        },
-      ],
-    });
-    await env.client.workflow.getHandle(loanWorkflowId(loanId)).result();
-    for (let i = 0; i < 400; i++) {
-      const v = await lending.handle.query(getCreditLine);
-      if (v.available?.amount === v.limit?.amount) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await lending.handle.executeUpdate(controlLine, {
-      args: [{ action: 'close', reason: 'recorded scenario', actor: 'recorder' }],
-    });
-    await lending.handle.result();
-    await save('credit-line-drawdown-repaid-closed', lending.workflowId);
-  }
 
   async function recordCreditLines() {
     const approved = await start(application({ amount: 2_000_000 }));

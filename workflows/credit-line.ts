@@ -12,35 +12,21 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import type { CreditGrantActivities } from '../activities/credit-grant';
+import { creditBoundsFor, drawdownCards } from '../domain/credit-line';
 import {
-  applyLineControl,
-  availableOf,
-  checkDrawdown,
-  checkPayoutCard,
-  creditBoundsFor,
-  holdOnStanding,
-  type LineBalances,
-  lineExpiry,
-  type Reservation,
-  renewalCap,
-  lineAtExpiry,
-  drawdownCards,
-} from '../domain/credit-line';
-import { DomainError } from '../domain/errors';
+  type LineEvent,
+  type LineState,
+  nothingDrawn,
+  pendingLine,
+  refuseDrawdown,
+  stepLine,
+} from '../domain/credit-line-machine';
 import { decideCredit, preBureauDecline, type Decision } from '../domain/decision';
 import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMoney, type Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
-import { getProduct, type Grade } from '../domain/products';
-import {
-  applyDecision,
-  isFinal,
-  onDeadline,
-  onInfoReceived,
-  openReview,
-  partyIdsOf,
-  type ReviewState,
-} from '../domain/review-policy';
+import { getProduct } from '../domain/products';
+import { isFinal, partyIdsOf } from '../domain/review-policy';
 import {
   type ApplicantInfo,
   awaitDecision,
@@ -87,21 +73,12 @@ const DEFAULT_SETTINGS: CreditLineSettings = {
   historyLimit: DEFAULT_HISTORY_LIMIT,
 };
 
-type Phase = 'assess' | 'review' | 'serve' | 'done';
-
-/** Everything a run hands to the next one on continue-as-new: plain JSON. */
-export interface CarriedState {
-  phase: Phase;
-  line: CreditLineView;
-  review: ReviewState | null;
-  proposed: { limit: Money; grade: Grade } | null;
+/**
+ * Everything a run hands to the next one on continue-as-new: plain JSON. The line's decisions are
+ * domain/credit-line-machine.ts; what the applicant added and the assessment's record ride along.
+ */
+export interface CarriedState extends LineState<CreditLineView> {
   info: ApplicantInfo[];
-  /** Limit reserved per loan; released once, when the loan settles or its disbursement fails. */
-  loans: Record<string, Reservation>;
-  /** Loans delinquent or written off: while any is, the line stays frozen and no operator can unfreeze it. */
-  heldBy?: string[];
-  /** Cards the bank matched to this customer's four elements after the application's own. */
-  extraCards?: string[];
   /** What the assessment found, for the reviewer's dossier; absent on lines assessed before it was kept. */
   assessment?: AssessmentRecord;
 }
@@ -136,7 +113,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   const product = getProduct(app.productCode);
   /** The borrower's calendar for dates such as the line's expiry; lines applied before it was asked are the product's. */
   const zone = app.timeZone ?? product.timeZone;
-  const s: CarriedState = input.carried ?? {
+  let s: CarriedState = input.carried ?? {
     phase: 'assess',
     line: newLineView(app),
     review: null,
@@ -172,16 +149,22 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     await condition(() => (answerWhenSaved ? persistedStatus : s.line.status) !== 'pending');
     return s.line;
   });
-  /** The review after `d`, as the review rules take it; throws the DomainError that refuses it. */
-  const decided = (d: ReviewDecisionSignal): ReviewState => {
-    if (!s.review) throw new DomainError('review', 'no review is open', 'NO_REVIEW');
-    return applyDecision(s.review, { ...d, at: nowIso() });
+  /** The line after `e` (domain/credit-line-machine.ts); throws the DomainError that refuses it. */
+  const next = (e: LineEvent) => stepLine(product, s, e);
+  /** Applies `e`; answers whether it changed what the read model holds. */
+  const apply = (e: LineEvent): boolean => {
+    const step = next(e);
+    s = step.state;
+    return step.effects.some((effect) => effect.type === 'save');
   };
+  const decision = (d: ReviewDecisionSignal): LineEvent => ({
+    type: 'review-decided',
+    decision: { ...d, at: nowIso() },
+  });
   const decide = (d: ReviewDecisionSignal) => {
-    s.review = decided(d);
-    reviewChanged = true;
+    reviewChanged = apply(decision(d)) || reviewChanged;
   };
-  setHandler(decideReview, decide, { validator: (d) => void asFailure(() => decided(d)) });
+  setHandler(decideReview, decide, { validator: (d) => void asFailure(() => next(decision(d))) });
   // The signal stays for operators (`temporal workflow signal`) and for signals already in histories.
   setHandler(reviewDecision, (d) => {
     try {
@@ -193,8 +176,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   const infoRequested = () => s.review?.status === 'info_requested';
   const receiveInfo = (info: ApplicantInfo) => {
     s.info.push(info);
-    s.review = onInfoReceived(s.review as ReviewState, nowIso());
-    reviewChanged = true;
+    reviewChanged = apply({ type: 'info-received', at: nowIso() }) || reviewChanged;
   };
   setHandler(provideInfo, receiveInfo, {
     validator: (_info) => {
@@ -208,28 +190,21 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   });
   setHandler(
     controlLine,
-    (req) => {
-      const { heldBy: _, ...next } = applyLineControl(balancesOf(s), req);
-      Object.assign(s.line, next);
-      rebalance();
-      s.line.reasons = [
-        ...s.line.reasons,
-        { code: `LINE_${req.action.toUpperCase()}`, message: `${req.reason} (by ${req.actor})` },
-      ];
-      lineChanged = true;
+    (control) => {
+      lineChanged = apply({ type: 'controlled', control }) || lineChanged;
       return s.line;
     },
     {
-      validator: (req) => asFailure(() => applyLineControl(balancesOf(s), req)),
+      validator: (control) => void asFailure(() => next({ type: 'controlled', control })),
     },
   );
 
   setHandler(
     drawdown,
     async (req) => {
-      if (!s.loans[req.loanId]) {
-        s.loans[req.loanId] = { amount: req.amount, released: false };
-        rebalance();
+      const { state, effects } = next({ type: 'drawdown', loanId: req.loanId, amount: req.amount });
+      s = state;
+      if (effects.some((effect) => effect.type === 'start-loan')) {
         lineChanged = true;
         await startLoan(req);
       }
@@ -239,10 +214,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       // A retried drawdown (same loan id) is answered again; only a new one is checked against the limit.
       validator: (req) => {
         if (s.loans[req.loanId]) return;
-        asFailure(() => {
-          checkDrawdown({ ...balancesOf(s), expiresOn: s.line.expiresOn }, product, req, today());
-          if (product.disburseTo === 'borrower') checkPayoutCard(verifiedCards(), req.bankCard);
-        });
+        asFailure(() => refuseDrawdown(product, s, req, today(), verifiedCards()));
       },
     },
   );
@@ -256,7 +228,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         applicant: { ...app.applicant, bankCard: req.bankCard },
       });
       if (!result.matched) return { verified: false, last4, reasonCode: result.reasonCode };
-      if (!verifiedCards().includes(req.bankCard)) s.extraCards = [...(s.extraCards ?? []), req.bankCard];
+      if (!verifiedCards().includes(req.bankCard)) apply({ type: 'card-verified', bankCard: req.bankCard });
       return { verified: true, last4 };
     },
     {
@@ -272,21 +244,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     },
   );
   setHandler(loanStanding, ({ loanId, delinquent }) => {
-    const hold = holdOnStanding({ status: s.line.status, heldBy: s.heldBy ?? [] }, loanId, delinquent);
-    s.heldBy = [...hold.heldBy];
-    if (!hold.reason) return;
-    s.line.status = hold.status;
-    s.line.reasons = [...s.line.reasons, hold.reason];
-    lineChanged = true;
+    lineChanged = apply({ type: 'standing', loanId, delinquent }) || lineChanged;
   });
-  setHandler(releaseLimit, (release) => {
-    const reserved = s.loans[release.loanId];
-    if (!reserved || reserved.released) return;
-    reserved.released = true;
-    reserved.reason = release.reason;
-    reserved.clean = release.clean ?? false;
-    rebalance();
-    lineChanged = true;
+  setHandler(releaseLimit, ({ loanId, reason, clean }) => {
+    lineChanged = apply({ type: 'released', loanId, reason, clean }) || lineChanged;
   });
 
   if (s.phase === 'assess') await assess();
@@ -341,8 +302,6 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       bureau = pulled;
       decision = asFailure(() => decideCredit({ ...facts, bureau: pulled }));
     }
-    s.line.grade = decision.grade;
-    s.line.reasons = decision.reasons;
     s.assessment = {
       score: decision.score,
       policyVersion: decision.policyVersion,
@@ -358,21 +317,15 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       },
       age: decision.audit.age,
     };
-    if (decision.outcome === 'decline' || !decision.grade) {
-      s.line.status = 'declined';
-      s.phase = 'done';
-    } else if (decision.outcome === 'approve') {
-      activate(decision.limit, decision.grade);
-    } else {
-      s.proposed = { limit: decision.limit, grade: decision.grade };
-      s.review = openReview({
-        reviewersRequired: decision.reviewersRequired === 2 ? 2 : 1,
+    apply({
+      type: 'assessed',
+      decision,
+      today: today(),
+      review: {
         partyIds: partyIdsOf({ applicantCustomerId: app.customerId, submittedBy: app.submittedBy }),
         deadlineAt: new Date(Date.now() + settings.reviewWindowHours * 3_600_000).toISOString(),
-      });
-      s.line.status = 'pending_review';
-      s.phase = 'review';
-    }
+      },
+    });
     await persist(answerWhenSaved ? decisionSave : grant);
     await tellApplicant();
   }
@@ -385,18 +338,11 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
         untilDeadline > 0 &&
         (await condition(() => reviewChanged || historyIsLong(settings.historyLimit), untilDeadline));
       if (historyIsLong(settings.historyLimit) && !reviewChanged) return continueAsNewNow();
-      if (!woken) s.review = onDeadline(s.review, nowIso());
+      if (!woken) apply({ type: 'review-deadline', at: nowIso() });
       reviewChanged = false;
       await persist();
     }
-    const outcome = s.review?.outcome;
-    if (outcome?.decision === 'approve' && s.proposed) {
-      activate(s.proposed.limit, s.proposed.grade);
-    } else {
-      s.line.status = 'declined';
-      s.phase = 'done';
-    }
-    s.line.reasons = [...s.line.reasons, ...(outcome?.reasons ?? [])];
+    apply({ type: 'review-ended', today: today() });
     await persist();
     await tellApplicant();
   }
@@ -415,7 +361,6 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   /** An active line: takes drawdowns and operator controls; after its expiry it closes once nothing is drawn. */
   async function serve(): Promise<void> {
     const wake = () => lineChanged || historyIsLong(settings.historyLimit);
-    const nothingDrawn = () => Object.values(s.loans).every((l) => l.released);
     while (s.line.status !== 'closed') {
       const expiresAt = s.line.expiresOn
         ? instantOfLocal(addDays(s.line.expiresOn, 1), '00:00', zone)
@@ -423,8 +368,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       if (expiresAt === Infinity) await condition(wake);
       else if (Date.now() < expiresAt)
         await condition(wake, expiresAt - Date.now(), { summary: 'line expiry' });
-      else await condition(() => wake() || nothingDrawn());
-      if (Date.now() >= expiresAt && nothingDrawn()) renewOrClose();
+      else await condition(() => wake() || nothingDrawn(s));
+      if (Date.now() >= expiresAt && nothingDrawn(s))
+        lineChanged = apply({ type: 'expired', today: today() });
       if (lineChanged) {
         lineChanged = false;
         await persist();
@@ -435,27 +381,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     s.phase = 'done';
   }
 
-  /** A line used and repaid on time renews with a higher limit; any other closes at its expiry. */
-  function renewOrClose(): void {
-    const cap = renewalCap(product, (s.line.grade ?? 'E') as Grade);
-    const { reason, ...next } = lineAtExpiry(s.line, Object.values(s.loans), cap, today());
-    Object.assign(s.line, next);
-    s.line.reasons = [...s.line.reasons, reason];
-    rebalance();
-    lineChanged = true;
-  }
-
   function today(): string {
     return localDateAt(Date.now(), zone);
   }
 
   function verifiedCards(): string[] {
     return [app.applicant.bankCard, ...(s.extraCards ?? [])];
-  }
-
-  /** After any change to the limit, the status or a loan's hold (domain/credit-line.ts `availableOf`). */
-  function rebalance(): void {
-    if (s.line.limit) s.line.available = availableOf(s.line.status, s.line.limit, Object.values(s.loans));
   }
 
   /** The loan lives on its own: it outlives this run (continue-as-new) and even the line's closure. */
@@ -480,16 +411,6 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `Loan ${req.loanId} · ${formatMoney(req.amount)} over ${req.termMonths} months · line ${app.creditLineId}`,
     });
-  }
-
-  function activate(limit: Money, grade: Grade): void {
-    s.line.status = 'active';
-    s.line.grade = grade;
-    s.line.limit = limit;
-    rebalance();
-    s.line.apr = priceForGrade(product, grade);
-    s.line.expiresOn = lineExpiry(localDateAt(Date.now(), zone));
-    s.phase = 'serve';
   }
 
   async function persist(saves: Pick<CreditGrantActivities, 'saveReview' | 'saveCreditLineState'> = grant) {
@@ -554,29 +475,12 @@ function describeLine({ line, review, loans }: CarriedState): string {
 
 function newLineView(app: CreditLineApplication): CreditLineView {
   return {
+    ...pendingLine(app.requestedLimit),
     id: app.creditLineId,
-    status: 'pending',
     productCode: app.productCode,
     customerId: app.customerId,
-    requestedLimit: app.requestedLimit,
-    grade: null,
-    limit: null,
-    available: null,
-    apr: null,
-    expiresOn: null,
-    reasons: [],
     review: null,
     submittedBy: app.submittedBy,
-  };
-}
-
-function balancesOf({ line, heldBy }: CarriedState): LineBalances {
-  const zero = { amount: 0, currency: line.requestedLimit.currency };
-  return {
-    status: line.status,
-    limit: line.limit ?? zero,
-    available: line.available ?? zero,
-    heldBy: heldBy ?? [],
   };
 }
 

@@ -59,7 +59,8 @@ export const PATCH = {
    * credit-line-maker-checker-first-run.json, credit-line-maker-checker-last-run.json,
    * credit-line-review-expired.json.
    * New path: credit-line-applied-when-saved.json, credit-line-applied-when-saved-review.json,
-   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json.
+   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json,
+   * credit-line-served-renewed.json, credit-line-review-info-approved.json.
    * Deprecate: no credit-line run started before it is open.
    */
   answerDecisionWhenSaved: 'answer-decision-when-saved',
@@ -70,7 +71,8 @@ export const PATCH = {
    * credit-line-maker-checker-first-run.json, credit-line-review-expired.json.
    * New path: credit-line-applied-answered-first.json, credit-line-applied-answered-first-review.json,
    * credit-line-applied-when-saved.json, credit-line-applied-when-saved-review.json,
-   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json.
+   * credit-line-drawdown-before-repayment-card.json, credit-line-drawdown-repaid-closed.json,
+   * credit-line-served-renewed.json, credit-line-review-info-approved.json.
    * Deprecate: no credit-line run started before it is open.
    */
   notifyApplicantOfDecision: 'notify-applicant-of-decision',
