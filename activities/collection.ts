@@ -1,12 +1,11 @@
+import type { Repositories } from '../db/repositories';
 import type { CollectionAgency } from '../contracts/providers/agency';
 import type { CollectionRepository } from '../db/collection';
 import type { ContactRecord } from '../contracts/collection';
 import type { Providers } from '../contracts/providers';
 import { failFastWhenHopeless } from './failures';
 
-export interface CollectionActivityDeps extends Pick<Providers, 'notify' | 'agency'> {
-  collection: CollectionRepository;
-}
+export type CollectionActivityDeps = Pick<Providers, 'notify' | 'agency'> & Pick<Repositories, 'collection'>;
 
 export interface ContactRequest {
   loanId: string;

@@ -1,10 +1,8 @@
+import type { Repositories } from '../db/repositories';
 import type { AccountReport } from '../contracts/providers/bureau';
 import type { DebitRequest, DebitResult, PayRequest, Payout } from '../contracts/providers/bank';
 import type { ListResult, ScreeningSubject } from '../contracts/providers/lists';
 import type { Notification, SentNotification } from '../contracts/providers/notify';
-import type { LedgerRepository } from '../db/ledger';
-import type { LoanBooks } from '../db/loan-books';
-import type { LoanRepository } from '../db/loans';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../contracts/loan';
 import type { Providers } from '../contracts/providers';
@@ -13,11 +11,8 @@ import { isProviderError } from '../adapters/errors';
 import { failFastWhenHopeless } from './failures';
 import { heartbeating } from './heartbeat';
 
-export interface LoanActivityDeps extends Pick<Providers, 'bank' | 'notify' | 'lists' | 'bureau'> {
-  ledger: LedgerRepository;
-  loans: LoanRepository;
-  books: LoanBooks;
-}
+export type LoanActivityDeps = Pick<Providers, 'bank' | 'notify' | 'lists' | 'bureau'> &
+  Pick<Repositories, 'ledger' | 'loans' | 'books'>;
 
 /** Activities of a loan: thin calls over the providers and repositories, each idempotent by a business key. */
 export function createLoanActivities(deps: LoanActivityDeps) {

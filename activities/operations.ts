@@ -1,15 +1,15 @@
+import type { Providers } from '../contracts/providers';
+import type { Repositories } from '../db/repositories';
 import { createHash } from 'node:crypto';
 import { Context, heartbeat, log } from '@temporalio/activity';
-import type { BankGateway, StatementItem } from '../contracts/providers/bank';
-import type { CashEntry, LoanUnderReview, OperationsRepository, ReconciliationBreak } from '../db/operations';
+import type { StatementItem } from '../contracts/providers/bank';
+import type { CashEntry, LoanUnderReview, ReconciliationBreak } from '../db/operations';
 import { type LedgerAccount, loanPosition } from '../domain/ledger';
 import { addDays } from '../domain/localdate';
 import type { LoanView } from '../contracts/loan';
 import { failFastWhenHopeless } from './failures';
 
-export interface OperationsActivityDeps {
-  operations: OperationsRepository;
-  bank: BankGateway;
+export interface OperationsActivityDeps extends Pick<Providers, 'bank'>, Pick<Repositories, 'operations'> {
   /** The loan workflow's own view (its getLoan query); null when no such workflow exists. */
   loanState(loanId: string): Promise<LoanView | null>;
   /** A difference seen once may be a loan mid-step; it is a break only if it is still there this much later. */

@@ -7,14 +7,7 @@ import { createCreditGrantActivities } from '../activities/credit-grant';
 import { createCollectionActivities } from '../activities/collection';
 import { createLoanActivities } from '../activities/loan';
 import { createOperationsActivities } from '../activities/operations';
-import { bureauReportRepository } from '../db/bureau-reports';
-import { collectionRepository } from '../db/collection';
-import { creditLineRepository } from '../db/credit-lines';
-import { ledgerRepository } from '../db/ledger';
-import { loanBooks } from '../db/loan-books';
-import { loanRepository } from '../db/loans';
-import { operationsRepository } from '../db/operations';
-import { reviewRepository } from '../db/reviews';
+import { repositoriesOn } from '../db/repositories';
 import { getLoan, type LoanView, loanWorkflowId } from '../contracts/loan';
 import { type Provider, PROVIDERS, providerQueue } from '../workflows/task-queues';
 import { PROVIDER_ACTIVITIES, pickActivities, providerRatesFromEnv } from './providers';
@@ -48,33 +41,13 @@ export function buildActivities(
   const { adapters, pool, temporal } = opts;
   // Sandboxes created without a pool keep their records in this one, so a restart forgets nothing.
   bindSandboxPool(adapters, pool);
+  const deps = { ...adapters, ...repositoriesOn(pool) };
   return {
-    ...createCreditGrantActivities({
-      identity: adapters.identity,
-      lists: adapters.lists,
-      bureau: adapters.bureau,
-      notify: adapters.notify,
-      creditLines: creditLineRepository(pool),
-      bureauReports: bureauReportRepository(pool),
-      reviews: reviewRepository(pool),
-    }),
-    ...createLoanActivities({
-      bank: adapters.bank,
-      notify: adapters.notify,
-      lists: adapters.lists,
-      bureau: adapters.bureau,
-      ledger: ledgerRepository(pool),
-      loans: loanRepository(pool),
-      books: loanBooks(pool),
-    }),
-    ...createCollectionActivities({
-      notify: adapters.notify,
-      agency: adapters.agency,
-      collection: collectionRepository(pool),
-    }),
+    ...createCreditGrantActivities(deps),
+    ...createLoanActivities(deps),
+    ...createCollectionActivities(deps),
     ...createOperationsActivities({
-      operations: operationsRepository(pool),
-      bank: adapters.bank,
+      ...deps,
       loanState: async (loanId): Promise<LoanView | null> => {
         if (!temporal) return null;
         try {

@@ -62,9 +62,8 @@ export async function recordDrawdownHistories(
   const { start, until, drawAndRepay, close } = recorder(env, taskQueue);
   const lending = await start(application({ amount: 2_000_000 }));
   await until(lending, 'active');
-  await (
-    await drawAndRepay(lending)
-  ).repaid;
+  const { repaid } = await drawAndRepay(lending);
+  await repaid();
   for (let i = 0; i < 400; i++) {
     const v = await lending.handle.query(getCreditLine);
     if (v.available?.amount === v.limit?.amount) break;
