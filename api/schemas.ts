@@ -1,12 +1,12 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { isValidCardNumber, isValidIdNumber, isValidPhone } from '../domain/identity';
-import { DAY_COUNTS, type DayCount } from '../domain/daycount';
+import { DAY_COUNTS } from '../domain/daycount';
 import { STAGES } from '../domain/delinquency';
 import { isTimeZone } from '../domain/localdate';
 import { CURRENCIES } from '../domain/money';
 import { PRODUCTS } from '../domain/products';
-import { MAX_AMOUNT, MAX_ANNUAL_RATE, MAX_TERM_COUNT, METHODS, type Method } from '../domain/schedule';
+import { MAX_AMOUNT, MAX_ANNUAL_RATE, MAX_TERM_COUNT, METHODS } from '../domain/schedule';
 import { isCursor } from '../db/paging';
 
 extendZodWithOpenApi(z);
@@ -353,9 +353,9 @@ export const QuoteRequestSchema = z
       description: 'nominal annual rate, decimal string',
     }),
     termCount: z.number().int().min(1).max(MAX_TERM_COUNT).openapi({ example: 360 }),
-    method: z.enum(METHODS as [Method, ...Method[]]),
+    method: z.enum(METHODS),
     startDate: BusinessDateSchema.openapi({ example: '2026-01-15' }),
-    dayCount: z.enum(DAY_COUNTS as [DayCount, ...DayCount[]]).optional(),
+    dayCount: z.enum(DAY_COUNTS).optional(),
     period: PeriodSchema.optional().openapi({ description: 'ISO-8601 duration, P1M by default' }),
     firstDueDate: BusinessDateSchema.optional(),
     fees: z
@@ -412,7 +412,7 @@ export const DrawdownSchema = z
     amount: MoneySchema,
     termMonths: z.number().int().positive().max(360),
     purpose: text(200).openapi({ example: 'home renovation' }),
-    method: z.enum(METHODS as [Method, ...Method[]]).optional(),
+    method: z.enum(METHODS).optional(),
     bankCard: checked(32)
       .refine(isValidCardNumber, 'is not a valid card number (Luhn check failed)')
       .openapi({

@@ -17,8 +17,8 @@ import { LocalDate } from '@js-joda/core';
 import { DomainError } from './errors';
 import { D, type Dec } from './money';
 
-export type DayCount = 'ACT/360' | 'ACT/365' | '30/360';
-export const DAY_COUNTS: readonly DayCount[] = ['ACT/360', 'ACT/365', '30/360'];
+export const DAY_COUNTS = ['ACT/360', 'ACT/365', '30/360'] as const;
+export type DayCount = (typeof DAY_COUNTS)[number];
 
 export function parseDayCount(value: unknown, field = 'dayCount'): DayCount {
   if (typeof value === 'string' && (DAY_COUNTS as readonly string[]).includes(value))

@@ -12,11 +12,12 @@ import { type FeeDef, type FeeSchedule } from './fees';
 import { type Currency } from './money';
 import { type Method } from './schedule';
 
+/** Credit grades, best first: the scorecard's bands, the price spreads and the limit caps are keyed by them. */
+export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
+export type Grade = (typeof GRADES)[number];
 export type ProductCode =
   'cash-installment' | 'cash-equal-principal' | 'revolving' | 'card-repayment' | 'bill-installment';
 export type ProductKind = 'cash-loan' | 'revolving-line' | 'card-repayment' | 'bill-installment';
-export type Grade = 'A' | 'B' | 'C' | 'D' | 'E';
-export const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D', 'E'];
 
 export interface ExtensionPolicy {
   /** extensions allowed over the life of a loan */

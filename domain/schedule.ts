@@ -23,9 +23,6 @@ import { brokenPeriodRate, dayCountDays, parseDayCount, Rate, yearBasis, type Da
 import { DomainError } from './errors';
 import { assertMinor, D, parseRate, roundMinor, type Dec } from './money';
 
-export type Method = 'annuity' | 'equal-principal' | 'interest-only' | 'bullet' | 'flat';
-export const METHODS: readonly Method[] = ['annuity', 'equal-principal', 'interest-only', 'bullet', 'flat'];
-
 export interface Installment {
   seq: number;
   dueDate: IsoDate;
@@ -83,6 +80,10 @@ export const MAX_TERM_COUNT = 1200;
 export const MAX_AMOUNT = 1e14;
 /** 1000% a year; anything above is a typo, not a price. */
 export const MAX_ANNUAL_RATE = 10;
+
+/** How principal and interest spread over the installments. */
+export const METHODS = ['annuity', 'equal-principal', 'interest-only', 'bullet', 'flat'] as const;
+export type Method = (typeof METHODS)[number];
 
 export function parseMethod(value: unknown, field = 'method'): Method {
   if (typeof value === 'string' && (METHODS as readonly string[]).includes(value)) return value as Method;
