@@ -1,6 +1,15 @@
 import { DomainError } from './errors';
-import type { LoanStatus } from './loan';
+import {
+  applyPayment,
+  type Booked,
+  type LoanBook,
+  type LoanStatus,
+  payoffOf,
+  type PaymentInput,
+  type PaymentRecord,
+} from './loan';
 import type { Currency, Money } from './money';
+import { settleWithWaiver } from './write-off';
 
 /**
  * Which money a loan takes in its state, and what each arrival does: a repayment request, a
@@ -139,4 +148,57 @@ export function settlementStep(
   if (!terms || date > terms.payBy) return { step: 'none' };
   const received = terms.received + amount;
   return received < terms.amount.amount ? { step: 'partial', received } : { step: 'complete' };
+}
+
+/**
+ * A client's repayment may not exceed what settles the loan on its date (a provider's callback may:
+ * the money has moved, and the excess is held as credit).
+ */
+export function refuseOverPayoff(book: LoanBook, amount: number, date: string): void {
+  const payoff = payoffOf(book, date);
+  if (amount > payoff.amount)
+    throw new DomainError(
+      'amount.amount',
+      `exceeds the ${payoff.amount} minor units that settle the loan today`,
+      'over_payoff',
+    );
+}
+
+/** What a payment did to the loan's open settlement, beside its booking. */
+export type SettlementEffect =
+  | { effect: 'none' }
+  /** Paid towards the agreed amount, which is not reached yet: the new total. */
+  | { effect: 'towards'; received: number }
+  /** The payment reached the agreed amount: the loan settles and the rest is waived. */
+  | { effect: 'settled'; waived: { interest: number; penalty: number } }
+  /**
+   * The payment reached the agreed amount, but the waiver rules refused it (the terms no longer fit
+   * the book): it books as an ordinary repayment and counts towards the terms.
+   */
+  | { effect: 'refused'; received: number; reason: string };
+
+/**
+ * Books a payment on a serviced loan (late charges already brought to its date): towards or settling
+ * an open settlement (`settlementStep`), otherwise by the allocation order (domain/loan.ts
+ * `applyPayment`). Throws the DomainError of a rule that refuses the payment itself.
+ */
+export function bookPayment(
+  book: LoanBook,
+  terms: OpenSettlement | null | undefined,
+  p: PaymentInput,
+): { booked: Booked<PaymentRecord>; settlement: SettlementEffect } {
+  const ordinary = (settlement: SettlementEffect) => ({ booked: applyPayment(book, p), settlement });
+  const step = settlementStep(terms, p.amount, p.date);
+  if (step.step === 'none' || !terms) return ordinary({ effect: 'none' });
+  if (step.step === 'partial') return ordinary({ effect: 'towards', received: step.received });
+  try {
+    const settled = settleWithWaiver(book, { paymentId: p.paymentId, amount: p.amount, date: p.date });
+    return {
+      booked: { ...settled, result: settled.result.record },
+      settlement: { effect: 'settled', waived: settled.result.waived },
+    };
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return ordinary({ effect: 'refused', received: terms.received + p.amount, reason: err.message });
+  }
 }

@@ -4,7 +4,6 @@ import { bringLateChargesUpToDate } from '../domain/late-charges';
 import {
   allocationSummary,
   applyPayment,
-  type Booked,
   type LoanBook,
   payoffOf,
   type PaymentRecord,
@@ -12,16 +11,24 @@ import {
   reversePayment,
 } from '../domain/loan';
 import {
+  bookPayment,
   callbackStep,
   type IntakeState,
   type KnownPayment,
+  refuseOverPayoff,
   repaymentStep,
-  settlementStep,
+  type SettlementEffect,
 } from '../domain/payment-intake';
-import { recoverPayment, settleWithWaiver } from '../domain/write-off';
+import { recoverPayment } from '../domain/write-off';
 import { asFailure } from './failures';
 import { commit, currentStatus, inService, type LoanContext, money, servicing, today } from './loan-context';
-import type { PaymentCallback, PayoffQuote, RepaymentRequest, RepaymentResult } from '../contracts/loan';
+import type {
+  PaymentCallback,
+  PayoffQuote,
+  RepaymentRequest,
+  RepaymentResult,
+  SettlementTerms,
+} from '../contracts/loan';
 
 // Accepting money into the loan: repayments, autopay debits, provider callbacks, recoveries after
 // write-off and settlement payments, each booked once per payment id.
@@ -44,14 +51,7 @@ export function checkRepayment(ctx: LoanContext, req: RepaymentRequest): void {
     return;
   }
   const charged = chargedBook(ctx);
-  const payoff = payoffOf(charged, today(ctx));
-  if (req.amount.amount > payoff.amount) {
-    throw new DomainError(
-      'amount.amount',
-      `exceeds the ${payoff.amount} minor units that settle the loan today`,
-      'over_payoff',
-    );
-  }
+  refuseOverPayoff(charged, req.amount.amount, today(ctx));
   applyPayment(charged, {
     paymentId: req.paymentId,
     amount: req.amount.amount,
@@ -86,9 +86,14 @@ export function takePayment(
   const { s } = ctx;
   if (s.status === 'written_off') return recover(ctx, paymentId, amount, channel);
   lateChargesToDate(ctx);
-  const booked =
-    settlementPayment(ctx, paymentId, amount) ??
-    applyPayment(inService(ctx), { paymentId, amount, date: today(ctx), ...(mode ? { mode } : {}) });
+  const terms = ctx.collects ? s.servicing?.settlement : null;
+  const { booked, settlement } = bookPayment(inService(ctx), terms, {
+    paymentId,
+    amount,
+    date: today(ctx),
+    ...(mode ? { mode } : {}),
+  });
+  if (terms) settle(ctx, terms, settlement);
   commit(ctx, booked);
   const answer = answerOf(ctx, booked.result);
   s.payments[paymentId] = { record: booked.result, answer, channel, reversed: false };
@@ -124,37 +129,23 @@ function recover(ctx: LoanContext, paymentId: string, amount: number, channel: s
   return answer;
 }
 
-/**
- * An approved settlement closes the loan when the agreed amount has arrived by its date: the payment
- * that completes it settles in full and the rest of the interest and penalty is waived.
- */
-function settlementPayment(
-  ctx: LoanContext,
-  paymentId: string,
-  amount: number,
-): Booked<PaymentRecord> | null {
-  const terms = ctx.collects ? ctx.s.servicing?.settlement : null;
-  const step = settlementStep(terms, amount, today(ctx));
-  if (step.step === 'none' || !terms) return null;
-  if (step.step === 'partial') {
-    terms.received = step.received;
-    return null;
-  }
-  try {
-    const settled = settleWithWaiver(inService(ctx), { paymentId, amount, date: today(ctx) });
-    servicing(ctx).settledBy = terms.offerId;
-    servicing(ctx).settlement = null;
-    log.info('loan settled', {
-      loanId: ctx.input.loanId,
-      offerId: terms.offerId,
-      waived: settled.result.waived,
-    });
-    return { ...settled, result: settled.result.record };
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-    log.warn('settlement payment applied as a repayment', { loanId: ctx.input.loanId, error: err.message });
-    terms.received += amount;
-    return null;
+/** An approved settlement's terms after a payment (domain/payment-intake.ts `bookPayment`). */
+function settle(ctx: LoanContext, terms: SettlementTerms & { received: number }, effect: SettlementEffect) {
+  const { loanId } = ctx.input;
+  switch (effect.effect) {
+    case 'none':
+      return;
+    case 'towards':
+      terms.received = effect.received;
+      return;
+    case 'settled':
+      servicing(ctx).settledBy = terms.offerId;
+      servicing(ctx).settlement = null;
+      log.info('loan settled', { loanId, offerId: terms.offerId, waived: effect.waived });
+      return;
+    case 'refused':
+      log.warn('settlement payment applied as a repayment', { loanId, error: effect.reason });
+      terms.received = effect.received;
   }
 }
 

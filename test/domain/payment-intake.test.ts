@@ -1,14 +1,18 @@
 import fc from 'fast-check';
 import { DomainError } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
+import { applyPayment, fallDue, isSettled, payoffOf } from '../../domain/loan';
 import {
+  bookPayment,
   callbackStep,
   type IntakeState,
   type KnownPayment,
+  refuseOverPayoff,
   repaymentStatuses,
   repaymentStep,
   settlementStep,
 } from '../../domain/payment-intake';
+import { openLedgeredLoan } from '../support/ledgered-loan';
 import { LOAN_STATUSES } from './_a-helpers';
 
 const currency = fc.constantFrom<Currency>('CNY', 'USD');
@@ -196,5 +200,72 @@ describe('a payment towards an agreed settlement', () => {
     expect(settlementStep(terms, 50, '2027-01-01')).toEqual({ step: 'none' });
     expect(settlementStep(null, 50, '2026-12-01')).toEqual({ step: 'none' });
     expect(settlementStep(terms, 10, '2026-12-31')).toEqual({ step: 'complete' });
+  });
+});
+
+describe('booking a payment against open settlement terms (bookPayment)', () => {
+  const START = '2026-01-15';
+  /** A loan whose first two installments fell due unpaid, as a settlement is offered on. */
+  function lateBook() {
+    const l = openLedgeredLoan({ loanId: 'ln_s', start: START });
+    for (const k of [0, 1]) {
+      const { seq, dueDate } = l.book.installments[k]!;
+      l.apply(fallDue(l.book, seq, dueDate));
+    }
+    return l.book;
+  }
+  const cny = (amount: number) => ({ amount, currency: 'CNY' as const });
+  const date = '2026-04-01';
+
+  it('books an ordinary repayment by the allocation order when no terms are open, or they lapsed', () => {
+    const book = lateBook();
+    const p = { paymentId: 'pay_1', amount: 10_000, date };
+    const plain = bookPayment(book, null, p);
+    expect(plain.settlement).toEqual({ effect: 'none' });
+    expect(plain.booked).toEqual(applyPayment(book, p));
+    const lapsed = bookPayment(book, { amount: cny(1), payBy: '2026-03-31', received: 0 }, p);
+    expect(lapsed.settlement).toEqual({ effect: 'none' });
+  });
+
+  it('counts a payment towards the agreed amount, then settles with the rest waived when it is reached', () => {
+    const book = lateBook();
+    const floor = payoffOf(book, date);
+    const { dueInterest, accruedInterest, penalties } = floor.breakdown;
+    const agreed = floor.amount - dueInterest - accruedInterest - penalties;
+    const terms = { amount: cny(agreed), payBy: '2026-04-30', received: 0 };
+    const first = bookPayment(book, terms, { paymentId: 'pay_1', amount: 1_000, date });
+    expect(first.settlement).toEqual({ effect: 'towards', received: 1_000 });
+    // The completing payment covers what the waiver leaves: principal and fees still owed after the first.
+    const after = payoffOf(first.booked.book, date);
+    const { dueInterest: due, accruedInterest: accrued, penalties: penalty } = after.breakdown;
+    const rest = after.amount - due - accrued - penalty;
+    const last = bookPayment(
+      first.booked.book,
+      { ...terms, received: 1_000 },
+      { paymentId: 'pay_2', amount: rest, date },
+    );
+    expect(last.settlement).toEqual({ effect: 'settled', waived: { interest: due + accrued, penalty } });
+    expect(isSettled(last.booked.book)).toBe(true);
+  });
+
+  it('books a completing payment the waiver refuses as a repayment, and says why', () => {
+    const book = lateBook();
+    // Terms for less than the principal still owed: the waiver covers interest and penalty only.
+    const terms = { amount: cny(1_000), payBy: '2026-04-30', received: 0 };
+    const p = { paymentId: 'pay_1', amount: 1_000, date };
+    const refused = bookPayment(book, terms, p);
+    expect(refused.settlement).toMatchObject({ effect: 'refused', received: 1_000 });
+    expect(refused.booked).toEqual(applyPayment(book, p));
+    expect(isSettled(refused.booked.book)).toBe(false);
+  });
+
+  it('refuses a client repayment above what settles the loan today, naming the amount', () => {
+    const book = lateBook();
+    const payoff = payoffOf(book, date).amount;
+    expect(() => refuseOverPayoff(book, payoff, date)).not.toThrow();
+    expect(refusalOf(() => refuseOverPayoff(book, payoff + 1, date))).toMatchObject({
+      field: 'amount.amount',
+      code: 'over_payoff',
+    });
   });
 });
