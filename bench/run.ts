@@ -31,6 +31,13 @@ export const BENCHES: BenchSpec[] = [
     quickArgs: ['5'],
     nodeFlags: ['--expose-gc'],
   },
+  {
+    name: 'open-book',
+    file: 'open-book.bench.ts',
+    args: ['10000', '256'],
+    quickArgs: ['20', '16'],
+    nodeFlags: ['--expose-gc'],
+  },
 ];
 
 const TSX = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');

@@ -14,7 +14,8 @@ import { benchStack, type BenchStack } from './stack';
 const DAY_MS = 86_400_000;
 const MiB = 1024 * 1024;
 
-function input(): LoanInput {
+/** A 12-month cash loan of 12,000.00, straight to disbursement (no credit line workflow). */
+export function input(): LoanInput {
   return {
     loanId: `ln_bench_${randomUUID()}`,
     creditLineId: `cl_bench_${randomUUID()}`,
@@ -31,7 +32,8 @@ function input(): LoanInput {
   };
 }
 
-async function rss(): Promise<number> {
+/** The process's RSS after a few collections (with --expose-gc), bytes. */
+export async function rss(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
     gc?.();
@@ -40,7 +42,7 @@ async function rss(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
-async function startAll(s: BenchStack, n: number): Promise<string[]> {
+export async function startAll(s: BenchStack, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const x = input();
