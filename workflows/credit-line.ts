@@ -475,8 +475,8 @@ function describeLine({ line, review, loans }: CarriedState): string {
 
 function newLineView(app: CreditLineApplication): CreditLineView {
   return {
-    ...pendingLine(app.requestedLimit),
     id: app.creditLineId,
+    ...pendingLine(app.requestedLimit),
     productCode: app.productCode,
     customerId: app.customerId,
     review: null,

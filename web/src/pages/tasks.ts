@@ -41,8 +41,11 @@ export async function tasksPage({ root }: PageContext): Promise<void> {
   const callable = h('input', { id: 'filter-callable', type: 'checkbox' });
   const more = h('button', { type: 'button', id: 'tasks-more', hidden: true }, t('loadMore'));
   let cursor: string | null = null;
+  /** The latest load: the answer of one it superseded (the filter toggled meanwhile) is dropped. */
+  let latest = 0;
 
   async function load(reset: boolean) {
+    const mine = ++latest;
     if (reset) {
       list.replaceChildren();
       cursor = null;
@@ -56,12 +59,13 @@ export async function tasksPage({ root }: PageContext): Promise<void> {
         'GET',
         `/v1/collection-tasks?${q}`,
       );
+      if (mine !== latest) return;
       for (const task of page.items) list.appendChild(card(task));
       cursor = page.nextCursor;
       more.hidden = !cursor;
       state.textContent = list.childElementCount ? '' : t('empty');
     } catch (err) {
-      state.textContent = errorText(err);
+      if (mine === latest) state.textContent = errorText(err);
     }
   }
   callable.addEventListener('change', () => void load(true));
