@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
+import { latestOnly } from '../latest';
 import { dateTime, money } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -56,7 +57,10 @@ export async function loansPage({ root }: PageContext): Promise<void> {
   let cursor: string | null = null;
   const ui = await temporalUiUrl().catch(() => null);
 
+  const begin = latestOnly();
+
   async function load(reset: boolean) {
+    const current = begin();
     if (reset) {
       body.replaceChildren();
       cursor = null;
@@ -74,12 +78,13 @@ export async function loansPage({ root }: PageContext): Promise<void> {
     if (cursor) q.set('cursor', cursor);
     try {
       const page = await api<{ items: LoanRow[]; nextCursor: string | null }>('GET', `/v1/loans?${q}`);
+      if (!current()) return;
       for (const l of page.items) body.appendChild(row(l, ui));
       cursor = page.nextCursor;
       more.hidden = !cursor;
       state.textContent = body.childElementCount ? '' : t('empty');
     } catch (err) {
-      state.textContent = err instanceof ApiError ? err.message : String(err);
+      if (current()) state.textContent = err instanceof ApiError ? err.message : String(err);
     }
   }
   more.addEventListener('click', () => void load(false));

@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
+import { latestOnly } from '../latest';
 import { dateTime, money, timeLeft } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -27,7 +28,10 @@ export async function queuePage({ root }: PageContext): Promise<void> {
   const visible = (r: ReviewItem) =>
     (!escalated.checked || r.escalations > 0) && (!makerChecker.checked || r.reviewersRequired === 2);
 
+  const begin = latestOnly();
+
   async function load(reset: boolean) {
+    const current = begin();
     if (reset) {
       body.replaceChildren();
       cursor = null;
@@ -40,13 +44,14 @@ export async function queuePage({ root }: PageContext): Promise<void> {
     if (cursor) q.set('cursor', cursor);
     try {
       const page = await api<{ items: ReviewItem[]; nextCursor: string | null }>('GET', `/v1/reviews?${q}`);
+      if (!current()) return;
       const now = Date.now();
       for (const r of page.items.filter(visible)) body.appendChild(row(r, now));
       cursor = page.nextCursor;
       more.hidden = !cursor;
       state.textContent = body.childElementCount === 0 ? t('empty') : '';
     } catch (err) {
-      state.textContent = err instanceof ApiError ? err.message : String(err);
+      if (current()) state.textContent = err instanceof ApiError ? err.message : String(err);
     } finally {
       more.disabled = false;
     }

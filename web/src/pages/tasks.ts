@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
+import { latestOnly } from '../latest';
 import { dateTime, localDate, money, type Money } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -41,11 +42,10 @@ export async function tasksPage({ root }: PageContext): Promise<void> {
   const callable = h('input', { id: 'filter-callable', type: 'checkbox' });
   const more = h('button', { type: 'button', id: 'tasks-more', hidden: true }, t('loadMore'));
   let cursor: string | null = null;
-  /** The latest load: the answer of one it superseded (the filter toggled meanwhile) is dropped. */
-  let latest = 0;
+  const begin = latestOnly();
 
   async function load(reset: boolean) {
-    const mine = ++latest;
+    const current = begin();
     if (reset) {
       list.replaceChildren();
       cursor = null;
@@ -59,13 +59,13 @@ export async function tasksPage({ root }: PageContext): Promise<void> {
         'GET',
         `/v1/collection-tasks?${q}`,
       );
-      if (mine !== latest) return;
+      if (!current()) return;
       for (const task of page.items) list.appendChild(card(task));
       cursor = page.nextCursor;
       more.hidden = !cursor;
       state.textContent = list.childElementCount ? '' : t('empty');
     } catch (err) {
-      if (mine === latest) state.textContent = errorText(err);
+      if (current()) state.textContent = errorText(err);
     }
   }
   callable.addEventListener('change', () => void load(true));
