@@ -97,8 +97,11 @@ export type LineEvent =
   /** The line's validity ended with nothing drawn. */
   | { type: 'expired'; today: string };
 
+/**
+ * What the workflow carries out: `save` the line as it now is to the read model (and the review queue),
+ * `tell-applicant` the decision, `start-loan` the loan a drawdown opened.
+ */
 export type LineEffect =
-  /** The read model (and review queue) must hear the line as it now is. */
   { type: 'save' } | { type: 'tell-applicant' } | { type: 'start-loan'; loanId: string };
 
 export interface LineStep<S> {
