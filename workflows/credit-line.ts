@@ -26,7 +26,7 @@ import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
 import { formatMoney, type Money } from '../domain/money';
 import { priceForGrade } from '../domain/pricing';
 import { getProduct } from '../domain/products';
-import { isFinal, partyIdsOf } from '../domain/review-policy';
+import { isFinal, partyIdsOf, type ReviewState } from '../domain/review-policy';
 import {
   type ApplicantInfo,
   awaitDecision,
@@ -45,6 +45,7 @@ import {
   reviewDecision,
   type ReviewDecisionSignal,
   reviewIdFor,
+  type ReviewSummary,
   submitInfo,
   verifyCard,
   type CardVerificationRequest,
@@ -140,10 +141,13 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     assessment: s.assessment ?? null,
     info: s.info,
     line: s.line,
-    review:
-      s.review && s.line.review
-        ? { ...s.line.review, partyIds: s.review.partyIds, history: s.review.history }
-        : null,
+    // The review as it stands now, not as last saved: its decisions and approvals always agree, even
+    // while the workflow is still busy with the applicant's SMS and has not saved a new decision yet.
+    review: s.review && {
+      ...reviewSummary(app.creditLineId, s.review),
+      partyIds: s.review.partyIds,
+      history: s.review.history,
+    },
   }));
   setHandler(awaitDecision, async () => {
     await condition(() => (answerWhenSaved ? persistedStatus : s.line.status) !== 'pending');
@@ -422,15 +426,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       { key: LoanStatus, value: s.line.status },
       ...(s.review ? [{ key: ReviewStatus, value: s.review.status }] : []),
     ]);
-    s.line.review = s.review && {
-      id: reviewIdFor(app.creditLineId),
-      status: s.review.status,
-      reviewersRequired: s.review.reviewersRequired,
-      approvals: s.review.approvals,
-      deadlineAt: s.review.deadlineAt,
-      escalations: s.review.escalations,
-      infoRequested: s.review.status === 'info_requested',
-    };
+    s.line.review = s.review && reviewSummary(app.creditLineId, s.review);
     if (s.review && s.proposed) {
       await saves.saveReview({
         id: reviewIdFor(app.creditLineId),
@@ -471,6 +467,19 @@ function describeLine({ line, review, loans }: CarriedState): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** What the line's view and the read model show of its review. */
+function reviewSummary(creditLineId: string, review: ReviewState): ReviewSummary {
+  return {
+    id: reviewIdFor(creditLineId),
+    status: review.status,
+    reviewersRequired: review.reviewersRequired,
+    approvals: review.approvals,
+    deadlineAt: review.deadlineAt,
+    escalations: review.escalations,
+    infoRequested: review.status === 'info_requested',
+  };
 }
 
 function newLineView(app: CreditLineApplication): CreditLineView {
