@@ -6,11 +6,10 @@
  */
 import { getLoan, loanWorkflowId } from '../contracts/loan';
 import type { Pool } from '../db/pool';
-import { loan } from '../workflows/loan';
 import { cachedWorkflowsFor } from '../worker/cache';
 import { benchStack, throughput } from './stack';
 import { atMost, benchMain, type BenchRow, pct, row } from './table';
-import { input, rss } from './worker-memory.bench';
+import { rss, startLoan } from './worker-memory.bench';
 
 const MiB = 1024 * 1024;
 const READS = 200;
@@ -40,13 +39,7 @@ export async function openBookBench(args: string[]): Promise<BenchRow[]> {
     while (ids.length < n) {
       const batch = Math.min(step, n - ids.length);
       await throughput(batch, 16, async () => {
-        const x = input();
-        await s.env.client.workflow.start(loan, {
-          workflowId: loanWorkflowId(x.loanId),
-          taskQueue: s.taskQueue,
-          args: [x],
-        });
-        ids.push(x.loanId);
+        ids.push(await startLoan(s));
       });
       await settled(s.pool, ids.length);
       grown.push([ids.length, (await rss()) - base]);

@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 const MiB = 1024 * 1024;
 
 /** A 12-month cash loan of 12,000.00, straight to disbursement (no credit line workflow). */
-export function input(): LoanInput {
+function input(): LoanInput {
   return {
     loanId: `ln_bench_${randomUUID()}`,
     creditLineId: `cl_bench_${randomUUID()}`,
@@ -42,17 +42,20 @@ export async function rss(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
+/** Starts one loan straight to disbursement and answers its id. */
+export async function startLoan(s: Pick<BenchStack, 'env' | 'taskQueue'>): Promise<string> {
+  const x = input();
+  await s.env.client.workflow.start(loan, {
+    workflowId: loanWorkflowId(x.loanId),
+    taskQueue: s.taskQueue,
+    args: [x],
+  });
+  return x.loanId;
+}
+
 export async function startAll(s: BenchStack, n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = input();
-    await s.env.client.workflow.start(loan, {
-      workflowId: loanWorkflowId(x.loanId),
-      taskQueue: s.taskQueue,
-      args: [x],
-    });
-    ids.push(x.loanId);
-  }
+  for (let i = 0; i < n; i++) ids.push(await startLoan(s));
   return ids;
 }
 

@@ -253,7 +253,7 @@ export function refuseDrawdown(
 }
 
 /** The line's figures as the operator-control rules read them (credit-line.ts `applyLineControl`). */
-export function balancesOf({ line, heldBy }: LineState) {
+function balancesOf({ line, heldBy }: LineState) {
   const zero = { amount: 0, currency: line.requestedLimit.currency };
   return {
     status: line.status,

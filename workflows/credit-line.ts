@@ -14,6 +14,7 @@ import {
 import type { CreditGrantActivities } from '../activities/credit-grant';
 import { creditBoundsFor, drawdownCards } from '../domain/credit-line';
 import {
+  type LineEffect,
   type LineEvent,
   type LineState,
   nothingDrawn,
@@ -155,11 +156,11 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   });
   /** The line after `e` (domain/credit-line-machine.ts); throws the DomainError that refuses it. */
   const next = (e: LineEvent) => stepLine(product, s, e);
-  /** Applies `e`; answers whether it changed what the read model holds. */
-  const apply = (e: LineEvent): boolean => {
+  /** Applies `e`; answers whether it asks for `wanted` (by default: what the read model holds changed). */
+  const apply = (e: LineEvent, wanted: LineEffect['type'] = 'save'): boolean => {
     const step = next(e);
     s = step.state;
-    return step.effects.some((effect) => effect.type === 'save');
+    return step.effects.some((effect) => effect.type === wanted);
   };
   const decision = (d: ReviewDecisionSignal): LineEvent => ({
     type: 'review-decided',
@@ -206,9 +207,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(
     drawdown,
     async (req) => {
-      const { state, effects } = next({ type: 'drawdown', loanId: req.loanId, amount: req.amount });
-      s = state;
-      if (effects.some((effect) => effect.type === 'start-loan')) {
+      if (apply({ type: 'drawdown', loanId: req.loanId, amount: req.amount }, 'start-loan')) {
         lineChanged = true;
         await startLoan(req);
       }
