@@ -1,6 +1,13 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Bucket, Stage } from '../domain/delinquency';
-import type { allocationSummary, InstallmentView, LoanStatus, PaymentKind } from '../domain/loan';
+import type { InstallmentView, LoanStatus, PaymentKind } from '../domain/loan';
+import type {
+  AutopayAttempt,
+  ExtensionResult,
+  LoanException,
+  RepaymentResult,
+  SettlementTerms,
+} from '../domain/loan-servicing';
 import type { Money } from '../domain/money';
 import type { PayoffBreakdown } from '../domain/payoff';
 import type { PrepaymentMode } from '../domain/prepayment';
@@ -15,20 +22,8 @@ export type { InstallmentView };
 
 export type { LoanStatus };
 
-export interface AutopayAttempt {
-  seq: number;
-  slot: number;
-  /** ISO instant of the attempt. */
-  at: string;
-  result: 'succeeded' | 'failed';
-  /** Why the bank refused the debit (INSUFFICIENT_FUNDS…), kept for collection and the borrower. */
-  reason?: string;
-  amount: number;
-  /** The payment a successful debit became; a provider reversal names it. */
-  paymentId?: string;
-  /** Set on a retry collection asked for (slot is then -1). */
-  retryId?: string;
-}
+/** The loan's answers and records are the machine's own (domain/loan-servicing.ts), handed on as they are. */
+export type { AutopayAttempt, ExtensionResult, LoanException, RepaymentResult, SettlementTerms };
 
 export interface PaymentSummary {
   paymentId: string;
@@ -71,7 +66,7 @@ export interface LoanView {
   /** Why the loan failed before money went out. */
   failure: { code: string; message: string } | null;
   /** Provider callbacks that could not be applied automatically; an operator looks at these. */
-  exceptions: { eventId: string; paymentId: string; reason: string }[];
+  exceptions: LoanException[];
   /** Late fees charged (count), penalty booked through each installment's date, and what the APR cap refused. */
   lateCharges?: { lateFees: number; penaltyThrough: Record<string, string>; capped: number };
   extensions?: ExtensionResult[];
@@ -99,23 +94,6 @@ export interface RepaymentRequest {
   channel: string;
   /** Given: a partial prepayment that re-amortises the rest. Absent: pay what is due, excess held as credit. */
   mode?: PrepaymentMode;
-}
-
-export interface RepaymentResult {
-  paymentId: string;
-  /** `recovery`: money received after write-off, booked as recovery income. */
-  kind: PaymentKind | 'recovery';
-  allocation: ReturnType<typeof allocationSummary>;
-  prepayment?: {
-    mode: PrepaymentMode;
-    accruedInterest: number;
-    principalReduction: number;
-    installmentsAfter: number;
-  };
-  recovery?: { recovered: number; remaining: number };
-  outstanding: Money;
-  creditBalance: Money;
-  status: LoanStatus;
 }
 
 /** Pay now. The validator refuses a non-positive amount, another currency, a loan not in service, an amount above the payoff. */
@@ -149,16 +127,6 @@ export interface ExtensionRequest {
   actor: string;
 }
 
-export interface ExtensionResult {
-  extensionId: string;
-  days: number;
-  fee: Money;
-  /** Due dates of the unpaid installments after the move. */
-  dueDates: { seq: number; from: string; to: string }[];
-  extensionsUsed: number;
-  status: LoanStatus;
-}
-
 /** Defer the due dates under the product's policy; the validator names the rule that refuses. */
 export const extendLoan = defineUpdate<ExtensionResult, [ExtensionRequest]>('extendLoan');
 
@@ -168,12 +136,7 @@ export interface AutopayRetry {
 }
 export const retryAutopay = defineSignal<[AutopayRetry]>('retryAutopay');
 
-/** An approved settlement: if `amount` arrives by `payBy`, the rest of the interest and penalty is waived and the loan closes as settled. */
-export interface SettlementTerms {
-  offerId: string;
-  amount: Money;
-  payBy: string;
-}
+/** Collection approved a settlement (domain/loan-servicing.ts `SettlementTerms`). */
 export const settlementApproved = defineSignal<[SettlementTerms]>('settlementApproved');
 
 export const loanWorkflowId = (loanId: string): string => `loan:${loanId}`;

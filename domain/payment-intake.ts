@@ -13,8 +13,8 @@ import { settleWithWaiver } from './write-off';
 
 /**
  * Which money a loan takes in its state, and what each arrival does: a repayment request, a
- * provider's callback, a payment towards an agreed settlement. The loan workflow (workflows/
- * loan-payments.ts) asks these and carries out the answer; the booking itself is domain/loan.ts's.
+ * provider's callback, a payment towards an agreed settlement. The loan's machine
+ * (domain/loan-machine.ts) asks these for each event; the booking itself is domain/loan.ts's.
  */
 
 /** What the loan knows of itself when money arrives. */

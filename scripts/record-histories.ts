@@ -1,7 +1,7 @@
 /**
  * Records the histories of released workflow shapes into test/histories/, which `npm test` replays
  * against the current code (test/replay). Run after a deliberate, released change to a workflow:
- * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [credit-line-serve] [loan] [loan-refund] [loan-late-receipt] [loan-books] [loan-yearly] [loan-debit-in-task] [loan-reminders] [operations] [collection] [collection-seed-buckets]`
+ * `npx tsx scripts/record-histories.ts [credit-line] [credit-line-apply] [credit-line-drawdown] [credit-line-serve] [loan] [loan-refund] [loan-late-receipt] [loan-books] [loan-yearly] [loan-debit-in-task] [loan-reminders] [loan-extension] [operations] [collection] [collection-seed-buckets]`
  * (no names: every group). Re-record only the group whose shape you add: an old group's files are
  * the proof that runs started on older code still replay.
  * Payloads are encrypted with the development key.
@@ -24,6 +24,7 @@ import {
   recordYearlyHistories,
   recordDebitInTaskHistories,
   recordGatewayReminderHistories,
+  recordExtensionHistories,
 } from '../test/support/loan-histories';
 import { recordOperationsHistories } from '../test/support/operations-histories';
 import { devServerEnv, timeSkippingEnv } from '../test/support/temporal';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     if (wanted('loan-yearly')) await recordYearlyHistories(env, taskQueue, save);
     if (wanted('loan-debit-in-task')) await recordDebitInTaskHistories(env, taskQueue, save);
     if (wanted('loan-reminders')) await recordGatewayReminderHistories(env, taskQueue, save);
+    if (wanted('loan-extension')) await recordExtensionHistories(env, taskQueue, save);
     if (wanted('operations')) await recordOperationsHistories(env, taskQueue, save);
     if (wanted('collection')) await recordCollectionHistories(env, taskQueue, save);
     if (wanted('collection-seed-buckets')) await recordWrittenOff(env, taskQueue, save, '-seed-buckets');

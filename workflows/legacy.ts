@@ -36,7 +36,7 @@ type BucketStep = Extract<AgendaStep, { kind: 'bucket' }>;
  * bucket boundary of a late loan. No late charges, thresholds, write-off or month ends.
  */
 export function stepBeforeCollection(book: LoanBook, ctx: LoanContext): AgendaStep | null {
-  return nextStep(book, ctx.cal, ctx.s.watermark);
+  return nextStep(book, ctx.terms.cal, ctx.s.watermark);
 }
 
 /** Such a run only publishes the new DPD and bucket: it has no collection, line hold or bureau to tell. */

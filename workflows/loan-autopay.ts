@@ -1,10 +1,8 @@
 import { patched } from '@temporalio/workflow';
 import type { DebitResult } from '../contracts/providers/bank';
-import type { AutopayAttempt } from '../contracts/loan';
-import { openOf, owedBy } from '../domain/loan';
+import type { DebitTag } from '../domain/loan-machine';
 import { debits, debitsInTask, provider } from './loan-activities';
-import { inService, type LoanContext, servicing, today } from './loan-context';
-import { guarded, lateChargesToDate, takePayment } from './loan-payments';
+import { apply, type LoanContext, today } from './loan-context';
 import { providerCodeOf } from './loan-refusals';
 import { PATCH } from './patches';
 
@@ -13,20 +11,21 @@ export async function autopay(
   ctx: LoanContext,
   seq: number,
   slotKey: string,
-  tag: { slot: number; retryId?: string },
+  tag: DebitTag,
   date: string,
 ): Promise<void> {
-  const { input, s } = ctx;
-  lateChargesToDate(ctx);
-  const amount = owedBy(inService(ctx), date);
-  if (amount === 0 || !ctx.autopayCard) return;
+  const { input } = ctx;
+  const debit = apply(ctx, { type: 'autopay-due', seq, slotKey, tag, date }).effects.find(
+    (e) => e.type === 'debit',
+  );
+  if (!debit) return;
   let result: DebitResult | { status: 'failed'; reason: string };
   try {
     const request = {
       idempotencyKey: `${input.loanId}:autopay:${slotKey}`,
-      amountMinor: amount,
+      amountMinor: debit.amount,
       currency: input.principal.currency,
-      fromCard: ctx.autopayCard,
+      fromCard: debit.card,
       dueDate: date,
     };
     if (patched(PATCH.debitInTask)) result = await debitsInTask.collectAutopay(request);
@@ -34,34 +33,23 @@ export async function autopay(
   } catch (err) {
     result = { status: 'failed', reason: providerCodeOf(err) };
   }
-  const attempt: AutopayAttempt = {
+  apply(ctx, {
+    type: 'autopay-result',
     seq,
-    ...tag,
+    slotKey,
+    tag,
+    asked: debit.amount,
+    result:
+      result.status === 'succeeded'
+        ? { status: 'succeeded', amountMinor: result.amountMinor }
+        : { status: 'failed', reason: result.reason },
     at: new Date(Date.now()).toISOString(),
-    amount,
-    result: result.status,
-  };
-  if (result.status === 'succeeded') {
-    const paymentId = `autopay:${slotKey}`;
-    const received = result.amountMinor;
-    Object.assign(attempt, { paymentId, amount: received });
-    const problem = guarded(ctx, paymentId, () => takePayment(ctx, paymentId, received, 'autopay'));
-    if (problem)
-      s.exceptions.push({ eventId: `${input.loanId}:autopay:${slotKey}`, paymentId, reason: problem });
-  } else {
-    attempt.reason = result.reason;
-  }
-  s.autopayAttempts.push(attempt);
-  ctx.changed = true;
+    date: today(ctx),
+  });
 }
 
-/** Collection asked for another debit (M1): one attempt per retry id, keyed by it. */
+/** Collection asked for another debit (M1): the machine names the installment, keyed by the retry id. */
 export async function retryDebit(ctx: LoanContext, retryId: string): Promise<void> {
-  const r = servicing(ctx).retries;
-  r.pending = r.pending.filter((id) => id !== retryId);
-  r.done.push(retryId);
-  const oldest = inService(ctx).installments.find((i) => openOf(i) > 0);
-  if (ctx.s.status === 'delinquent' && oldest)
-    await autopay(ctx, oldest.seq, `retry:${retryId}`, { slot: -1, retryId }, today(ctx));
-  ctx.changed = true;
+  const { effects } = apply(ctx, { type: 'retry-due', retryId, date: today(ctx) });
+  for (const e of effects) if (e.type === 'autopay') await autopay(ctx, e.seq, e.slotKey, e.tag, today(ctx));
 }

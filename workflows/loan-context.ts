@@ -1,23 +1,22 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
 import type { Bucket } from '../domain/delinquency';
-import type { JournalEntry } from '../domain/ledger';
-import { type Booked, type LoanBook, type PaymentRecord, type ServicingCalendar } from '../domain/loan';
+import { type Booked, type LoanBook, type LoanStatus } from '../domain/loan';
+import {
+  type LoanAnswer,
+  type LoanEvent,
+  type LoanMoney,
+  type LoanStep,
+  type LoanTerms,
+  statusOf,
+  stepLoan,
+} from '../domain/loan-machine';
+import { noServicing, type Servicing } from '../domain/loan-servicing';
 import type { GatewayReminder } from '../domain/reminders';
-import { statusOfBook } from '../domain/loan-scheduler';
 import { localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
-import type { Product } from '../domain/products';
 import type { CollectionRun } from './collection';
 import { DEFAULT_HISTORY_LIMIT, type HistoryLimit } from './continue-as-new';
-import { refused } from './failures';
-import { noServicing, type Servicing } from './loan-standing';
-import {
-  type AutopayAttempt,
-  type LoanStatus,
-  type LoanView,
-  type RepaymentResult,
-  type LoanInput,
-} from '../contracts/loan';
+import { type LoanView, type LoanInput } from '../contracts/loan';
 
 export interface LoanSettings extends HistoryLimit {
   reminderDaysBefore: number;
@@ -54,35 +53,18 @@ export const DEFAULT_SETTINGS: LoanSettings = {
 };
 
 /** Everything a run hands to the next one on continue-as-new: plain JSON. */
-export interface LoanState {
-  status: LoanStatus;
-  book: LoanBook | null;
+export interface LoanState extends LoanMoney {
   disbursement: LoanView['disbursement'];
   failure: LoanView['failure'];
-  /** Agenda steps at or before this instant (epoch ms) are behind us. */
-  watermark: number;
-  payments: Record<
-    string,
-    { record: PaymentRecord; answer: RepaymentResult; channel: string; reversed: boolean }
-  >;
   callbackEvents: string[];
-  autopayAttempts: AutopayAttempt[];
   reminders: LoanView['reminders'];
-  exceptions: LoanView['exceptions'];
-  /** Entries decided and not yet confirmed posted; posting is idempotent by source event id. */
-  outbox: JournalEntry[];
   version: number;
-  /** An installment went unpaid past its due day at least once: the line's renewal reads it. */
-  everLate?: boolean;
-  servicing?: Servicing;
   /** Booked at disbursement; a write-off draws on exactly this. Absent in runs begun before it was kept. */
   riskReserve?: number;
   /** Credit paid back to the borrower after payoff (absent before refunds existed). */
   refunds?: NonNullable<LoanView['refunds']>;
   /** The delinquency buckets the loan began with (absent in runs begun before they were kept). */
   buckets?: Bucket[];
-  /** A closed loan takes late callbacks until this instant (epoch ms); absent before late receipts existed. */
-  lateReceiptsUntil?: number;
   /** Reminders the gateway holds and has not delivered yet (patch `reminders-with-gateway`). */
   gatewayReminders?: GatewayReminder[];
 }
@@ -108,13 +90,12 @@ export const newLoanState = (): LoanState => ({
  */
 export interface LoanContext {
   readonly input: LoanInput;
-  readonly product: Product;
-  readonly cal: ServicingCalendar;
-  /** The run began after delinquency servicing existed (patch `delinquency-collection`). */
-  readonly collects: boolean;
+  /**
+   * The run's product, calendar, currency, whether it collects (patch `delinquency-collection`) and the
+   * card autopay debits and refunds go to: what the loan's machine (domain/loan-machine.ts) reads.
+   */
+  readonly terms: LoanTerms;
   readonly settings: LoanSettings;
-  /** The card autopay debits and refunds go to; a card-issuer loan begun before repayment cards were kept has none. */
-  readonly autopayCard: string | null;
   readonly s: LoanState;
   /** Something the main loop must post, publish and tell collection about happened. */
   changed: boolean;
@@ -125,6 +106,21 @@ export interface LoanContext {
 /** Runs begun before delinquency servicing carry none; it is added the first time it is needed. */
 export function servicing(ctx: LoanContext): Servicing {
   return (ctx.s.servicing ??= noServicing());
+}
+
+/**
+ * Hands `event` to the loan's machine and takes its next state; the effects a handler can carry out at
+ * once (the change flag, logs) are done here, the rest are the caller's.
+ */
+export function apply<E extends LoanEvent>(ctx: LoanContext, event: E): LoanStep<LoanState, LoanAnswer<E>> {
+  const step = stepLoan(ctx.terms, ctx.s, event);
+  Object.assign(ctx.s, step.state);
+  for (const effect of step.effects) {
+    if (effect.type === 'changed') ctx.changed = true;
+    if (effect.type === 'log')
+      log[effect.level](effect.message, { loanId: ctx.input.loanId, ...effect.fields });
+  }
+  return step;
 }
 
 export function today(ctx: LoanContext): string {
@@ -145,20 +141,6 @@ export function inService(ctx: LoanContext): LoanBook {
   return s.book;
 }
 
-export function servingOrRefuse(
-  ctx: LoanContext,
-  statuses: LoanStatus[] = ['active', 'delinquent'],
-): LoanBook {
-  const { s } = ctx;
-  if (!s.book || !statuses.includes(s.status))
-    throw refused(
-      'loan',
-      'loan_not_in_service',
-      `the loan is ${s.status}; only an ${statuses.join(' or ')} loan takes this`,
-    );
-  return s.book;
-}
-
 /** A booking's new book replaces the old one and its entries wait in the outbox for the main loop. */
 export function commit<R>(ctx: LoanContext, booked: Booked<R>): R {
   ctx.s.book = booked.book;
@@ -167,5 +149,5 @@ export function commit<R>(ctx: LoanContext, booked: Booked<R>): R {
 }
 
 export function currentStatus(ctx: LoanContext): LoanStatus {
-  return statusOfBook(ctx.s.status, ctx.s.book, ctx.cal, ctx.s.watermark);
+  return statusOf(ctx.terms, ctx.s);
 }

@@ -13,7 +13,8 @@ import { giveBackLimit } from './loan-standing';
  * out, gives its limit back to the line: a loan that never pays out holds no limit.
  */
 export async function disburse(ctx: LoanContext): Promise<void> {
-  const { input, product, s } = ctx;
+  const { input, s } = ctx;
+  const { product } = ctx.terms;
   const compensations: (() => Promise<void>)[] = [];
   let payout: Payout;
   let payoutAsked = false;
@@ -48,7 +49,8 @@ export async function disburse(ctx: LoanContext): Promise<void> {
 
 /** Money is out: the schedule runs from the borrower's local date of the payout. */
 function start(ctx: LoanContext, payout: Payout): void {
-  const { input, product, s } = ctx;
+  const { input, s } = ctx;
+  const { product } = ctx.terms;
   const startDate = today(ctx);
   const { quote, riskReserve } = price(product, input, startDate);
   s.book = openBook({

@@ -18,7 +18,7 @@ export async function refundCredit(ctx: LoanContext): Promise<void> {
   const eventId = `${input.loanId}:${refundId}`;
   // Asked again for each late receipt: a refund that waits for a person is listed once.
   const listed = (reason: string) => s.exceptions.some((e) => e.eventId === eventId && e.reason === reason);
-  if (!ctx.autopayCard) {
+  if (!ctx.terms.autopayCard) {
     const reason = 'credit left but no borrower card to refund it to';
     if (!listed(reason)) s.exceptions.push({ eventId, paymentId: refundId, reason });
     return;
@@ -28,7 +28,7 @@ export async function refundCredit(ctx: LoanContext): Promise<void> {
       idempotencyKey: eventId,
       amountMinor: amount,
       currency: input.principal.currency,
-      toCard: ctx.autopayCard,
+      toCard: ctx.terms.autopayCard,
       payee: 'borrower',
     });
     const date = today(ctx);

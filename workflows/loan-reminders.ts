@@ -60,7 +60,8 @@ export async function remind(ctx: LoanContext, seq: number): Promise<void> {
  * are local activities inside the turn's task, so reminders cost the loan no wake of their own.
  */
 export async function keepRemindersAhead(ctx: LoanContext): Promise<void> {
-  const { input, s, cal } = ctx;
+  const { input, s } = ctx;
+  const { cal } = ctx.terms;
   if (!s.book) return;
   const now = Date.now();
   const serving = s.status === 'active' || s.status === 'delinquent';

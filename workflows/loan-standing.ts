@@ -7,13 +7,13 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoanActivities } from '../activities/loan';
-import { type LastFiling, nextBureauFiling } from '../domain/bureau-reporting';
+import { nextBureauFiling } from '../domain/bureau-reporting';
 import { type Bucket, bucketFor } from '../domain/delinquency';
-import { type LateChargeState, NO_LATE_CHARGES } from '../domain/late-charges';
 import { type LoanBook, openOf, owedBy, payoffOf } from '../domain/loan';
+import type { Servicing } from '../domain/loan-servicing';
 import { collection, type CollectionRun } from './collection';
 import { collectionWorkflowId, delinquencyUpdate, type DelinquencyUpdate } from '../contracts/collection';
-import { type ExtensionResult, type LoanView, type SettlementTerms, type LoanInput } from '../contracts/loan';
+import { type LoanView, type LoanInput } from '../contracts/loan';
 import {
   creditLineWorkflowId,
   type LimitRelease,
@@ -21,34 +21,6 @@ import {
   releaseLimit,
 } from '../contracts/credit-line';
 import { retry } from './retry-policies';
-
-/** What servicing a late loan adds to the loan's state (absent in runs started before it existed). */
-export interface Servicing {
-  charges: LateChargeState;
-  extensions: Record<string, ExtensionResult>;
-  retries: { pending: string[]; done: string[] };
-  /** The running collection child: the episode (oldest due date it began on) and the last update sent. */
-  collection: { episode: string; sent: string } | null;
-  /** The line was told this loan holds it. */
-  held: boolean;
-  /** Last status furnished to the bureau. */
-  bureau: LastFiling | null;
-  settlement: (SettlementTerms & { received: number }) | null;
-  settledBy: string | null;
-  writtenOffOn: string | null;
-}
-
-export const noServicing = (): Servicing => ({
-  charges: { ...NO_LATE_CHARGES, penaltyThrough: {}, lateFeeCharged: [] },
-  extensions: {},
-  retries: { pending: [], done: [] },
-  collection: null,
-  held: false,
-  bureau: null,
-  settlement: null,
-  settledBy: null,
-  writtenOffOn: null,
-});
 
 /** What the loan lends its standing: its input and settings, and readers of its current state. */
 export interface StandingContext {

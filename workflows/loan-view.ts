@@ -1,9 +1,10 @@
 import { bucketFor } from '../domain/delinquency';
-import { snapshotOf } from '../domain/loan';
+import { payoffOf, snapshotOf } from '../domain/loan';
+import type { Servicing } from '../domain/loan-servicing';
 import { formatMajor, formatMoney } from '../domain/money';
-import { currentStatus, type LoanContext, money, today } from './loan-context';
-import { type LoanView, type LoanInput } from '../contracts/loan';
-import type { Servicing } from './loan-standing';
+import { asFailure } from './failures';
+import { currentStatus, inService, type LoanContext, money, today } from './loan-context';
+import { type LoanView, type LoanInput, type PayoffQuote } from '../contracts/loan';
 import {
   CreditLineId,
   CustomerId,
@@ -16,7 +17,7 @@ import {
 /** The loan as the API, the read model and the standing see it. */
 export function loanView(ctx: LoanContext): LoanView {
   const { s, input } = ctx;
-  const snap = snapshotOf(s.book, ctx.cal, s.watermark, today(ctx));
+  const snap = snapshotOf(s.book, ctx.terms.cal, s.watermark, today(ctx));
   return {
     id: input.loanId,
     creditLineId: input.creditLineId,
@@ -26,11 +27,11 @@ export function loanView(ctx: LoanContext): LoanView {
     annualRate: input.annualRate,
     termMonths: input.termMonths,
     timeZone: input.timeZone,
-    ...(ctx.cal.buckets ? { buckets: [...ctx.cal.buckets] } : {}),
+    ...(ctx.terms.cal.buckets ? { buckets: [...ctx.terms.cal.buckets] } : {}),
     status: currentStatus(ctx),
     principal: input.principal,
     ...snap,
-    stage: s.status === 'written_off' ? 'written_off' : bucketFor(snap.dpd, ctx.cal.buckets).stage,
+    stage: s.status === 'written_off' ? 'written_off' : bucketFor(snap.dpd, ctx.terms.cal.buckets).stage,
     outstanding: money(ctx, snap.outstanding),
     creditBalance: money(ctx, snap.creditBalance),
     autopayAttempts: s.autopayAttempts,
@@ -74,6 +75,12 @@ function servicingView(
         }
       : null,
   };
+}
+
+/** What settles the loan in full on a date, without booking anything. */
+export function quotePayoff(ctx: LoanContext, date: string): PayoffQuote {
+  const q = asFailure(() => payoffOf(inService(ctx), date));
+  return { date: q.date, amount: money(ctx, q.amount), breakdown: q.breakdown };
 }
 
 /** What an operator sees of the loan at a glance in the Temporal UI. */

@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, log, patched, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { DEFAULT_BUCKETS, DEFAULT_POLICY, type DelinquencyPolicy } from '../domain/delinquency';
 import { nextServicingStep, type ServicingStep } from '../domain/delinquency-agenda';
-import { writeOffBook } from '../domain/write-off';
-import { type AgendaStep, checkCalendar, fallDue, openOf, useCredit } from '../domain/loan';
+import { type AgendaStep, checkCalendar } from '../domain/loan';
+import { type LoanAnswer, receivedTotal, refuseRequest } from '../domain/loan-machine';
 import { nextLoanAction } from '../domain/loan-scheduler';
 import { addDays, instantOfLocal } from '../domain/localdate';
 import { getProduct } from '../domain/products';
@@ -12,7 +12,7 @@ import { bucketCrossed, loanBucketsBeforeSeed, stepBeforeCollection } from './le
 import { autopay, retryDebit } from './loan-autopay';
 import { flush, persist, posted, recordsTogether } from './loan-books';
 import {
-  commit,
+  apply,
   currentStatus,
   DEFAULT_SETTINGS,
   inService,
@@ -24,32 +24,25 @@ import {
   today,
 } from './loan-context';
 import { disburse } from './loan-disbursement';
-import { checkExtensionRequest, extend } from './loan-extension';
 import {
   extendLoan,
+  type ExtensionRequest,
   getLoan,
   getPayment,
   type LoanView,
   paymentCallback,
   payoffQuote,
   repay,
+  type RepaymentRequest,
   retryAutopay,
   settlementApproved,
   type LoanInput,
 } from '../contracts/loan';
-import {
-  checkRepayment,
-  quotePayoff,
-  lateChargesToDate,
-  onCallback,
-  receivedTotal,
-  takePayment,
-} from './loan-payments';
 import { refundCredit } from './loan-refunds';
 import { price } from './loan-refusals';
 import { keepRemindersAhead, remind } from './loan-reminders';
 import { giveBackLimit, keepStanding as standing } from './loan-standing';
-import { loanView } from './loan-view';
+import { loanView, quotePayoff } from './loan-view';
 import { PATCH } from './patches';
 
 export type { LoanSettings, LoanState } from './loan-context';
@@ -88,11 +81,8 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   };
   const ctx: LoanContext = {
     input,
-    product,
-    cal,
-    collects,
+    terms: { loanId: input.loanId, product, cal, currency: input.principal.currency, collects, autopayCard },
     settings,
-    autopayCard,
     s,
     changed: true,
     saving: { indexed: '' },
@@ -108,59 +98,33 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
   // same workflow task, so money sent as the payout lands would meet a loan still disbursing: it waits
   // for the payout's result and is then judged as usual (test/workflows/worker-shutdown.test.ts).
   const payoutDecided = () => condition(() => s.status !== 'disbursing');
-  setHandler(
-    repay,
-    async (req) => {
-      if (s.status === 'disbursing') {
-        await payoutDecided();
-        asFailure(() => checkRepayment(ctx, req));
-      }
-      const known = s.payments[req.paymentId];
-      if (known) return known.answer;
-      const answer = takePayment(ctx, req.paymentId, req.amount.amount, req.channel, req.mode);
-      await posted(ctx);
-      return answer;
-    },
-    { validator: (req) => asFailure(() => checkRepayment(ctx, req)) },
-  );
+  type Request = Parameters<typeof refuseRequest>[2];
+  const check = (event: Request) => asFailure(() => refuseRequest(ctx.terms, s, event));
+  /** A request the validator let through; one that met the payout still out is checked again once it is decided. */
+  async function ask<E extends Request>(event: () => E): Promise<LoanAnswer<E>> {
+    let step = asFailure(() => apply(ctx, event()));
+    if (step.effects.some((e) => e.type === 'wait-for-payout')) {
+      await payoutDecided();
+      check(event());
+      step = asFailure(() => apply(ctx, event()));
+    }
+    if (step.effects.some((e) => e.type === 'changed')) await posted(ctx);
+    return step.answer!;
+  }
+  const repayment = (req: RepaymentRequest) => () =>
+    ({ type: 'repayment', ...req, date: today(ctx) }) as const;
+  setHandler(repay, (req) => ask(repayment(req)), { validator: (req) => check(repayment(req)()) });
+  const extension = (req: ExtensionRequest) => () =>
+    ({ type: 'extension', extensionId: req.extensionId, days: req.days, date: today(ctx) }) as const;
+  setHandler(extendLoan, (req) => ask(extension(req)), { validator: (req) => check(extension(req)()) });
   setHandler(paymentCallback, async (cb) => {
     if (s.callbackEvents.includes(cb.eventId)) return;
     s.callbackEvents.push(cb.eventId);
     if (s.status === 'disbursing') await payoutDecided();
-    const problem = onCallback(ctx, cb);
-    if (problem) {
-      log.warn('payment callback needs a person', { loanId: input.loanId, eventId: cb.eventId, problem });
-      s.exceptions.push({ eventId: cb.eventId, paymentId: cb.paymentId, reason: problem });
-    }
-    ctx.changed = true;
+    apply(ctx, { type: 'callback', ...cb, date: today(ctx) });
   });
-  setHandler(
-    extendLoan,
-    async (req) => {
-      if (s.status === 'disbursing') {
-        await payoutDecided();
-        checkExtensionRequest(ctx, req);
-      }
-      const known = s.servicing?.extensions[req.extensionId];
-      if (known) return known;
-      const result = extend(ctx, req);
-      await posted(ctx);
-      return result;
-    },
-    { validator: (req) => checkExtensionRequest(ctx, req) },
-  );
-  setHandler(retryAutopay, ({ retryId }) => {
-    const r = servicing(ctx).retries;
-    if (r.done.includes(retryId) || r.pending.includes(retryId)) return;
-    r.pending.push(retryId);
-    ctx.changed = true;
-  });
-  setHandler(settlementApproved, (terms) => {
-    if (terms.amount.currency !== input.principal.currency)
-      return void log.warn('settlement in another currency ignored', { offerId: terms.offerId });
-    servicing(ctx).settlement = { ...terms, received: 0 };
-    ctx.changed = true;
-  });
+  setHandler(retryAutopay, ({ retryId }) => void apply(ctx, { type: 'retry-asked', retryId }));
+  setHandler(settlementApproved, (terms) => void apply(ctx, { type: 'settlement-approved', terms }));
 
   if (s.status === 'disbursing') await disburse(ctx);
   if (s.status === 'active' || s.status === 'delinquent') await serve();
@@ -236,22 +200,11 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
     if (step.kind === 'delinquency' || step.kind === 'month_end') return thresholdReached(step);
     const date = today(ctx);
     if (step.slot === 0) {
-      // The installment falls due: its charges become receivable and credit held pays first.
       dueDays += 1;
-      commit(ctx, fallDue(inService(ctx), step.seq, date));
-      commit(ctx, useCredit(inService(ctx), step.seq, date));
-      ctx.changed = true;
+      apply(ctx, { type: 'installment-due', seq: step.seq, date });
     }
     await autopay(ctx, step.seq, `${step.seq}:${step.slot}`, { slot: step.slot }, date);
-    const installment = inService(ctx).installments.find((i) => i.seq === step.seq);
-    if (step.last && installment && openOf(installment) > 0) missedInstallment(step.seq);
-  }
-
-  /** The loan turns delinquent (see currentStatus); the main loop then tells collection, the line and the bureau. */
-  function missedInstallment(seq: number): void {
-    log.info('installment unpaid after the last autopay attempt', { loanId: input.loanId, seq });
-    s.everLate = true;
-    ctx.changed = true;
+    if (step.last) apply(ctx, { type: 'attempts-over', seq: step.seq });
   }
 
   async function close(): Promise<void> {
@@ -296,19 +249,10 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
 
   /** A grace end, bucket boundary, write-off day or month end: charges are brought to date and posted. */
   function thresholdReached(step: Extract<ServicingStep, { kind: 'delinquency' | 'month_end' }>): void {
-    lateChargesToDate(ctx);
-    if (step.kind === 'delinquency' && step.changes.some((c) => c.kind === 'write_off')) writeOff();
-    ctx.changed = true;
-  }
-
-  /** What is left moves off the books; the risk reserve booked at disbursement absorbs it first. */
-  function writeOff(): void {
-    const book = inService(ctx);
-    const reserve = s.riskReserve ?? price(product, input, book.startDate).riskReserve;
-    commit(ctx, writeOffBook(book, today(ctx), reserve));
-    s.status = 'written_off';
-    servicing(ctx).writtenOffOn = today(ctx);
-    log.info('loan written off', { loanId: input.loanId, dpd: policy.writeOffDpd });
+    const writesOff = step.kind === 'delinquency' && step.changes.some((c) => c.kind === 'write_off');
+    // The risk reserve booked at disbursement absorbs the write-off first.
+    const reserve = () => s.riskReserve ?? price(product, input, inService(ctx).startDate).riskReserve;
+    apply(ctx, { type: 'threshold', date: today(ctx), writeOff: writesOff ? { reserve: reserve() } : null });
   }
 
   /** A written-off loan still takes recoveries for a while; then its workflow completes. */
@@ -331,7 +275,7 @@ export async function loan(input: LoanInput, run: LoanRun = {}): Promise<LoanVie
         servicing: servicing(ctx),
         book: inService(ctx),
         today: today(ctx),
-        receivedTotal: receivedTotal(ctx),
+        receivedTotal: receivedTotal(s),
       },
       v,
     );

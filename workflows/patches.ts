@@ -23,7 +23,7 @@ export const PATCH = {
    * loan-repayments-payoff.json, loan-settled.json, loan-written-off-recovered.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json,
    * loan-written-off-recovered-seed-buckets.json, loan-yearly-first-run.json, loan-two-years-one-run.json,
-   * loan-debited-in-task.json, loan-reminders-with-gateway.json.
+   * loan-debited-in-task.json, loan-reminders-with-gateway.json, loan-extended-closed.json.
    * Deprecate: no loan run started before it is open. Even then a loan carried on from a first run
    * older than kept buckets keeps the earlier ranges (workflows/legacy.ts).
    */
@@ -39,7 +39,7 @@ export const PATCH = {
    * loan-overpaid-refunded.json, loan-saved-with-entries.json, loan-settled.json,
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json,
    * loan-yearly-first-run.json, loan-yearly-last-run.json, loan-two-years-one-run.json,
-   * loan-debited-in-task.json, loan-reminders-with-gateway.json.
+   * loan-debited-in-task.json, loan-reminders-with-gateway.json, loan-extended-closed.json.
    * Deprecate: no loan run started before it is open.
    */
   delinquencyCollection: 'delinquency-collection',
@@ -109,7 +109,8 @@ export const PATCH = {
    * loan-overpaid-before-refunds.json, loan-overpaid-refunded.json, loan-repayments-payoff.json,
    * loan-settled.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-last-run.json,
-   * loan-two-years-one-run.json, loan-debited-in-task.json, loan-reminders-with-gateway.json.
+   * loan-two-years-one-run.json, loan-debited-in-task.json, loan-reminders-with-gateway.json,
+   * loan-extended-closed.json.
    * Deprecate: no loan run started before it is open.
    */
   lateReceiptsAfterClosure: 'late-receipts-after-closure',
@@ -123,7 +124,7 @@ export const PATCH = {
    * loan-written-off-recovered.json, loan-written-off-recovered-seed-buckets.json.
    * New path: loan-late-receipt-refunded.json, loan-saved-with-entries.json, loan-yearly-first-run.json,
    * loan-yearly-last-run.json, loan-two-years-one-run.json, loan-debited-in-task.json,
-   * loan-reminders-with-gateway.json.
+   * loan-reminders-with-gateway.json, loan-extended-closed.json.
    * Deprecate: no loan run started before it is open.
    */
   postWithSave: 'post-with-save',
@@ -156,7 +157,7 @@ export const PATCH = {
    * amount, it books the bank's record of the first debit (activities/loan.ts collectAutopay).
    * Asked at every debit, before debit-as-activity.
    * Old path: loan-saved-with-entries.json, loan-yearly-first-run.json, loan-yearly-last-run.json.
-   * New path: loan-debited-in-task.json, loan-reminders-with-gateway.json.
+   * New path: loan-debited-in-task.json, loan-reminders-with-gateway.json, loan-extended-closed.json.
    * Deprecate: no loan run started before it is open; debit-as-activity's old and new paths then go too.
    */
   debitInTask: 'debit-in-task',
@@ -166,7 +167,7 @@ export const PATCH = {
    * reminder of a paid or moved installment is withdrawn before it goes out. Asked once, at the start
    * of a run.
    * Old path: loan-debited-in-task.json, loan-saved-with-entries.json.
-   * New path: loan-reminders-with-gateway.json.
+   * New path: loan-reminders-with-gateway.json, loan-extended-closed.json.
    * Deprecate: no loan run started before it is open.
    */
   remindersWithGateway: 'reminders-with-gateway',

@@ -3,11 +3,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays, instantOfLocal, localDateAt } from '../../domain/localdate';
 import { loan, type LoanRun } from '../../workflows/loan';
 import {
+  extendLoan,
   getLoan,
   type LoanView,
   paymentCallback,
   payoffQuote,
   repay,
+  retryAutopay,
+  settlementApproved,
   type LoanInput,
   loanWorkflowId,
 } from '../../contracts/loan';
@@ -282,4 +285,32 @@ export async function recordGatewayReminderHistories(
   });
   await early.handle.result();
   await save('loan-reminders-with-gateway', early.workflowId);
+}
+
+/**
+ * An extension granted and asked again under its id, a retry and a settlement in another currency
+ * the loan ignores, then closure by autopay: the handlers of domain/loan-machine.ts's events that the
+ * other groups do not send.
+ */
+export async function recordExtensionHistories(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  save: Save,
+): Promise<void> {
+  const { start, until, sleepTo } = loanScenarios(env, taskQueue);
+  const extended = await start({ termMonths: 3, principal: { amount: 300_000, currency: 'CNY' } });
+  const v = await until(extended, (x) => x.status === 'active');
+  await sleepTo(addDays(v.installments[0]!.dueDate, 1));
+  await until(extended, (x) => x.installments[0]!.status === 'paid');
+  const ask = { extensionId: 'rec-ext', days: 10, actor: 'recorder' };
+  await extended.handle.executeUpdate(extendLoan, { args: [ask] });
+  await extended.handle.executeUpdate(extendLoan, { args: [ask] });
+  await extended.handle.signal(retryAutopay, { retryId: 'rec-retry' });
+  await extended.handle.signal(settlementApproved, {
+    offerId: 'rec-offer',
+    amount: { amount: 100, currency: 'USD' },
+    payBy: addDays(v.installments[1]!.dueDate, 1),
+  });
+  await extended.handle.result();
+  await save('loan-extended-closed', extended.workflowId);
 }
