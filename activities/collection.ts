@@ -1,11 +1,10 @@
-import type { Repositories } from '../db/repositories';
 import type { CollectionAgency } from '../contracts/providers/agency';
 import type { CollectionRepository } from '../db/collection';
 import type { ContactRecord } from '../contracts/collection';
-import type { Providers } from '../contracts/providers';
+import type { ActivityDeps } from './deps';
 import { failFastWhenHopeless } from './failures';
 
-export type CollectionActivityDeps = Pick<Providers, 'notify' | 'agency'> & Pick<Repositories, 'collection'>;
+export type CollectionActivityDeps = ActivityDeps<'notify' | 'agency', 'collection'>;
 
 export interface ContactRequest {
   loanId: string;

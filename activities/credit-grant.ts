@@ -1,15 +1,16 @@
-import type { Repositories } from '../db/repositories';
 import type { BureauReport } from '../contracts/providers/bureau';
 import type { IdentityResult } from '../contracts/providers/identity';
 import type { ListResult } from '../contracts/providers/lists';
-import type { Providers } from '../contracts/providers';
 import type { NewCreditLineRow } from '../db/credit-lines';
 import type { ReviewRow } from '../db/reviews';
 import type { Applicant, Consent, CreditLineView } from '../contracts/credit-line';
+import type { ActivityDeps } from './deps';
 import { failFastWhenHopeless } from './failures';
 
-export type CreditGrantDeps = Pick<Providers, 'identity' | 'lists' | 'bureau' | 'notify'> &
-  Pick<Repositories, 'creditLines' | 'bureauReports' | 'reviews'>;
+export type CreditGrantDeps = ActivityDeps<
+  'identity' | 'lists' | 'bureau' | 'notify',
+  'creditLines' | 'bureauReports' | 'reviews'
+>;
 
 /** Activities of the credit grant: thin calls over adapters and repositories. */
 export function createCreditGrantActivities(deps: CreditGrantDeps) {

@@ -1,18 +1,19 @@
-import type { Repositories } from '../db/repositories';
 import type { AccountReport } from '../contracts/providers/bureau';
 import type { DebitRequest, DebitResult, PayRequest, Payout } from '../contracts/providers/bank';
 import type { ListResult, ScreeningSubject } from '../contracts/providers/lists';
 import type { Notification, SentNotification } from '../contracts/providers/notify';
 import type { JournalEntry } from '../domain/ledger';
 import type { LoanView } from '../contracts/loan';
-import type { Providers } from '../contracts/providers';
 import { log } from '@temporalio/activity';
 import { isProviderError } from '../adapters/errors';
+import type { ActivityDeps } from './deps';
 import { failFastWhenHopeless } from './failures';
 import { heartbeating } from './heartbeat';
 
-export type LoanActivityDeps = Pick<Providers, 'bank' | 'notify' | 'lists' | 'bureau'> &
-  Pick<Repositories, 'ledger' | 'loans' | 'books'>;
+export type LoanActivityDeps = ActivityDeps<
+  'bank' | 'notify' | 'lists' | 'bureau',
+  'ledger' | 'loans' | 'books'
+>;
 
 /** Activities of a loan: thin calls over the providers and repositories, each idempotent by a business key. */
 export function createLoanActivities(deps: LoanActivityDeps) {

@@ -1,5 +1,3 @@
-import type { Providers } from '../contracts/providers';
-import type { Repositories } from '../db/repositories';
 import { createHash } from 'node:crypto';
 import { Context, heartbeat, log } from '@temporalio/activity';
 import type { StatementItem } from '../contracts/providers/bank';
@@ -7,14 +5,15 @@ import type { CashEntry, LoanUnderReview, ReconciliationBreak } from '../db/oper
 import { type LedgerAccount, loanPosition } from '../domain/ledger';
 import { addDays } from '../domain/localdate';
 import type { LoanView } from '../contracts/loan';
+import type { ActivityDeps } from './deps';
 import { failFastWhenHopeless } from './failures';
 
-export interface OperationsActivityDeps extends Pick<Providers, 'bank'>, Pick<Repositories, 'operations'> {
+export type OperationsActivityDeps = ActivityDeps<'bank', 'operations'> & {
   /** The loan workflow's own view (its getLoan query); null when no such workflow exists. */
   loanState(loanId: string): Promise<LoanView | null>;
   /** A difference seen once may be a loan mid-step; it is a break only if it is still there this much later. */
   recheckAfterMs?: number;
-}
+};
 
 export interface ReconcileRequest {
   businessDate: string;

@@ -52,6 +52,13 @@ export class Problem extends Error {
     return new Problem(404, titleOf(404), message, [{ field, message }]);
   }
 
+  /** The row a path id names, or the 404 that names the id. */
+  static async found<T>(row: Promise<T | null | undefined>, what: string, id: string): Promise<T> {
+    const value = await row;
+    if (value === null || value === undefined) throw Problem.notFound('id', `${what} ${id}`);
+    return value;
+  }
+
   static field(status: number, field: string, message: string, code?: string): Problem {
     return new Problem(status, titleOf(status), `${field}: ${message}`, [
       { field, message, ...(code ? { code } : {}) },

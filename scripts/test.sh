@@ -9,6 +9,8 @@ exec 2>&1
 bash scripts/setup.sh
 echo "[test] type-check" >&2
 npx tsc --noEmit -p tsconfig.json
+# The console is bundled by esbuild, which strips types without checking them.
+npx tsc --noEmit -p web/tsconfig.json
 echo "[test] lint and format" >&2
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .

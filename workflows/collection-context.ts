@@ -8,13 +8,16 @@ import type {
   ContactRecord,
   DelinquencyUpdate,
 } from '../contracts/collection';
-import type { HistoryLimit } from './continue-as-new';
+import type { HistoryLimit, Run } from './continue-as-new';
 import { refused } from './failures';
 
 export interface CollectionSettings extends HistoryLimit {
   strategy: CollectionStrategy;
   settlement: SettlementPolicy;
 }
+
+/** What a collection's run is handed beside its input: settings and the state carried on. */
+export type CollectionRun = Run<CollectionSettings, CollectionState>;
 
 /** Carried over continue-as-new: plain JSON. */
 export interface CollectionState {

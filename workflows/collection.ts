@@ -30,6 +30,7 @@ import { DEFAULT_SETTLEMENT_POLICY } from '../domain/settlement';
 import { contactNow, count, recordCallOutcome, whenToPerform } from './collection-contacts';
 import {
   type CollectionContext,
+  type CollectionRun,
   type CollectionSettings,
   type CollectionState,
   today,
@@ -62,13 +63,7 @@ import {
   recordDecision,
 } from './collection-settlements';
 import { collectionView, detailsOf } from './collection-view';
-import {
-  continueAsNewOnceHandled,
-  DEFAULT_HISTORY_LIMIT,
-  historyIsLong,
-  nextRun,
-  type Run,
-} from './continue-as-new';
+import { continueAsNewOnceHandled, DEFAULT_HISTORY_LIMIT, historyIsLong, nextRun } from './continue-as-new';
 import { asFailure } from './failures';
 import { PATCH } from './patches';
 import { collectionBuckets } from './legacy';
@@ -76,9 +71,7 @@ import { retryAutopay, settlementApproved, loanWorkflowId } from '../contracts/l
 import { retry } from './retry-policies';
 import { providerActivities } from './task-queues';
 
-export type { CollectionSettings, CollectionState } from './collection-context';
-
-export type CollectionRun = Run<CollectionSettings, CollectionState>;
+export type { CollectionRun, CollectionSettings, CollectionState } from './collection-context';
 
 const effects = proxyActivities<CollectionActivities>({
   startToCloseTimeout: '30 seconds',

@@ -15,7 +15,7 @@ import type { GatewayReminder } from '../domain/reminders';
 import { localDateAt } from '../domain/localdate';
 import type { Money } from '../domain/money';
 import type { CollectionRun } from './collection';
-import { DEFAULT_HISTORY_LIMIT, type HistoryLimit } from './continue-as-new';
+import { DEFAULT_HISTORY_LIMIT, type HistoryLimit, type Run } from './continue-as-new';
 import { type LoanView, type LoanInput } from '../contracts/loan';
 
 export interface LoanSettings extends HistoryLimit {
@@ -68,6 +68,9 @@ export interface LoanState extends LoanMoney {
   /** Reminders the gateway holds and has not delivered yet (patch `reminders-with-gateway`). */
   gatewayReminders?: GatewayReminder[];
 }
+
+/** What a loan's run is handed beside its input: settings (tests shorten them) and the state carried on. */
+export type LoanRun = Run<LoanSettings, LoanState>;
 
 export const newLoanState = (): LoanState => ({
   status: 'disbursing',

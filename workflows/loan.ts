@@ -6,7 +6,7 @@ import { type LoanAnswer, receivedTotal, refuseRequest } from '../domain/loan-ma
 import { nextLoanAction } from '../domain/loan-scheduler';
 import { addDays, instantOfLocal } from '../domain/localdate';
 import { getProduct } from '../domain/products';
-import { continueAsNewOnceHandled, historyIsLong, nextRun, type Run } from './continue-as-new';
+import { continueAsNewOnceHandled, historyIsLong, nextRun } from './continue-as-new';
 import { asFailure } from './failures';
 import { bucketCrossed, loanBucketsBeforeSeed, stepBeforeCollection } from './legacy';
 import { autopay, retryDebit } from './loan-autopay';
@@ -17,7 +17,7 @@ import {
   DEFAULT_SETTINGS,
   inService,
   type LoanContext,
-  type LoanSettings,
+  type LoanRun,
   type LoanState,
   newLoanState,
   servicing,
@@ -45,9 +45,7 @@ import { giveBackLimit, keepStanding as standing } from './loan-standing';
 import { loanView, quotePayoff } from './loan-view';
 import { PATCH } from './patches';
 
-export type { LoanSettings, LoanState } from './loan-context';
-
-export type LoanRun = Run<LoanSettings, LoanState>;
+export type { LoanRun, LoanSettings, LoanState } from './loan-context';
 
 /**
  * A loan (借据): pre-disbursement checks → disbursement (compensated by releasing the line's limit if the

@@ -180,8 +180,7 @@ export const COLLECTION_ROUTES: RouteGroup<Ctx> = {
       action: 'collection.task_outcome',
       async effect({ ctx, req, key, params: { id }, body }) {
         const collector = actorOf(req);
-        const task = await ctx.collection.getTask(id);
-        if (!task) throw Problem.notFound('id', `collection task ${id}`);
+        const task = await Problem.found(ctx.collection.getTask(id), 'collection task', id);
         const retried =
           task.status === 'done' && task.outcome === body.outcome && task.collectorId === collector.id;
         if (task.status !== 'open' && !retried)

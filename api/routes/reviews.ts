@@ -194,8 +194,7 @@ export const REVIEW_ROUTES: RouteGroup<ReviewRouteDeps> = {
       responses: { 200: json('the review and its dossier; the applicant masked', ReviewDossierSchema) },
       problems: { 404: 'no such review' },
       async handle({ ctx, res, params: { id } }) {
-        const review = await ctx.reviews.find(id);
-        if (!review) throw Problem.notFound('id', `review ${id}`);
+        const review = await Problem.found(ctx.reviews.find(id), 'review', id);
         const handle = ctx.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
         const dossier = await viaWorkflow(`credit line ${review.creditLineId}`, () =>
           handle.query(getReviewDossier),
@@ -226,8 +225,7 @@ export const REVIEW_ROUTES: RouteGroup<ReviewRouteDeps> = {
       action: 'review.decide',
       async effect({ ctx, req, key, params: { id }, body }) {
         const reviewer = actorOf(req);
-        const review = await ctx.reviews.find(id);
-        if (!review) throw Problem.notFound('id', `review ${id}`);
+        const review = await Problem.found(ctx.reviews.find(id), 'review', id);
         const handle = ctx.temporal.workflow.getHandle(creditLineWorkflowId(review.creditLineId));
         const decision: ReviewDecisionSignal = {
           reviewerId: reviewer.id,

@@ -1,6 +1,6 @@
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { h, mount } from '../dom';
-import { latestOnly } from '../latest';
+import { errorText, filterForm, filtersOf, pagedList } from '../paged';
 import { dateTime, money } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -52,60 +52,26 @@ export async function loansPage({ root }: PageContext): Promise<void> {
   const bucket = h('input', { id: 'loan-bucket', placeholder: 'M1', size: 4, pattern: 'M\\d\\+?' });
   const line = h('input', { id: 'loan-line', placeholder: 'cl_…', size: 26 });
   const body = h('tbody', {});
-  const state = h('p', { class: 'state', role: 'status', id: 'loans-state' });
-  const more = h('button', { type: 'button', id: 'loans-more', hidden: true }, t('loadMore'));
-  let cursor: string | null = null;
   const ui = await temporalUiUrl().catch(() => null);
-
-  const begin = latestOnly();
-
-  async function load(reset: boolean) {
-    const current = begin();
-    if (reset) {
-      body.replaceChildren();
-      cursor = null;
-    }
-    state.textContent = t('loading');
-    const q = new URLSearchParams({ limit: '25' });
-    for (const [k, el] of [
-      ['status', status],
-      ['stage', stage],
-      ['productCode', product],
-      ['bucket', bucket],
-      ['creditLineId', line],
-    ] as const)
-      if (el.value.trim()) q.set(k, el.value.trim());
-    if (cursor) q.set('cursor', cursor);
-    try {
-      const page = await api<{ items: LoanRow[]; nextCursor: string | null }>('GET', `/v1/loans?${q}`);
-      if (!current()) return;
-      for (const l of page.items) body.appendChild(row(l, ui));
-      cursor = page.nextCursor;
-      more.hidden = !cursor;
-      state.textContent = body.childElementCount ? '' : t('empty');
-    } catch (err) {
-      if (current()) state.textContent = err instanceof ApiError ? err.message : String(err);
-    }
-  }
-  more.addEventListener('click', () => void load(false));
+  const fields = { status, stage, productCode: product, bucket, creditLineId: line };
+  const { state, more, load } = pagedList<LoanRow>({
+    list: body,
+    ids: { state: 'loans-state', more: 'loans-more' },
+    path: '/v1/loans',
+    query: () => filtersOf(fields),
+    render: (l) => row(l, ui),
+  });
   mount(
     root,
     h('h1', {}, t('loans')),
-    h(
-      'form',
-      {
-        class: 'filters',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          void load(true);
-        },
-      },
+    filterForm(
+      () => load(true),
+      'loans-search',
       h('label', {}, t('product'), ' ', product),
       h('label', {}, t('status'), ' ', status),
       h('label', {}, 'Bucket ', bucket),
       h('label', {}, t('stage'), ' ', stage),
       h('label', {}, t('lineStatus'), ' ', line),
-      h('button', { type: 'submit', id: 'loans-search' }, t('apply')),
     ),
     h(
       'table',
@@ -201,9 +167,6 @@ export async function loanPage({ root, params }: PageContext): Promise<void> {
       ),
     );
   } catch (err) {
-    mount(
-      root,
-      h('p', { class: 'error', role: 'alert' }, err instanceof ApiError ? err.message : String(err)),
-    );
+    mount(root, h('p', { class: 'error', role: 'alert' }, errorText(err)));
   }
 }

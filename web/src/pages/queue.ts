@@ -1,6 +1,5 @@
-import { api, ApiError } from '../api';
 import { h, mount } from '../dom';
-import { latestOnly } from '../latest';
+import { filterForm, pagedList } from '../paged';
 import { dateTime, money, timeLeft } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -21,60 +20,31 @@ export async function queuePage({ root }: PageContext): Promise<void> {
   const escalated = h('input', { id: 'filter-escalated', type: 'checkbox' });
   const makerChecker = h('input', { id: 'filter-maker-checker', type: 'checkbox' });
   const body = h('tbody', {});
-  const state = h('p', { class: 'state', role: 'status', id: 'queue-state' });
-  const more = h('button', { type: 'button', id: 'load-more', hidden: true }, t('loadMore'));
-  let cursor: string | null = null;
-
   const visible = (r: ReviewItem) =>
     (!escalated.checked || r.escalations > 0) && (!makerChecker.checked || r.reviewersRequired === 2);
-
-  const begin = latestOnly();
-
-  async function load(reset: boolean) {
-    const current = begin();
-    if (reset) {
-      body.replaceChildren();
-      cursor = null;
-    }
-    state.textContent = t('loading');
-    more.disabled = true;
-    const q = new URLSearchParams({ limit: '25' });
-    if (status.value) q.set('status', status.value);
-    if (dueBefore.value) q.set('dueBefore', new Date(`${dueBefore.value}T00:00:00`).toISOString());
-    if (cursor) q.set('cursor', cursor);
-    try {
-      const page = await api<{ items: ReviewItem[]; nextCursor: string | null }>('GET', `/v1/reviews?${q}`);
-      if (!current()) return;
-      const now = Date.now();
-      for (const r of page.items.filter(visible)) body.appendChild(row(r, now));
-      cursor = page.nextCursor;
-      more.hidden = !cursor;
-      state.textContent = body.childElementCount === 0 ? t('empty') : '';
-    } catch (err) {
-      if (current()) state.textContent = err instanceof ApiError ? err.message : String(err);
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', () => void load(false));
+  const { state, more, load } = pagedList<ReviewItem>({
+    list: body,
+    ids: { state: 'queue-state', more: 'load-more' },
+    path: '/v1/reviews',
+    query: () => {
+      const q = new URLSearchParams();
+      if (status.value) q.set('status', status.value);
+      if (dueBefore.value) q.set('dueBefore', new Date(`${dueBefore.value}T00:00:00`).toISOString());
+      return q;
+    },
+    render: (r) => (visible(r) ? row(r, Date.now()) : null),
+  });
 
   mount(
     root,
     h('h1', {}, t('queue')),
-    h(
-      'form',
-      {
-        class: 'filters',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          void load(true);
-        },
-      },
+    filterForm(
+      () => load(true),
+      'filter-apply',
       h('label', {}, t('status'), ' ', status),
       h('label', {}, t('dueBefore'), ' ', dueBefore),
       h('label', {}, escalated, ' ', t('onlyEscalated')),
       h('label', {}, makerChecker, ' ', t('onlyMakerChecker')),
-      h('button', { type: 'submit', id: 'filter-apply' }, t('apply')),
     ),
     h(
       'table',

@@ -1,6 +1,6 @@
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { h, mount } from '../dom';
-import { latestOnly } from '../latest';
+import { errorText, pagedList } from '../paged';
 import { dateTime, localDate, money, type Money } from '../format';
 import { t } from '../i18n';
 import type { PageContext } from '../main';
@@ -33,43 +33,19 @@ const inWindow = (task: Task, now = Date.now()) =>
   Date.parse(task.notBefore) <= now && now < Date.parse(task.notAfter);
 const localTime = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
-const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
 /** Today's open call tasks; a call outside the borrower's contact window cannot be recorded. */
 export async function tasksPage({ root }: PageContext): Promise<void> {
   const list = h('div', { id: 'tasks' });
-  const state = h('p', { class: 'state', role: 'status', id: 'tasks-state' }, t('loading'));
   const callable = h('input', { id: 'filter-callable', type: 'checkbox' });
-  const more = h('button', { type: 'button', id: 'tasks-more', hidden: true }, t('loadMore'));
-  let cursor: string | null = null;
-  const begin = latestOnly();
-
-  async function load(reset: boolean) {
-    const current = begin();
-    if (reset) {
-      list.replaceChildren();
-      cursor = null;
-    }
-    state.textContent = t('loading');
-    const q = new URLSearchParams({ status: 'open', limit: '25' });
-    if (callable.checked) q.set('callable', 'true');
-    if (cursor) q.set('cursor', cursor);
-    try {
-      const page = await api<{ items: Task[]; nextCursor: string | null }>(
-        'GET',
-        `/v1/collection-tasks?${q}`,
-      );
-      if (!current()) return;
-      for (const task of page.items) list.appendChild(card(task));
-      cursor = page.nextCursor;
-      more.hidden = !cursor;
-      state.textContent = list.childElementCount ? '' : t('empty');
-    } catch (err) {
-      if (current()) state.textContent = errorText(err);
-    }
-  }
+  const { state, more, load } = pagedList<Task>({
+    list,
+    ids: { state: 'tasks-state', more: 'tasks-more' },
+    path: '/v1/collection-tasks',
+    query: () => new URLSearchParams({ status: 'open', ...(callable.checked ? { callable: 'true' } : {}) }),
+    render: card,
+  });
   callable.addEventListener('change', () => void load(true));
-  more.addEventListener('click', () => void load(false));
   mount(
     root,
     h('h1', {}, t('tasks')),
