@@ -158,9 +158,6 @@ export function aprOfCashFlows(
   return annualise(periodic, num / den);
 }
 
-/** Nominal APR of dated cash flows as a decimal string, monthly periods. */
-export const nominalAprOf = (flows: readonly DatedCashFlow[]): string => aprOfCashFlows(flows).nominal;
-
 /** A rate as the 6-decimal string quotes publish, half-up. */
 export function formatRate(value: number | Dec): string {
   const text = new D(value).toFixed(6);

@@ -42,8 +42,6 @@ export interface Period {
 }
 
 export const MONTHLY: Period = { unit: 'month', count: 1, text: 'P1M' };
-export const WEEKLY: Period = { unit: 'week', count: 1, text: 'P1W' };
-export const BIWEEKLY: Period = { unit: 'week', count: 2, text: 'P2W' };
 
 const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/;
 const MAX_PERIOD_MONTHS = 120;

@@ -13,12 +13,3 @@ export class DomainError extends Error {
     super(message);
   }
 }
-
-export function require_(
-  condition: unknown,
-  field: string,
-  message: string,
-  code?: string,
-): asserts condition {
-  if (!condition) throw new DomainError(field, message, code);
-}

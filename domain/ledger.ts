@@ -22,22 +22,6 @@ export type LedgerAccount =
   | 'write_off_expense'
   | 'recovery_income';
 
-export const LEDGER_ACCOUNTS: readonly LedgerAccount[] = [
-  'loan_principal_receivable',
-  'interest_receivable',
-  'fee_receivable',
-  'penalty_receivable',
-  'cash_clearing',
-  'interest_income',
-  'fee_income',
-  'penalty_income',
-  'customer_credit_balance',
-  'risk_reserve_expense',
-  'risk_reserve_provision',
-  'write_off_expense',
-  'recovery_income',
-];
-
 export interface JournalLine {
   account: LedgerAccount;
   debit: number;

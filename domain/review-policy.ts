@@ -121,14 +121,6 @@ export function decideRefusal(
   return null;
 }
 
-export function canDecide(
-  review: ReviewState,
-  reviewerId: string,
-  partyIds: readonly string[] = review.partyIds,
-): boolean {
-  return decideRefusal(review, reviewerId, partyIds) === null;
-}
-
 /** Throws DomainError (code = refusal code) when the reviewer may not act: callers validate with `decideRefusal` first. */
 export function applyDecision(review: ReviewState, decision: ReviewDecision): ReviewState {
   const refusal = decideRefusal(review, decision.reviewerId);
