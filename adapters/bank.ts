@@ -145,7 +145,7 @@ export class SandboxBank implements BankGateway {
     return { date, items };
   }
 
-  private async debitRefusal(request: DebitRequest): Promise<DebitFailureReason | null> {
+  protected async debitRefusal(request: DebitRequest): Promise<DebitFailureReason | null> {
     if (request.fromCard.endsWith('0004')) return 'INSUFFICIENT_FUNDS';
     if (
       request.fromCard.endsWith('0005') &&

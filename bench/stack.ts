@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
-import { createAdapters } from '../adapters';
+import { type Adapters, createAdapters } from '../adapters';
 import { createApp } from '../api/app';
 import { createLogger } from '../config/logger';
 import { apiKeyRepository, type Role } from '../db/api-keys';
@@ -9,13 +9,15 @@ import type { Pool } from '../db/pool';
 import { devServerEnv, timeSkippingEnv } from '../test/support/temporal';
 import { workersServing } from '../test/support/workers';
 import { buildActivities } from '../worker/worker';
-import { benchPostgres } from './postgres';
+import { benchPostgres, type ClusterPlace } from './postgres';
 
 export interface BenchStack {
   env: TestWorkflowEnvironment;
   pool: Pool;
   base: string;
   keys: Record<Role, string>;
+  /** The actor id of each key, as the API records it (a line's `submittedBy`). */
+  actors: Record<Role, string>;
   taskQueue: string;
   /** Replaces the loan worker, e.g. with `maxCachedWorkflows: 0` so every query replays. */
   restartWorkers(options?: Partial<WorkerOptions>): Promise<void>;
@@ -32,13 +34,20 @@ export async function benchStack(
   server: 'dev' | 'time-skipping',
   extraWorkers: (env: TestWorkflowEnvironment) => Promise<Worker[]> = async () => [],
   workerOptions: Partial<WorkerOptions> = {},
+  more: {
+    /** Replaces providers, e.g. the simulation's bank (sim/bank.ts). */
+    adapt?: (adapters: Adapters) => Adapters;
+    /** Another cluster than the benches' own, for a run beside them. */
+    postgres?: ClusterPlace;
+  } = {},
 ): Promise<BenchStack> {
-  const { pg, pool } = await benchPostgres(database, true);
+  const { pg, pool } = await benchPostgres(database, true, more.postgres);
+  const adapt = more.adapt ?? ((a: Adapters) => a);
   const env = await (server === 'dev' ? devServerEnv() : timeSkippingEnv());
   const taskQueue = `bench-${database}`;
   const activities = buildActivities({
     pool,
-    adapters: createAdapters({ mode: 'sandbox', pool }),
+    adapters: adapt(createAdapters({ mode: 'sandbox', pool })),
     temporal: env.client,
   });
   let workers: Worker[] = [];
@@ -65,13 +74,15 @@ export async function benchStack(
   await new Promise((r) => http.once('listening', r));
   const repo = apiKeyRepository(pool);
   const keys = {} as Record<Role, string>;
+  const actors = {} as Record<Role, string>;
   for (const role of ['client', 'reviewer', 'collector', 'ops', 'admin'] as const)
-    keys[role] = (await repo.create(role, `bench ${role}`)).key;
+    ({ key: keys[role], id: actors[role] } = await repo.create(role, `bench ${role}`));
   return {
     env,
     pool,
     base: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     keys,
+    actors,
     taskQueue,
     async restartWorkers(options) {
       await stopWorkers();

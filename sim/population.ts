@@ -1,0 +1,135 @@
+import { idCheckCharacter, isValidCardNumber } from '../domain/identity';
+import type { Grade } from '../domain/products';
+
+/**
+ * The simulated borrowers: who applies, and how each behaves once the scorecard has graded their
+ * line. Everything is drawn from the run's seed, so a run is repeated exactly by its seed; the
+ * shares come from sim/behaviour.json.
+ */
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface BehaviourShares {
+  default: number;
+  lateThenCure: number;
+  prepay: number;
+}
+
+export interface BehaviourParameters {
+  grades: Record<Grade, BehaviourShares>;
+  defaultFromInstallment: Range;
+  lateInstallment: Range;
+  cureDays: Range;
+  prepayInMonth: Range;
+  loan: { amountMinor: number; termMonths: number; limitMinor: number };
+}
+
+export type Behaviour =
+  | { kind: 'on-time' }
+  /** Every debit from this installment's due day on is refused: the loan rolls to write-off. */
+  | { kind: 'default'; fromInstallment: number }
+  /** That installment's debits are refused; the borrower pays it in the app `cureDays` after its due day. */
+  | { kind: 'late-then-cure'; installment: number; cureDays: number }
+  /** The whole loan is repaid in the app a few days after this installment falls due. */
+  | { kind: 'prepay'; inMonth: number };
+
+export interface Borrower {
+  index: number;
+  idNumber: string;
+  phone: string;
+  card: string;
+  name: string;
+  /** One uniform draw per borrower: with the grade it picks the behaviour (`behaviourOf`). */
+  fate: number;
+  /** The behaviour's own parameters, drawn whatever the behaviour turns out to be. */
+  draws: { defaultFrom: number; late: number; cure: number; prepay: number };
+}
+
+/** mulberry32: small, fast and good enough for a simulation's draws; the same seed, the same run. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const between = (u: number, r: Range) => r.min + Math.floor(u * (r.max - r.min + 1));
+/** Cards ending 0002–0005 are the sandbox bank's fault values (adapters/bank.ts); a borrower never gets one. */
+const MAGIC_SUFFIXES = new Set(['0002', '0003', '0004', '0005']);
+
+function digits(u: () => number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += String(Math.floor(u() * 10));
+  return s;
+}
+
+export function population(count: number, seed: number): Borrower[] {
+  const u = random(seed);
+  const out: Borrower[] = [];
+  for (let index = 0; index < count; index++) {
+    const year = 1971 + Math.floor(u() * 33);
+    const month = String(1 + Math.floor(u() * 12)).padStart(2, '0');
+    const day = String(1 + Math.floor(u() * 28)).padStart(2, '0');
+    const body = `110101${year}${month}${day}${digits(u, 3)}`;
+    let suffix = digits(u, 4);
+    while (MAGIC_SUFFIXES.has(suffix)) suffix = digits(u, 4);
+    const middle = digits(u, 5);
+    let card = '';
+    for (let d = 0; d <= 9 && !card; d++)
+      if (isValidCardNumber(`622202${d}${middle}${suffix}`)) card = `622202${d}${middle}${suffix}`;
+    out.push({
+      index,
+      idNumber: `${body}${idCheckCharacter(body)}`,
+      phone: `139${digits(u, 8)}`,
+      card,
+      name: `Borrower ${index + 1}`,
+      fate: u(),
+      draws: { defaultFrom: u(), late: u(), cure: u(), prepay: u() },
+    });
+  }
+  return out;
+}
+
+/** The behaviour the borrower's draw lands in for their grade: default, then late-then-cure, then prepay, else on time. */
+export function behaviourOf(b: Borrower, grade: Grade, p: BehaviourParameters): Behaviour {
+  const shares = p.grades[grade];
+  let edge = shares.default;
+  if (b.fate < edge)
+    return { kind: 'default', fromInstallment: between(b.draws.defaultFrom, p.defaultFromInstallment) };
+  edge += shares.lateThenCure;
+  if (b.fate < edge)
+    return {
+      kind: 'late-then-cure',
+      installment: between(b.draws.late, p.lateInstallment),
+      cureDays: between(b.draws.cure, p.cureDays),
+    };
+  edge += shares.prepay;
+  if (b.fate < edge) return { kind: 'prepay', inMonth: between(b.draws.prepay, p.prepayInMonth) };
+  return { kind: 'on-time' };
+}
+
+/** Refuses parameters that cannot describe a population, naming the field. */
+export function checkParameters(p: BehaviourParameters): BehaviourParameters {
+  for (const [grade, s] of Object.entries(p.grades)) {
+    for (const [k, v] of Object.entries(s))
+      if (!(typeof v === 'number' && v >= 0 && v <= 1))
+        throw new Error(`grades.${grade}.${k} must be a share from 0 to 1`);
+    if (s.default + s.lateThenCure + s.prepay > 1)
+      throw new Error(`grades.${grade}: the shares add up to more than 1`);
+  }
+  for (const k of ['defaultFromInstallment', 'lateInstallment', 'cureDays', 'prepayInMonth'] as const) {
+    const r = p[k];
+    if (!(Number.isInteger(r.min) && Number.isInteger(r.max) && r.min >= 1 && r.max >= r.min))
+      throw new Error(`${k} must be whole numbers with 1 ≤ min ≤ max`);
+  }
+  if (p.lateInstallment.max > p.loan.termMonths || p.defaultFromInstallment.max > p.loan.termMonths)
+    throw new Error('an installment range reaches past loan.termMonths');
+  return p;
+}

@@ -1,0 +1,384 @@
+import { call, type BenchStack } from '../bench/stack';
+import { apiKeyRepository } from '../db/api-keys';
+import { repositoriesOn } from '../db/repositories';
+import { addDays, instantOfLocal, localDateAt } from '../domain/localdate';
+import type { Grade } from '../domain/products';
+import { creditLine } from '../workflows/credit-line';
+import { awaitDecision, creditLineWorkflowId, type CreditLineView } from '../contracts/credit-line';
+import { getLoan, loanWorkflowId, type LoanView } from '../contracts/loan';
+import type { SimulatedBank } from './bank';
+import {
+  type Behaviour,
+  type BehaviourParameters,
+  behaviourOf,
+  type Borrower,
+  population,
+} from './population';
+
+/**
+ * One simulated portfolio on the real workflows: every borrower applies through the credit-line
+ * workflow (a simulated reviewer decides what goes to review), draws down through the API, and is
+ * serviced by the loan, collection and operations code as in production; the simulated bank refuses
+ * the debits of borrowers who will not pay, and late payers and prepayers pay through the API. Time
+ * moves on the time-skipping server; each month end is snapshotted by the daily job's own code and
+ * read back through GET /v1/portfolio/metrics.
+ */
+
+export const ZONE = 'Asia/Shanghai';
+
+export interface SimOptions {
+  borrowers: number;
+  months: number;
+  seed: number;
+  productCode: string;
+  parameters: BehaviourParameters;
+  bank: SimulatedBank;
+  /** Called as the run moves on: what is done of the whole, and what it is doing. */
+  progress?: (done: number, total: number, what: string) => void;
+}
+
+export interface LoanOutcome {
+  loanId: string;
+  grade: Grade;
+  behaviour: Behaviour['kind'];
+  status: string;
+  dpd: number;
+  principal: number;
+}
+
+export interface MonthEnd {
+  date: string;
+  /** GET /v1/portfolio/metrics for the month end's snapshot. */
+  metrics: Record<string, unknown>;
+  /** Each ledger account's debits and credits effective by the month end, minor units. */
+  ledger: Record<string, { debit: number; credit: number }>;
+  /** The simulated loans of each grade by how they stand at the month end. */
+  byGrade: Partial<Record<Grade, { loans: number; late: number; defaulted: number; closed: number }>>;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface SimResult {
+  startedOn: string;
+  applied: number;
+  approved: number;
+  loans: LoanOutcome[];
+  months: MonthEnd[];
+  checks: Check[];
+}
+
+interface Servicing {
+  borrower: Borrower;
+  grade: Grade;
+  behaviour: Behaviour;
+  loanId: string;
+}
+
+/** A borrower's move at a moment of the run: a late payment that cures, or a payoff ahead of time. */
+interface Move {
+  at: number;
+  loan: Servicing;
+  kind: 'cure' | 'payoff';
+}
+
+export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimResult> {
+  const people = population(o.borrowers, o.seed);
+  const total = o.borrowers * 2 + o.months;
+  let done = 0;
+  const step = (what: string) => o.progress?.(++done, total, what);
+  const startedOn = localDateAt(await s.env.currentTimeMs(), ZONE);
+
+  const lines = await inBatches(people, 16, async (b) => {
+    const view = await apply(s, o, b);
+    step(`applied ${b.index + 1}/${o.borrowers}`);
+    return { borrower: b, view };
+  });
+  const approved = lines.filter((l) => l.view.status === 'active' && l.view.grade);
+  const serviced = await inBatches(approved, 8, async ({ borrower, view }) => {
+    const drawn = await call(
+      s,
+      s.keys.client,
+      'POST',
+      `/v1/credit-lines/${view.id}/drawdowns`,
+      {
+        amount: { amount: o.parameters.loan.amountMinor, currency: 'CNY' },
+        termMonths: o.parameters.loan.termMonths,
+        purpose: 'simulation',
+      },
+      `sim-${o.seed}-${borrower.index}`,
+    );
+    const grade = view.grade as Grade;
+    step(`drawn ${borrower.index + 1}/${o.borrowers}`);
+    return {
+      borrower,
+      grade,
+      behaviour: behaviourOf(borrower, grade, o.parameters),
+      loanId: String(drawn.loanId),
+    };
+  });
+  for (let i = done; i < o.borrowers * 2; i++) step('declined');
+
+  const moves: Move[] = [];
+  for (const loan of serviced) {
+    const v = await settledView(s, loan.loanId);
+    const due = (seq: number) => v.installments[Math.min(seq, v.installments.length) - 1]!.dueDate;
+    const b = loan.behaviour;
+    if (b.kind === 'default') {
+      const from = due(b.fromInstallment);
+      o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= from);
+    } else if (b.kind === 'late-then-cure') {
+      const late = due(b.installment);
+      o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate === late);
+      moves.push({ at: instantOfLocal(addDays(late, b.cureDays), '11:00', ZONE), loan, kind: 'cure' });
+    } else if (b.kind === 'prepay') {
+      moves.push({ at: instantOfLocal(addDays(due(b.inMonth), 3), '11:00', ZONE), loan, kind: 'payoff' });
+    }
+  }
+  moves.sort((a, b) => a.at - b.at);
+
+  const months: MonthEnd[] = [];
+  const repos = repositoriesOn(s.pool);
+  for (let m = 1; m <= o.months; m++) {
+    const monthEnd = endOfMonth(startedOn, m);
+    const endAt = instantOfLocal(monthEnd, '23:30', ZONE);
+    while (moves.length && moves[0]!.at <= endAt) {
+      const move = moves.shift()!;
+      await sleepUntil(s, move.at);
+      await perform(s, move);
+    }
+    await sleepUntil(s, endAt);
+    await quiet(s);
+    await repos.operations.snapshotPortfolio(monthEnd);
+    const metrics = await call(s, s.keys.ops, 'GET', `/v1/portfolio/metrics?date=${monthEnd}`);
+    months.push({
+      date: monthEnd,
+      metrics,
+      ledger: await ledgerBy(s, monthEnd),
+      byGrade: byGrade(await outcomes(s, serviced)),
+    });
+    step(`month ${m}/${o.months}: ${monthEnd}`);
+  }
+
+  const loans = await outcomes(s, serviced);
+  return {
+    startedOn,
+    applied: o.borrowers,
+    approved: serviced.length,
+    loans,
+    months,
+    checks: await honesty(s, o.parameters, loans, serviced),
+  };
+}
+
+/** An application as the API makes it, then the decision awaited; a line sent to review is decided by the simulated reviewers. */
+async function apply(s: BenchStack, o: SimOptions, b: Borrower): Promise<CreditLineView> {
+  const creditLineId = `cl_sim_${o.seed}_${b.index}`;
+  const handle = await s.env.client.workflow.start(creditLine, {
+    workflowId: creditLineWorkflowId(creditLineId),
+    taskQueue: s.taskQueue,
+    args: [
+      {
+        application: {
+          creditLineId,
+          customerId: `cus_sim_${o.seed}_${b.index}`,
+          applicant: { name: b.name, idNumber: b.idNumber, phone: b.phone, bankCard: b.card },
+          productCode: o.productCode,
+          requestedLimit: { amount: o.parameters.loan.limitMinor, currency: 'CNY' },
+          consents: { bureauQuery: { version: 'bq-2026-01', acceptedAt: new Date(0).toISOString() } },
+          submittedBy: s.actors.client,
+        },
+      },
+    ],
+  });
+  let view = await handle.executeUpdate(awaitDecision);
+  for (let i = 0; view.status === 'pending_review' && i < 3; i++) {
+    await review(s, creditLineId, view);
+    view = await handle.executeUpdate(awaitDecision);
+  }
+  return view;
+}
+
+/** The simulated reviewers: grades A to C are approved, D and E declined, one reviewer at a time. */
+async function review(s: BenchStack, creditLineId: string, view: CreditLineView): Promise<void> {
+  const page = await call(s, s.keys.reviewer, 'GET', '/v1/reviews?status=pending&limit=100');
+  const items = page.items as { id: string; creditLineId: string }[];
+  const mine = items.find((r) => r.creditLineId === creditLineId);
+  if (!mine) return;
+  const approve = view.grade === 'A' || view.grade === 'B' || view.grade === 'C';
+  const reviewer = (await apiKeyRepository(s.pool).create('reviewer', 'simulated reviewer')).key;
+  await call(
+    s,
+    reviewer,
+    'POST',
+    `/v1/reviews/${mine.id}/decision`,
+    approve ? { decision: 'approve' } : { decision: 'decline', reason: 'simulated reviewer: grade too low' },
+    `review-${mine.id}-${reviewer}`,
+  );
+}
+
+async function perform(s: BenchStack, move: Move): Promise<void> {
+  const { loanId } = move.loan;
+  const v = await s.env.client.workflow.getHandle(loanWorkflowId(loanId)).query(getLoan);
+  if (v.status !== 'active' && v.status !== 'delinquent') return;
+  const today = localDateAt(move.at, ZONE);
+  let amount: number;
+  if (move.kind === 'payoff') {
+    const quote = await call(s, s.keys.client, 'GET', `/v1/loans/${loanId}/payoff-quote?date=${today}`);
+    amount = (quote.amount as { amount: number }).amount;
+  } else {
+    amount =
+      v.installments.filter((i) => i.dueDate <= today).reduce((sum, i) => sum + i.total - i.paid, 0) +
+      v.receivable.penalty;
+  }
+  if (amount <= 0) return;
+  await call(
+    s,
+    s.keys.client,
+    'POST',
+    `/v1/loans/${loanId}/repayments`,
+    { amount: { amount, currency: 'CNY' }, channel: 'app' },
+    `sim-${move.kind}-${loanId}`,
+  ).catch(() => undefined); // a payment the loan refuses (it closed meanwhile) is the borrower's problem, not the run's
+}
+
+/** The loan's view once it is active with its books caught up. */
+async function settledView(s: BenchStack, loanId: string): Promise<LoanView> {
+  for (let i = 0; ; i++) {
+    const v = await s.env.client.workflow.getHandle(loanWorkflowId(loanId)).query(getLoan);
+    if (v.status !== 'disbursing' && v.ledgerPending === 0) return v;
+    if (i > 600) throw new Error(`loan ${loanId} is still ${v.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function sleepUntil(s: BenchStack, at: number): Promise<void> {
+  const gap = at - (await s.env.currentTimeMs());
+  if (gap > 0) await s.env.sleep(gap);
+}
+
+/** Waits until the workers stop writing the read model: what the month did is saved before it is counted. */
+async function quiet(s: BenchStack): Promise<void> {
+  let last = '';
+  for (let still = 0; still < 3;) {
+    const r = await s.pool.query<{ v: string }>('select coalesce(sum(version), 0)::text as v from loans');
+    still = r.rows[0]!.v === last ? still + 1 : 0;
+    last = r.rows[0]!.v;
+    await new Promise((res) => setTimeout(res, 150));
+  }
+}
+
+/** The last day of the month `months` after the one `date` falls in. */
+export function endOfMonth(date: string, months: number): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  const k = y * 12 + (m - 1) + months + 1;
+  const first = `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`;
+  return addDays(first, -1);
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function outcomes(s: BenchStack, serviced: Servicing[]): Promise<LoanOutcome[]> {
+  const rows = await s.pool.query<{ id: string; status: string; dpd: number; principal: string }>(
+    'select id, status, dpd, principal from loans where id = any($1)',
+    [serviced.map((l) => l.loanId)],
+  );
+  const byId = new Map(rows.rows.map((r) => [r.id, r]));
+  return serviced.map((l) => {
+    const r = byId.get(l.loanId);
+    return {
+      loanId: l.loanId,
+      grade: l.grade,
+      behaviour: l.behaviour.kind,
+      status: r?.status ?? 'missing',
+      dpd: r?.dpd ?? 0,
+      principal: Number(r?.principal ?? 0),
+    };
+  });
+}
+
+async function ledgerBy(s: BenchStack, date: string): Promise<MonthEnd['ledger']> {
+  const r = await s.pool.query<{ account: string; debit: string; credit: string }>(
+    `select l.account, sum(l.debit)::text as debit, sum(l.credit)::text as credit
+       from journal_lines l join journal_entries e on e.id = l.entry_id
+      where e.effective_date <= $1 group by l.account`,
+    [date],
+  );
+  return Object.fromEntries(
+    r.rows.map((x) => [x.account, { debit: Number(x.debit), credit: Number(x.credit) }]),
+  );
+}
+
+function byGrade(loans: LoanOutcome[]): MonthEnd['byGrade'] {
+  const out: MonthEnd['byGrade'] = {};
+  for (const l of loans) {
+    const g = (out[l.grade] ??= { loans: 0, late: 0, defaulted: 0, closed: 0 });
+    g.loans += 1;
+    if (defaulted(l)) g.defaulted += 1;
+    else if (l.status === 'delinquent') g.late += 1;
+    if (l.status === 'closed') g.closed += 1;
+  }
+  return out;
+}
+
+/** A loan counts as defaulted once written off or 90 days late. */
+export const defaulted = (l: Pick<LoanOutcome, 'status' | 'dpd'>) =>
+  l.status === 'written_off' || l.dpd >= 90;
+
+/**
+ * What makes the run worth believing: each grade's measured default share is within three standard
+ * errors (and one loan) of the share its behaviour says; the ledger balances; the read model says of
+ * every loan what its workflow says.
+ */
+async function honesty(
+  s: BenchStack,
+  p: BehaviourParameters,
+  loans: LoanOutcome[],
+  serviced: Servicing[],
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  for (const grade of Object.keys(p.grades) as Grade[]) {
+    const of = loans.filter((l) => l.grade === grade);
+    if (of.length < 10) continue;
+    const expected = p.grades[grade].default;
+    const measured = of.filter(defaulted).length / of.length;
+    const tolerance = 3 * Math.sqrt((expected * (1 - expected)) / of.length) + 1 / of.length;
+    checks.push({
+      name: `default share of grade ${grade}`,
+      ok: Math.abs(measured - expected) <= tolerance,
+      detail: `${(measured * 100).toFixed(1)}% of ${of.length} against ${(expected * 100).toFixed(1)}% ± ${(tolerance * 100).toFixed(1)}`,
+    });
+  }
+  const ledger = await s.pool.query<{ debit: string; credit: string }>(
+    'select coalesce(sum(debit), 0)::text as debit, coalesce(sum(credit), 0)::text as credit from journal_lines',
+  );
+  const { debit, credit } = ledger.rows[0]!;
+  checks.push({
+    name: 'the ledger balances',
+    ok: debit === credit,
+    detail: `debits ${debit}, credits ${credit}`,
+  });
+  let disagree = 0;
+  for (const l of serviced) {
+    const v = await s.env.client.workflow
+      .getHandle(loanWorkflowId(l.loanId))
+      .query(getLoan)
+      .catch(() => null);
+    const row = loans.find((x) => x.loanId === l.loanId)!;
+    if (v && (v.status !== row.status || v.dpd !== row.dpd)) disagree += 1;
+  }
+  checks.push({
+    name: 'the read model agrees with the workflows',
+    ok: disagree === 0,
+    detail: `${disagree} of ${serviced.length} loans differ in status or DPD`,
+  });
+  return checks;
+}
