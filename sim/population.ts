@@ -16,6 +16,8 @@ export interface BehaviourShares {
   default: number;
   lateThenCure: number;
   prepay: number;
+  /** Asks for an extension of the unpaid due dates once an installment is paid. */
+  extend: number;
 }
 
 export interface BehaviourParameters {
@@ -24,17 +26,23 @@ export interface BehaviourParameters {
   lateInstallment: Range;
   cureDays: Range;
   prepayInMonth: Range;
+  /** Days an extension asks for, and after which installment it is asked. */
+  extension: { days: Range; afterInstallment: Range };
+  /** Of the defaulters, the share who pay part of what was written off, some days after the write-off. */
+  recovery: { share: number; part: number; afterDays: Range };
   loan: { amountMinor: number; termMonths: number; limitMinor: number };
 }
 
 export type Behaviour =
   | { kind: 'on-time' }
   /** Every debit from this installment's due day on is refused: the loan rolls to write-off. */
-  | { kind: 'default'; fromInstallment: number }
+  | { kind: 'default'; fromInstallment: number; recovers: boolean }
   /** That installment's debits are refused; the borrower pays it in the app `cureDays` after its due day. */
   | { kind: 'late-then-cure'; installment: number; cureDays: number }
   /** The whole loan is repaid in the app a few days after this installment falls due. */
-  | { kind: 'prepay'; inMonth: number };
+  | { kind: 'prepay'; inMonth: number }
+  /** Pays on time, and asks for `days` more a few days after this installment falls due. */
+  | { kind: 'extend'; afterInstallment: number; days: number };
 
 export interface Borrower {
   index: number;
@@ -45,7 +53,16 @@ export interface Borrower {
   /** One uniform draw per borrower: with the grade it picks the behaviour (`behaviourOf`). */
   fate: number;
   /** The behaviour's own parameters, drawn whatever the behaviour turns out to be. */
-  draws: { defaultFrom: number; late: number; cure: number; prepay: number };
+  draws: {
+    defaultFrom: number;
+    late: number;
+    cure: number;
+    prepay: number;
+    recovers: number;
+    recoverAfter: number;
+    extendAfter: number;
+    extendDays: number;
+  };
 }
 
 /** mulberry32: small, fast and good enough for a simulation's draws; the same seed, the same run. */
@@ -60,7 +77,7 @@ export function random(seed: number): () => number {
   };
 }
 
-const between = (u: number, r: Range) => r.min + Math.floor(u * (r.max - r.min + 1));
+export const between = (u: number, r: Range): number => r.min + Math.floor(u * (r.max - r.min + 1));
 /** Cards ending 0002–0005 are the sandbox bank's fault values (adapters/bank.ts); a borrower never gets one. */
 const MAGIC_SUFFIXES = new Set(['0002', '0003', '0004', '0005']);
 
@@ -91,7 +108,16 @@ export function population(count: number, seed: number): Borrower[] {
       card,
       name: `Borrower ${index + 1}`,
       fate: u(),
-      draws: { defaultFrom: u(), late: u(), cure: u(), prepay: u() },
+      draws: {
+        defaultFrom: u(),
+        late: u(),
+        cure: u(),
+        prepay: u(),
+        recovers: u(),
+        recoverAfter: u(),
+        extendAfter: u(),
+        extendDays: u(),
+      },
     });
   }
   return out;
@@ -102,7 +128,11 @@ export function behaviourOf(b: Borrower, grade: Grade, p: BehaviourParameters): 
   const shares = p.grades[grade];
   let edge = shares.default;
   if (b.fate < edge)
-    return { kind: 'default', fromInstallment: between(b.draws.defaultFrom, p.defaultFromInstallment) };
+    return {
+      kind: 'default',
+      fromInstallment: between(b.draws.defaultFrom, p.defaultFromInstallment),
+      recovers: b.draws.recovers < p.recovery.share,
+    };
   edge += shares.lateThenCure;
   if (b.fate < edge)
     return {
@@ -112,6 +142,13 @@ export function behaviourOf(b: Borrower, grade: Grade, p: BehaviourParameters): 
     };
   edge += shares.prepay;
   if (b.fate < edge) return { kind: 'prepay', inMonth: between(b.draws.prepay, p.prepayInMonth) };
+  edge += shares.extend;
+  if (b.fate < edge)
+    return {
+      kind: 'extend',
+      afterInstallment: between(b.draws.extendAfter, p.extension.afterInstallment),
+      days: between(b.draws.extendDays, p.extension.days),
+    };
   return { kind: 'on-time' };
 }
 
@@ -121,15 +158,28 @@ export function checkParameters(p: BehaviourParameters): BehaviourParameters {
     for (const [k, v] of Object.entries(s))
       if (!(typeof v === 'number' && v >= 0 && v <= 1))
         throw new Error(`grades.${grade}.${k} must be a share from 0 to 1`);
-    if (s.default + s.lateThenCure + s.prepay > 1)
+    if (s.default + s.lateThenCure + s.prepay + s.extend > 1)
       throw new Error(`grades.${grade}: the shares add up to more than 1`);
   }
-  for (const k of ['defaultFromInstallment', 'lateInstallment', 'cureDays', 'prepayInMonth'] as const) {
-    const r = p[k];
+  const ranges = {
+    defaultFromInstallment: p.defaultFromInstallment,
+    lateInstallment: p.lateInstallment,
+    cureDays: p.cureDays,
+    prepayInMonth: p.prepayInMonth,
+    'extension.days': p.extension.days,
+    'extension.afterInstallment': p.extension.afterInstallment,
+    'recovery.afterDays': p.recovery.afterDays,
+  };
+  for (const [k, r] of Object.entries(ranges)) {
     if (!(Number.isInteger(r.min) && Number.isInteger(r.max) && r.min >= 1 && r.max >= r.min))
       throw new Error(`${k} must be whole numbers with 1 ≤ min ≤ max`);
   }
-  if (p.lateInstallment.max > p.loan.termMonths || p.defaultFromInstallment.max > p.loan.termMonths)
-    throw new Error('an installment range reaches past loan.termMonths');
+  if (
+    Math.max(p.lateInstallment.max, p.defaultFromInstallment.max, p.extension.afterInstallment.max) >=
+    p.loan.termMonths
+  )
+    throw new Error('an installment range reaches the last installment of loan.termMonths');
+  for (const k of ['share', 'part'] as const)
+    if (!(p.recovery[k] >= 0 && p.recovery[k] <= 1)) throw new Error(`recovery.${k} must be from 0 to 1`);
   return p;
 }

@@ -11,6 +11,7 @@ import {
   type Behaviour,
   type BehaviourParameters,
   behaviourOf,
+  between,
   type Borrower,
   population,
 } from './population';
@@ -78,18 +79,21 @@ interface Servicing {
   loanId: string;
 }
 
-/** A borrower's move at a moment of the run: a late payment that cures, or a payoff ahead of time. */
+/** A borrower's move at a moment of the run: a late payment that cures, a payoff ahead of time, an extension asked, money after write-off. */
 interface Move {
   at: number;
   loan: Servicing;
-  kind: 'cure' | 'payoff';
+  kind: 'cure' | 'payoff' | 'extend' | 'recover';
+  /** How often a recovery found the loan not yet written off and waited. */
+  waited?: number;
 }
 
 export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimResult> {
   const people = population(o.borrowers, o.seed);
-  const total = o.borrowers * 2 + o.months;
+  // A month of servicing weighs as much as applying the whole population: that is where the time goes.
+  const total = o.borrowers * (2 + o.months);
   let done = 0;
-  const step = (what: string) => o.progress?.(++done, total, what);
+  const step = (what: string, weight = 1) => o.progress?.((done += weight), total, what);
   const startedOn = localDateAt(await s.env.currentTimeMs(), ZONE);
 
   const lines = await inBatches(people, 16, async (b) => {
@@ -130,6 +134,20 @@ export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimRe
     if (b.kind === 'default') {
       const from = due(b.fromInstallment);
       o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= from);
+      const afterDays = between(loan.borrower.draws.recoverAfter, o.parameters.recovery.afterDays);
+      // Written off at DPD 180 (a few days more with grace): the borrower pays some of it back later.
+      if (b.recovers)
+        moves.push({
+          at: instantOfLocal(addDays(from, 190 + afterDays), '11:00', ZONE),
+          loan,
+          kind: 'recover',
+        });
+    } else if (b.kind === 'extend') {
+      moves.push({
+        at: instantOfLocal(addDays(due(b.afterInstallment), 3), '11:00', ZONE),
+        loan,
+        kind: 'extend',
+      });
     } else if (b.kind === 'late-then-cure') {
       const late = due(b.installment);
       o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate === late);
@@ -148,7 +166,11 @@ export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimRe
     while (moves.length && moves[0]!.at <= endAt) {
       const move = moves.shift()!;
       await sleepUntil(s, move.at);
-      await perform(s, move);
+      const again = await perform(s, o.parameters, move);
+      if (again) {
+        moves.push(again);
+        moves.sort((a, b) => a.at - b.at);
+      }
     }
     await sleepUntil(s, endAt);
     await quiet(s);
@@ -160,7 +182,7 @@ export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimRe
       ledger: await ledgerBy(s, monthEnd),
       byGrade: byGrade(await outcomes(s, serviced)),
     });
-    step(`month ${m}/${o.months}: ${monthEnd}`);
+    step(`month ${m}/${o.months}: ${monthEnd}`, o.borrowers);
   }
 
   const loans = await outcomes(s, serviced);
@@ -220,11 +242,42 @@ async function review(s: BenchStack, creditLineId: string, view: CreditLineView)
   );
 }
 
-async function perform(s: BenchStack, move: Move): Promise<void> {
+/** Carries out a move through the API; answers the move again, later, when its moment has not come yet. */
+async function perform(s: BenchStack, p: BehaviourParameters, move: Move): Promise<Move | null> {
   const { loanId } = move.loan;
   const v = await s.env.client.workflow.getHandle(loanWorkflowId(loanId)).query(getLoan);
-  if (v.status !== 'active' && v.status !== 'delinquent') return;
   const today = localDateAt(move.at, ZONE);
+  const pay = (amount: number) =>
+    call(
+      s,
+      s.keys.client,
+      'POST',
+      `/v1/loans/${loanId}/repayments`,
+      { amount: { amount, currency: 'CNY' }, channel: 'app' },
+      `sim-${move.kind}-${loanId}`,
+    );
+  // A request the loan refuses (it closed meanwhile, the policy says no) is the borrower's problem, not the run's.
+  const refused = () => null;
+  if (move.kind === 'recover') {
+    if (v.status === 'written_off') {
+      await pay(Math.max(1, Math.round(p.recovery.part * v.principal.amount))).catch(refused);
+      return null;
+    }
+    const waited = (move.waited ?? 0) + 1;
+    return v.status === 'delinquent' && waited <= 3 ? { ...move, at: move.at + 30 * DAY_MS, waited } : null;
+  }
+  if (v.status !== 'active' && v.status !== 'delinquent') return null;
+  if (move.kind === 'extend') {
+    await call(
+      s,
+      s.keys.client,
+      'POST',
+      `/v1/loans/${loanId}/extensions`,
+      { days: extensionDays(move) },
+      `sim-extend-${loanId}`,
+    ).catch(refused);
+    return null;
+  }
   let amount: number;
   if (move.kind === 'payoff') {
     const quote = await call(s, s.keys.client, 'GET', `/v1/loans/${loanId}/payoff-quote?date=${today}`);
@@ -234,16 +287,12 @@ async function perform(s: BenchStack, move: Move): Promise<void> {
       v.installments.filter((i) => i.dueDate <= today).reduce((sum, i) => sum + i.total - i.paid, 0) +
       v.receivable.penalty;
   }
-  if (amount <= 0) return;
-  await call(
-    s,
-    s.keys.client,
-    'POST',
-    `/v1/loans/${loanId}/repayments`,
-    { amount: { amount, currency: 'CNY' }, channel: 'app' },
-    `sim-${move.kind}-${loanId}`,
-  ).catch(() => undefined); // a payment the loan refuses (it closed meanwhile) is the borrower's problem, not the run's
+  if (amount > 0) await pay(amount).catch(refused);
+  return null;
 }
+
+const extensionDays = (move: Move) => (move.loan.behaviour.kind === 'extend' ? move.loan.behaviour.days : 0);
+const DAY_MS = 86_400_000;
 
 /** The loan's view once it is active with its books caught up. */
 async function settledView(s: BenchStack, loanId: string): Promise<LoanView> {

@@ -7,28 +7,32 @@ import { SimulatedBank } from '../../sim/bank';
 import { type BehaviourParameters, checkParameters } from '../../sim/population';
 import { writeReport } from '../../sim/report';
 import { defaulted, runSimulation, type SimResult } from '../../sim/run';
+import { getLoan, loanWorkflowId } from '../../contracts/loan';
 
 /**
- * A small portfolio on the real workflows, the simulation's honesty checks asserted: with half of
- * grade A set to default from their first installment, about half of grade A defaults; the ledger
- * balances; the read model agrees with every loan's workflow; and the report draws every chart.
+ * A small portfolio on the real workflows, the simulation's honesty checks asserted: with 40% of
+ * every grade set to default from their first installment, about 40% default, are written off and
+ * pay some of it back; the ledger balances; the read model agrees with every loan's workflow; and the
+ * report draws every chart.
  */
 const parameters: BehaviourParameters = checkParameters({
   ...(JSON.parse(
     readFileSync(path.join(__dirname, '..', '..', 'sim', 'behaviour.json'), 'utf8'),
   ) as BehaviourParameters),
-  grades: {
-    A: { default: 0.5, lateThenCure: 0.2, prepay: 0.1 },
-    B: { default: 0.5, lateThenCure: 0.2, prepay: 0.1 },
-    C: { default: 0.5, lateThenCure: 0.2, prepay: 0.1 },
-    D: { default: 0.5, lateThenCure: 0.2, prepay: 0.1 },
-    E: { default: 0.5, lateThenCure: 0.2, prepay: 0.1 },
-  },
+  grades: Object.fromEntries(
+    ['A', 'B', 'C', 'D', 'E'].map((g) => [
+      g,
+      { default: 0.4, lateThenCure: 0.15, prepay: 0.1, extend: 0.15 },
+    ]),
+  ) as BehaviourParameters['grades'],
   defaultFromInstallment: { min: 1, max: 1 },
   lateInstallment: { min: 1, max: 2 },
   cureDays: { min: 3, max: 10 },
   prepayInMonth: { min: 1, max: 2 },
+  extension: { days: { min: 10, max: 20 }, afterInstallment: { min: 1, max: 2 } },
+  recovery: { share: 1, part: 0.1, afterDays: { min: 5, max: 10 } },
 });
+const MONTHS = 9;
 
 let s: BenchStack;
 let result: SimResult;
@@ -47,13 +51,13 @@ beforeAll(async () => {
   );
   result = await runSimulation(s, {
     borrowers: 40,
-    months: 5,
+    months: MONTHS,
     seed: 7,
     productCode: 'cash-installment',
     parameters,
     bank,
   });
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await s?.stop();
@@ -63,7 +67,7 @@ test('every applicant the rules approve draws a loan, and each behaviour is ther
   expect(result.approved).toBeGreaterThanOrEqual(30);
   expect(result.loans).toHaveLength(result.approved);
   const kinds = new Set(result.loans.map((l) => l.behaviour));
-  for (const k of ['default', 'late-then-cure', 'prepay', 'on-time']) expect(kinds).toContain(k);
+  for (const k of ['default', 'late-then-cure', 'prepay', 'extend', 'on-time']) expect(kinds).toContain(k);
 });
 
 test("the measured default share lands within the check's tolerance of the parameter", () => {
@@ -71,28 +75,35 @@ test("the measured default share lands within the check's tolerance of the param
   expect(shares.length).toBeGreaterThan(0);
   for (const c of shares) expect(c).toMatchObject({ ok: true });
   const all = result.loans.filter(defaulted).length / result.loans.length;
-  expect(Math.abs(all - 0.5)).toBeLessThan(0.3);
+  expect(Math.abs(all - 0.4)).toBeLessThan(0.3);
 });
 
-test('behaviour becomes the loan: defaulters roll past 90 days, prepayers close, late payers cure', () => {
+test('behaviour becomes the loan: defaulters are written off and pay some back, prepayers close, late payers cure, extenders extend', async () => {
   for (const l of result.loans) {
-    if (l.behaviour === 'default') expect(defaulted(l)).toBe(true);
+    if (l.behaviour === 'default') expect(l.status).toBe('written_off');
     if (l.behaviour === 'prepay') expect(l.status).toBe('closed');
-    if (l.behaviour === 'late-then-cure' || l.behaviour === 'on-time') expect(defaulted(l)).toBe(false);
+    if (l.behaviour === 'late-then-cure' || l.behaviour === 'on-time' || l.behaviour === 'extend')
+      expect(defaulted(l)).toBe(false);
+    const v = await s.env.client.workflow.getHandle(loanWorkflowId(l.loanId)).query(getLoan);
+    if (l.behaviour === 'extend') expect(v.extensions).toHaveLength(1);
+    if (l.behaviour === 'default') expect(v.writtenOff?.recovered).toBeGreaterThan(0);
   }
+  const ledger = result.months.at(-1)!.ledger;
+  expect(ledger.recovery_income?.credit).toBeGreaterThan(0);
+  expect(ledger.write_off_expense?.debit).toBeGreaterThan(0);
 });
 
 test('the ledger balances and the read model agrees with the workflows', () => {
   for (const name of ['the ledger balances', 'the read model agrees with the workflows'])
     expect(result.checks.find((c) => c.name === name)).toMatchObject({ ok: true });
-  expect(result.months).toHaveLength(5);
+  expect(result.months).toHaveLength(MONTHS);
   for (const m of result.months) expect(m.metrics).toHaveProperty('buckets');
 });
 
 test('the report opens in Chromium and draws every chart without an error', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loanflow-sim-'));
   const file = await writeReport(dir, result, {
-    options: { borrowers: 40, months: 5, seed: 7, productCode: 'cash-installment' },
+    options: { borrowers: 40, months: MONTHS, seed: 7, productCode: 'cash-installment' },
     parameters,
     figures: {},
   });
