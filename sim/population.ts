@@ -18,6 +18,10 @@ export interface BehaviourShares {
   prepay: number;
   /** Asks for an extension of the unpaid due dates once an installment is paid. */
   extend: number;
+  /** Misses an installment, promises a collector to pay it, and keeps the promise. */
+  promiseKept: number;
+  /** The same, but breaks the promise and pays weeks later. */
+  promiseBroken: number;
 }
 
 export interface BehaviourParameters {
@@ -28,6 +32,11 @@ export interface BehaviourParameters {
   prepayInMonth: Range;
   /** Days an extension asks for, and after which installment it is asked. */
   extension: { days: Range; afterInstallment: Range };
+  /**
+   * A promise: the collector reaches the borrower `callAfterDays` after the missed due day, the
+   * promise is for `payInDays` later; a broken one is paid `brokenPaidAfterDays` after the due day.
+   */
+  promise: { callAfterDays: Range; payInDays: Range; brokenPaidAfterDays: Range };
   /** Of the defaulters, the share who pay part of what was written off, some days after the write-off. */
   recovery: { share: number; part: number; afterDays: Range };
   loan: { amountMinor: number; termMonths: number; limitMinor: number };
@@ -42,7 +51,16 @@ export type Behaviour =
   /** The whole loan is repaid in the app a few days after this installment falls due. */
   | { kind: 'prepay'; inMonth: number }
   /** Pays on time, and asks for `days` more a few days after this installment falls due. */
-  | { kind: 'extend'; afterInstallment: number; days: number };
+  | { kind: 'extend'; afterInstallment: number; days: number }
+  /** Misses this installment; a collector takes a promise `callAfter` days later, due `payIn` days after that. */
+  | {
+      kind: 'promise';
+      installment: number;
+      kept: boolean;
+      callAfter: number;
+      payIn: number;
+      brokenPaidAfter: number;
+    };
 
 export interface Borrower {
   index: number;
@@ -62,6 +80,9 @@ export interface Borrower {
     recoverAfter: number;
     extendAfter: number;
     extendDays: number;
+    callAfter: number;
+    payIn: number;
+    brokenPaid: number;
   };
 }
 
@@ -117,6 +138,9 @@ export function population(count: number, seed: number): Borrower[] {
         recoverAfter: u(),
         extendAfter: u(),
         extendDays: u(),
+        callAfter: u(),
+        payIn: u(),
+        brokenPaid: u(),
       },
     });
   }
@@ -149,6 +173,18 @@ export function behaviourOf(b: Borrower, grade: Grade, p: BehaviourParameters): 
       afterInstallment: between(b.draws.extendAfter, p.extension.afterInstallment),
       days: between(b.draws.extendDays, p.extension.days),
     };
+  for (const kept of [true, false]) {
+    edge += kept ? shares.promiseKept : shares.promiseBroken;
+    if (b.fate < edge)
+      return {
+        kind: 'promise',
+        installment: between(b.draws.late, p.lateInstallment),
+        kept,
+        callAfter: between(b.draws.callAfter, p.promise.callAfterDays),
+        payIn: between(b.draws.payIn, p.promise.payInDays),
+        brokenPaidAfter: between(b.draws.brokenPaid, p.promise.brokenPaidAfterDays),
+      };
+  }
   return { kind: 'on-time' };
 }
 
@@ -158,7 +194,7 @@ export function checkParameters(p: BehaviourParameters): BehaviourParameters {
     for (const [k, v] of Object.entries(s))
       if (!(typeof v === 'number' && v >= 0 && v <= 1))
         throw new Error(`grades.${grade}.${k} must be a share from 0 to 1`);
-    if (s.default + s.lateThenCure + s.prepay + s.extend > 1)
+    if (s.default + s.lateThenCure + s.prepay + s.extend + s.promiseKept + s.promiseBroken > 1)
       throw new Error(`grades.${grade}: the shares add up to more than 1`);
   }
   const ranges = {
@@ -169,6 +205,9 @@ export function checkParameters(p: BehaviourParameters): BehaviourParameters {
     'extension.days': p.extension.days,
     'extension.afterInstallment': p.extension.afterInstallment,
     'recovery.afterDays': p.recovery.afterDays,
+    'promise.callAfterDays': p.promise.callAfterDays,
+    'promise.payInDays': p.promise.payInDays,
+    'promise.brokenPaidAfterDays': p.promise.brokenPaidAfterDays,
   };
   for (const [k, r] of Object.entries(ranges)) {
     if (!(Number.isInteger(r.min) && Number.isInteger(r.max) && r.min >= 1 && r.max >= r.min))

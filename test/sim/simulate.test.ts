@@ -8,10 +8,11 @@ import { type BehaviourParameters, checkParameters } from '../../sim/population'
 import { writeReport } from '../../sim/report';
 import { defaulted, runSimulation, type SimResult } from '../../sim/run';
 import { getLoan, loanWorkflowId } from '../../contracts/loan';
+import { collectionWorkflowId, getCollection } from '../../contracts/collection';
 
 /**
- * A small portfolio on the real workflows, the simulation's honesty checks asserted: with 40% of
- * every grade set to default from their first installment, about 40% default, are written off and
+ * A small portfolio on the real workflows, the simulation's honesty checks asserted: with 35% of
+ * every grade set to default from their first installment, about 35% default, are written off and
  * pay some of it back; the ledger balances; the read model agrees with every loan's workflow; and the
  * report draws every chart.
  */
@@ -22,7 +23,14 @@ const parameters: BehaviourParameters = checkParameters({
   grades: Object.fromEntries(
     ['A', 'B', 'C', 'D', 'E'].map((g) => [
       g,
-      { default: 0.4, lateThenCure: 0.15, prepay: 0.1, extend: 0.15 },
+      {
+        default: 0.35,
+        lateThenCure: 0.1,
+        prepay: 0.1,
+        extend: 0.1,
+        promiseKept: 0.1,
+        promiseBroken: 0.1,
+      },
     ]),
   ) as BehaviourParameters['grades'],
   defaultFromInstallment: { min: 1, max: 1 },
@@ -31,6 +39,11 @@ const parameters: BehaviourParameters = checkParameters({
   prepayInMonth: { min: 1, max: 2 },
   extension: { days: { min: 10, max: 20 }, afterInstallment: { min: 1, max: 2 } },
   recovery: { share: 1, part: 0.1, afterDays: { min: 5, max: 10 } },
+  promise: {
+    callAfterDays: { min: 3, max: 5 },
+    payInDays: { min: 2, max: 4 },
+    brokenPaidAfterDays: { min: 35, max: 45 },
+  },
 });
 const MONTHS = 9;
 
@@ -67,7 +80,8 @@ test('every applicant the rules approve draws a loan, and each behaviour is ther
   expect(result.approved).toBeGreaterThanOrEqual(30);
   expect(result.loans).toHaveLength(result.approved);
   const kinds = new Set(result.loans.map((l) => l.behaviour));
-  for (const k of ['default', 'late-then-cure', 'prepay', 'extend', 'on-time']) expect(kinds).toContain(k);
+  for (const k of ['default', 'late-then-cure', 'prepay', 'extend', 'promise', 'on-time'])
+    expect(kinds).toContain(k);
 });
 
 test("the measured default share lands within the check's tolerance of the parameter", () => {
@@ -75,19 +89,30 @@ test("the measured default share lands within the check's tolerance of the param
   expect(shares.length).toBeGreaterThan(0);
   for (const c of shares) expect(c).toMatchObject({ ok: true });
   const all = result.loans.filter(defaulted).length / result.loans.length;
-  expect(Math.abs(all - 0.4)).toBeLessThan(0.3);
+  expect(Math.abs(all - 0.35)).toBeLessThan(0.3);
 });
 
 test('behaviour becomes the loan: defaulters are written off and pay some back, prepayers close, late payers cure, extenders extend', async () => {
   for (const l of result.loans) {
     if (l.behaviour === 'default') expect(l.status).toBe('written_off');
     if (l.behaviour === 'prepay') expect(l.status).toBe('closed');
-    if (l.behaviour === 'late-then-cure' || l.behaviour === 'on-time' || l.behaviour === 'extend')
-      expect(defaulted(l)).toBe(false);
+    if (l.behaviour !== 'default') expect(defaulted(l)).toBe(false);
     const v = await s.env.client.workflow.getHandle(loanWorkflowId(l.loanId)).query(getLoan);
     if (l.behaviour === 'extend') expect(v.extensions).toHaveLength(1);
     if (l.behaviour === 'default') expect(v.writtenOff?.recovered).toBeGreaterThan(0);
   }
+  // Promises go to collection, which judges them: kept ones as kept, broken ones as broken.
+  const promised = result.loans.filter((l) => l.behaviour === 'promise');
+  expect(promised.length).toBeGreaterThan(0);
+  const judged = new Set<string>();
+  for (const l of promised) {
+    const c = await s.env.client.workflow.getHandle(collectionWorkflowId(l.loanId)).query(getCollection);
+    for (const p of c.promises) judged.add(p.status);
+  }
+  expect({ judged: [...judged].sort(), refusals: result.refusals }).toEqual({
+    judged: ['broken', 'kept'],
+    refusals: [],
+  });
   const ledger = result.months.at(-1)!.ledger;
   expect(ledger.recovery_income?.credit).toBeGreaterThan(0);
   expect(ledger.write_off_expense?.debit).toBeGreaterThan(0);
