@@ -1,5 +1,3 @@
-import { Connection, InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
-import { msToTs } from '@temporalio/common/lib/time';
 import { call, type BenchStack } from '../bench/stack';
 import { apiKeyRepository } from '../db/api-keys';
 import { repositoriesOn } from '../db/repositories';
@@ -9,14 +7,18 @@ import { creditLine } from '../workflows/credit-line';
 import { awaitDecision, creditLineWorkflowId, type CreditLineView } from '../contracts/credit-line';
 import { getLoan, loanWorkflowId, type LoanView } from '../contracts/loan';
 import type { SimulatedBank } from './bank';
+import { closeClock, DAY_MS, endOfMonth, quiet, sleepUntil } from './clock';
 import {
-  type Behaviour,
-  type BehaviourParameters,
-  behaviourOf,
-  between,
-  type Borrower,
-  population,
-} from './population';
+  byGrade,
+  type Check,
+  honesty,
+  ledgerBy,
+  type LoanOutcome,
+  type MonthEnd,
+  outcomes,
+  type Servicing,
+} from './figures';
+import { type BehaviourParameters, behaviourOf, between, type Borrower, population } from './population';
 
 /**
  * One simulated portfolio on the real workflows: every borrower applies through the credit-line
@@ -40,31 +42,6 @@ export interface SimOptions {
   progress?: (done: number, total: number, what: string) => void;
 }
 
-export interface LoanOutcome {
-  loanId: string;
-  grade: Grade;
-  behaviour: Behaviour['kind'];
-  status: string;
-  dpd: number;
-  principal: number;
-}
-
-export interface MonthEnd {
-  date: string;
-  /** GET /v1/portfolio/metrics for the month end's snapshot. */
-  metrics: Record<string, unknown>;
-  /** Each ledger account's debits and credits effective by the month end, minor units. */
-  ledger: Record<string, { debit: number; credit: number }>;
-  /** The simulated loans of each grade by how they stand at the month end. */
-  byGrade: Partial<Record<Grade, { loans: number; late: number; defaulted: number; closed: number }>>;
-}
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
 export interface SimResult {
   startedOn: string;
   applied: number;
@@ -74,13 +51,6 @@ export interface SimResult {
   checks: Check[];
   /** Requests of the borrowers and collectors the API refused (a loan that closed meanwhile, a policy that says no). */
   refusals: string[];
-}
-
-interface Servicing {
-  borrower: Borrower;
-  grade: Grade;
-  behaviour: Behaviour;
-  loanId: string;
 }
 
 /** A borrower's move at a moment of the run: a late payment that cures, a payoff ahead of time, an extension asked, money after write-off. */
@@ -131,43 +101,7 @@ export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimRe
   for (let i = done; i < o.borrowers * 2; i++) step('declined');
 
   const moves: Move[] = [];
-  for (const loan of serviced) {
-    const v = await settledView(s, loan.loanId);
-    const due = (seq: number) => v.installments[Math.min(seq, v.installments.length) - 1]!.dueDate;
-    const b = loan.behaviour;
-    if (b.kind === 'default') {
-      const from = due(b.fromInstallment);
-      o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= from);
-      const afterDays = between(loan.borrower.draws.recoverAfter, o.parameters.recovery.afterDays);
-      // Written off at DPD 180 (a few days more with grace): the borrower pays some of it back later.
-      if (b.recovers)
-        moves.push({
-          at: instantOfLocal(addDays(from, 190 + afterDays), '11:00', ZONE),
-          loan,
-          kind: 'recover',
-        });
-    } else if (b.kind === 'promise') {
-      const late = due(b.installment);
-      const paid = addDays(late, b.kept ? b.callAfter + b.payIn : b.brokenPaidAfter);
-      o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= late && dueDate < paid);
-      moves.push({ at: instantOfLocal(addDays(late, b.callAfter), '15:00', ZONE), loan, kind: 'promise' });
-      moves.push({ at: instantOfLocal(paid, '11:00', ZONE), loan, kind: 'cure' });
-    } else if (b.kind === 'extend') {
-      moves.push({
-        at: instantOfLocal(addDays(due(b.afterInstallment), 3), '11:00', ZONE),
-        loan,
-        kind: 'extend',
-      });
-    } else if (b.kind === 'late-then-cure') {
-      const late = due(b.installment);
-      const paid = addDays(late, b.cureDays);
-      // The account is empty from the missed due day until the borrower's money arrives: collection's retries fail too.
-      o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= late && dueDate < paid);
-      moves.push({ at: instantOfLocal(paid, '11:00', ZONE), loan, kind: 'cure' });
-    } else if (b.kind === 'prepay') {
-      moves.push({ at: instantOfLocal(addDays(due(b.inMonth), 3), '11:00', ZONE), loan, kind: 'payoff' });
-    }
-  }
+  for (const loan of serviced) moves.push(...plan(loan, await settledView(s, loan.loanId), o));
   moves.sort((a, b) => a.at - b.at);
 
   const months: MonthEnd[] = [];
@@ -209,6 +143,49 @@ export async function runSimulation(s: BenchStack, o: SimOptions): Promise<SimRe
     refusals,
     checks: await honesty(s, o.parameters, loans, serviced),
   };
+}
+
+/**
+ * What the borrower's behaviour does to their loan: the simulated bank's refusals for their card,
+ * and the moves they make through the API, at the instants their behaviour says.
+ */
+function plan(loan: Servicing, v: LoanView, o: SimOptions): Move[] {
+  const moves: Move[] = [];
+  const due = (seq: number) => v.installments[Math.min(seq, v.installments.length) - 1]!.dueDate;
+  const b = loan.behaviour;
+  if (b.kind === 'default') {
+    const from = due(b.fromInstallment);
+    o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= from);
+    const afterDays = between(loan.borrower.draws.recoverAfter, o.parameters.recovery.afterDays);
+    // Written off at DPD 180 (a few days more with grace): the borrower pays some of it back later.
+    if (b.recovers)
+      moves.push({
+        at: instantOfLocal(addDays(from, 190 + afterDays), '11:00', ZONE),
+        loan,
+        kind: 'recover',
+      });
+  } else if (b.kind === 'promise') {
+    const late = due(b.installment);
+    const paid = addDays(late, b.kept ? b.callAfter + b.payIn : b.brokenPaidAfter);
+    o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= late && dueDate < paid);
+    moves.push({ at: instantOfLocal(addDays(late, b.callAfter), '15:00', ZONE), loan, kind: 'promise' });
+    moves.push({ at: instantOfLocal(paid, '11:00', ZONE), loan, kind: 'cure' });
+  } else if (b.kind === 'extend') {
+    moves.push({
+      at: instantOfLocal(addDays(due(b.afterInstallment), 3), '11:00', ZONE),
+      loan,
+      kind: 'extend',
+    });
+  } else if (b.kind === 'late-then-cure') {
+    const late = due(b.installment);
+    const paid = addDays(late, b.cureDays);
+    // The account is empty from the missed due day until the borrower's money arrives: collection's retries fail too.
+    o.bank.refuseDebits(loan.borrower.card, (dueDate) => dueDate >= late && dueDate < paid);
+    moves.push({ at: instantOfLocal(paid, '11:00', ZONE), loan, kind: 'cure' });
+  } else if (b.kind === 'prepay') {
+    moves.push({ at: instantOfLocal(addDays(due(b.inMonth), 3), '11:00', ZONE), loan, kind: 'payoff' });
+  }
+  return moves;
 }
 
 /** An application as the API makes it, then the decision awaited; a line sent to review is decided by the simulated reviewers. */
@@ -333,7 +310,6 @@ const overdueOf = (v: LoanView, today: string) =>
   v.receivable.penalty;
 
 const extensionDays = (move: Move) => (move.loan.behaviour.kind === 'extend' ? move.loan.behaviour.days : 0);
-const DAY_MS = 86_400_000;
 
 /** The loan's view once it is active with its books caught up. */
 async function settledView(s: BenchStack, loanId: string): Promise<LoanView> {
@@ -345,174 +321,9 @@ async function settledView(s: BenchStack, loanId: string): Promise<LoanView> {
   }
 }
 
-const clocks = new WeakMap<BenchStack, Promise<Connection>>();
-
-/**
- * The connection the run moves the test server's clock through. A skip is one call that lasts while
- * the workers catch up, and the client's default keepalive pings (every 30 s) make the test server
- * drop the connection for "excess pings" in the middle of it; the call is then never answered and
- * the run waits forever. This connection does not ping.
- */
-function clockOf(s: BenchStack): Promise<Connection> {
-  let clock = clocks.get(s);
-  if (!clock) {
-    const options = {
-      address: s.env.address,
-      channelArgs: { 'grpc.keepalive_time_ms': 2 ** 31 - 1, 'grpc.keepalive_permit_without_calls': 0 },
-      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-    };
-    clock = Connection.connect(options);
-    clocks.set(s, clock);
-  }
-  return clock;
-}
-
-/** Moves the server's clock on to `at`, a few days a call so each call stays short. */
-async function sleepUntil(s: BenchStack, at: number): Promise<void> {
-  const clock = await clockOf(s);
-  for (;;) {
-    const gap = at - (await s.env.currentTimeMs());
-    if (gap <= 0) return;
-    await clock.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(Math.min(gap, 3 * DAY_MS)) });
-  }
-}
-
-/** Closes the run's clock connection. */
-export async function closeClock(s: BenchStack): Promise<void> {
-  const clock = clocks.get(s);
-  clocks.delete(s);
-  await (await clock)?.close();
-}
-
-/** Waits until the workers stop writing the read model: what the month did is saved before it is counted. */
-async function quiet(s: BenchStack): Promise<void> {
-  let last = '';
-  for (let still = 0; still < 3;) {
-    const r = await s.pool.query<{ v: string }>('select coalesce(sum(version), 0)::text as v from loans');
-    still = r.rows[0]!.v === last ? still + 1 : 0;
-    last = r.rows[0]!.v;
-    await new Promise((res) => setTimeout(res, 150));
-  }
-}
-
-/** The last day of the month `months` after the one `date` falls in. */
-export function endOfMonth(date: string, months: number): string {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  const k = y * 12 + (m - 1) + months + 1;
-  const first = `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`;
-  return addDays(first, -1);
-}
-
 async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size)
     out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
   return out;
-}
-
-async function outcomes(s: BenchStack, serviced: Servicing[]): Promise<LoanOutcome[]> {
-  const rows = await s.pool.query<{ id: string; status: string; dpd: number; principal: string }>(
-    'select id, status, dpd, principal from loans where id = any($1)',
-    [serviced.map((l) => l.loanId)],
-  );
-  const byId = new Map(rows.rows.map((r) => [r.id, r]));
-  return serviced.map((l) => {
-    const r = byId.get(l.loanId);
-    return {
-      loanId: l.loanId,
-      grade: l.grade,
-      behaviour: l.behaviour.kind,
-      status: r?.status ?? 'missing',
-      dpd: r?.dpd ?? 0,
-      principal: Number(r?.principal ?? 0),
-    };
-  });
-}
-
-async function ledgerBy(s: BenchStack, date: string): Promise<MonthEnd['ledger']> {
-  const r = await s.pool.query<{ account: string; debit: string; credit: string }>(
-    `select l.account, sum(l.debit)::text as debit, sum(l.credit)::text as credit
-       from journal_lines l join journal_entries e on e.id = l.entry_id
-      where e.effective_date <= $1 group by l.account`,
-    [date],
-  );
-  return Object.fromEntries(
-    r.rows.map((x) => [x.account, { debit: Number(x.debit), credit: Number(x.credit) }]),
-  );
-}
-
-function byGrade(loans: LoanOutcome[]): MonthEnd['byGrade'] {
-  const out: MonthEnd['byGrade'] = {};
-  for (const l of loans) {
-    const g = (out[l.grade] ??= { loans: 0, late: 0, defaulted: 0, closed: 0 });
-    g.loans += 1;
-    if (defaulted(l)) g.defaulted += 1;
-    else if (l.status === 'delinquent') g.late += 1;
-    if (l.status === 'closed') g.closed += 1;
-  }
-  return out;
-}
-
-/** A loan counts as defaulted once written off or 90 days late. */
-export const defaulted = (l: Pick<LoanOutcome, 'status' | 'dpd'>) =>
-  l.status === 'written_off' || l.dpd >= 90;
-
-/**
- * What makes the run worth believing: each grade's measured default share is within three standard
- * errors (and one loan) of the share its behaviour says; the ledger balances; the read model says of
- * every loan what its workflow says.
- */
-async function honesty(
-  s: BenchStack,
-  p: BehaviourParameters,
-  loans: LoanOutcome[],
-  serviced: Servicing[],
-): Promise<Check[]> {
-  const checks: Check[] = [];
-  for (const grade of Object.keys(p.grades) as Grade[]) {
-    const of = loans.filter((l) => l.grade === grade);
-    if (of.length < 10) continue;
-    const expected = p.grades[grade].default;
-    const measured = of.filter(defaulted).length / of.length;
-    const tolerance = 3 * Math.sqrt((expected * (1 - expected)) / of.length) + 1 / of.length;
-    checks.push({
-      name: `default share of grade ${grade}`,
-      ok: Math.abs(measured - expected) <= tolerance,
-      detail: `${(measured * 100).toFixed(1)}% of ${of.length} against ${(expected * 100).toFixed(1)}% ± ${(tolerance * 100).toFixed(1)}`,
-    });
-  }
-  const ledger = await s.pool.query<{ debit: string; credit: string }>(
-    'select coalesce(sum(debit), 0)::text as debit, coalesce(sum(credit), 0)::text as credit from journal_lines',
-  );
-  const { debit, credit } = ledger.rows[0]!;
-  checks.push({
-    name: 'the ledger balances',
-    ok: debit === credit,
-    detail: `debits ${debit}, credits ${credit}`,
-  });
-  // A save may still be on its way when the run stops: a loan that differs is read again a few times.
-  const differs = async (loanId: string): Promise<boolean> => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const v = await s.env.client.workflow
-        .getHandle(loanWorkflowId(loanId))
-        .query(getLoan)
-        .catch(() => null);
-      const row = await s.pool.query<{ status: string; dpd: number }>(
-        'select status, dpd from loans where id = $1',
-        [loanId],
-      );
-      const r = row.rows[0];
-      if (!v || (r && v.status === r.status && v.dpd === r.dpd)) return false;
-      await new Promise((res) => setTimeout(res, 300));
-    }
-    return true;
-  };
-  let disagree = 0;
-  for (const l of serviced) if (await differs(l.loanId)) disagree += 1;
-  checks.push({
-    name: 'the read model agrees with the workflows',
-    ok: disagree === 0,
-    detail: `${disagree} of ${serviced.length} loans differ in status or DPD`,
-  });
-  return checks;
 }

@@ -6,7 +6,8 @@ import { benchStack, type BenchStack } from '../../bench/stack';
 import { SimulatedBank } from '../../sim/bank';
 import { type BehaviourParameters, checkParameters } from '../../sim/population';
 import { writeReport } from '../../sim/report';
-import { defaulted, runSimulation, type SimResult } from '../../sim/run';
+import { defaulted } from '../../sim/figures';
+import { runSimulation, type SimResult } from '../../sim/run';
 import { getLoan, loanWorkflowId } from '../../contracts/loan';
 import { collectionWorkflowId, getCollection } from '../../contracts/collection';
 
