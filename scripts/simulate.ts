@@ -1,6 +1,7 @@
 /**
  * A portfolio simulated on the real workflows (sim/run.ts), written as a report:
- * `npm run simulate -- --borrowers N --months M --seed S [--product P] [--out DIR] [--behaviour FILE]`.
+ * `npm run simulate -- --borrowers N --months M --seed S [--product P] [--out DIR] [--behaviour FILE]
+ * [--workflow-threads T]`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
       product: { type: 'string', default: 'cash-installment' },
       out: { type: 'string', default: path.join(root, 'simulation') },
       behaviour: { type: 'string', default: path.join(root, 'sim', 'behaviour.json') },
+      // Workflow threads of the loan worker (the SDK's default with a reused V8 context is 1).
+      'workflow-threads': { type: 'string', default: '1' },
     },
   });
   const count = (name: string, v: string, max: number) => {
@@ -50,11 +53,12 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(values.behaviour!, 'utf8')) as BehaviourParameters,
   );
   const bank = new SimulatedBank();
+  const threads = count('workflow-threads', values['workflow-threads']!, 8);
   const s = await benchStack(
     'loanflow_simulation',
     'time-skipping',
     undefined,
-    {},
+    { workflowThreadPoolSize: threads },
     {
       adapt: (a) => ({ ...a, bank }),
       postgres: { dir: 'simulation-pg', port: 55436 },
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
       events += (await s.env.client.workflow.getHandle(loanWorkflowId(l.loanId)).describe()).historyLength;
     const loanMonths = sample.length * Math.min(options.months, 12);
     const figures = {
+      'workflow threads': threads,
       'wall time': `${minutes.toFixed(1)} min`,
       'loan-years simulated per minute': ((result.approved * options.months) / 12 / minutes).toFixed(1),
       'history events per loan-month (current run, 10 loans)': loanMonths
