@@ -10,6 +10,7 @@ import { benchStack } from '../bench/stack';
 import { getProduct } from '../domain/products';
 import { loanWorkflowId } from '../contracts/loan';
 import { SimulatedBank } from '../sim/bank';
+import { defaulted } from '../sim/figures';
 import { type BehaviourParameters, checkParameters } from '../sim/population';
 import { writeReport } from '../sim/report';
 import { runSimulation } from '../sim/run';
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     for (const l of result.loans) {
       const g = byGrade.get(l.grade) ?? { n: 0, defaulted: 0, closed: 0 };
       g.n += 1;
-      if (l.status === 'written_off' || l.dpd >= 90) g.defaulted += 1;
+      if (defaulted(l)) g.defaulted += 1;
       if (l.status === 'closed') g.closed += 1;
       byGrade.set(l.grade, g);
     }

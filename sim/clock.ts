@@ -1,7 +1,7 @@
 import { Connection, InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { BenchStack } from '../bench/stack';
-import { addDays } from '../domain/localdate';
+import { toLocalDate } from '../domain/localdate';
 
 // Time on the test server: moving its clock, and waiting until the workers have caught up with it.
 
@@ -11,9 +11,9 @@ const clocks = new WeakMap<BenchStack, Promise<Connection>>();
 
 /**
  * The connection the run moves the test server's clock through. A skip is one call that lasts while
- * the workers catch up, and the client's default keepalive pings (every 30 s) make the test server
- * drop the connection for "excess pings" in the middle of it; the call is then never answered and
- * the run waits forever. This connection does not ping.
+ * the workers catch up; the client's default connection pings every 30 s and the test server drops
+ * it for "excess pings", so the clock has a connection of its own that does not ping and a skip's
+ * answer is not lost with a dropped connection.
  */
 function clockOf(s: BenchStack): Promise<Connection> {
   let clock = clocks.get(s);
@@ -59,8 +59,6 @@ export async function quiet(s: BenchStack): Promise<void> {
 
 /** The last day of the month `months` after the one `date` falls in. */
 export function endOfMonth(date: string, months: number): string {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  const k = y * 12 + (m - 1) + months + 1;
-  const first = `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}-01`;
-  return addDays(first, -1);
+  const d = toLocalDate(date, 'date').plusMonths(months);
+  return d.withDayOfMonth(d.lengthOfMonth()).toString();
 }
