@@ -492,7 +492,7 @@ function prepayPart(book: LoanBook, p: PaymentInput, mode: PrepaymentMode): Book
   const after: LoanBook = {
     ...book,
     accrualFrom: p.date,
-    installments: [...kept, ...r.installments.map(fresh)],
+    installments: [...kept, ...carryBooked(book.installments, p.date, r.installments.map(fresh))],
   };
   const parts = { penalty: 0, fees: 0, interest: r.accruedInterest, principal: r.principalReduction };
   const prepayment = {
@@ -509,6 +509,36 @@ function prepayPart(book: LoanBook, p: PaymentInput, mode: PrepaymentMode): Book
     { kind: 'prepayment', allocation: null, parts, prepayment },
     { interest: r.accruedInterest, fees: 0, penalty: 0 },
   );
+}
+
+/**
+ * Charges already booked as receivable on installments a prepayment replaces (an extension's fee sits
+ * on the first unpaid one before its due day) stay owed: they move to the first new installment, so
+ * the book keeps what the journal holds.
+ */
+function carryBooked(old: BookInstallment[], date: string, next: BookInstallment[]): BookInstallment[] {
+  const replaced = old.filter((i) => i.dueDate > date);
+  const owed = (c: keyof Charges) =>
+    replaced.reduce((sum, i) => sum + Math.max(0, i.accrued[c] - i.paid[c]), 0);
+  const carried = { interest: owed('interest'), fees: owed('fees'), penalty: owed('penalty') };
+  const extra = carried.interest + carried.fees + carried.penalty;
+  const [first, ...rest] = next;
+  if (extra === 0 || !first) return next;
+  return [
+    {
+      ...first,
+      interest: first.interest + carried.interest,
+      fees: first.fees + carried.fees,
+      penalty: first.penalty + carried.penalty,
+      total: first.total + extra,
+      accrued: {
+        interest: first.accrued.interest + carried.interest,
+        fees: first.accrued.fees + carried.fees,
+        penalty: first.accrued.penalty + carried.penalty,
+      },
+    },
+    ...rest,
+  ];
 }
 
 /** The entry head every posting of this loan shares; `event` is unique within the loan. */

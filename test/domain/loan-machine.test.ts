@@ -165,7 +165,8 @@ function run(
     date = addDays(date, gap);
     const next = s.book!.installments[fallen];
     if (h.kind === 'due') {
-      if (!next || s.book!.writtenOff) continue;
+      // The agenda ends when the loan leaves service: a closed or written-off loan falls due no more.
+      if (!next || (s.status !== 'active' && s.status !== 'delinquent')) continue;
       fallen += 1;
       if (next.dueDate > date) date = next.dueDate;
     }
@@ -381,6 +382,31 @@ describe('worked cases', () => {
       slotKey: 'retry:r1',
       tag: { slot: -1, retryId: 'r1' },
     });
+  });
+
+  test("a partial prepayment after an extension keeps the extension's fee owed, book and journal alike", () => {
+    // Found by the journal property (seed -442030222): the prepayment rebuilt the installments after
+    // its date and dropped the fee the extension had booked on the first of them.
+    let s = paidOut();
+    const pay = (paymentId: string, amount: number, date: string, mode?: 'reduce-term') => {
+      const e: LoanEvent = {
+        type: 'repayment',
+        paymentId,
+        amount: cny(amount),
+        channel: 'app',
+        date,
+        ...(mode ? { mode } : {}),
+      };
+      refuseRequest(terms, s, e);
+      s = stepLoan(terms, s, e).state;
+    };
+    pay('p1', 103_529, START);
+    s = stepLoan(terms, s, { type: 'extension', extensionId: 'x1', days: 1, date: START }).state;
+    const fee = s.servicing!.extensions.x1!.fee.amount;
+    expect(fee).toBeGreaterThan(0);
+    pay('p2', 1, addDays(START, 31), 'reduce-term');
+    expect(position(s.book!).fees).toBe(fee);
+    expect(folded(s)).toEqual(position(s.book!));
   });
 
   test('a settlement in another currency is ignored with a warning', () => {
