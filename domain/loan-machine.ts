@@ -211,7 +211,7 @@ export function statusOf(terms: LoanTerms, state: LoanMoney): LoanStatus {
 }
 
 /** Late fee and penalty interest to `date`, capped so the loan's APR stays within the product's cap. */
-export function chargedToDate<S extends LoanMoney>(terms: LoanTerms, state: S, date: string): S {
+function chargedToDate<S extends LoanMoney>(terms: LoanTerms, state: S, date: string): S {
   const { book, disbursement } = state;
   if (!terms.collects || !book || !disbursement || state.status === 'written_off') return state;
   const sv = servicingOf(state);

@@ -210,27 +210,39 @@ async function apply(s: BenchStack, o: SimOptions, b: Borrower): Promise<CreditL
   });
   let view = await handle.executeUpdate(awaitDecision);
   for (let i = 0; view.status === 'pending_review' && i < 3; i++) {
-    await review(s, creditLineId, view);
+    await review(s, creditLineId, view, i);
     view = await handle.executeUpdate(awaitDecision);
   }
   return view;
 }
 
+const reviewers = new WeakMap<BenchStack, Promise<string>[]>();
+
+/** The run's n-th simulated reviewer's key, made once: maker-checker needs a second, different one. */
+function reviewerKey(s: BenchStack, n: number): Promise<string> {
+  const keys = reviewers.get(s) ?? [];
+  reviewers.set(s, keys);
+  keys[n] ??= apiKeyRepository(s.pool)
+    .create('reviewer', `simulated reviewer ${n + 1}`)
+    .then((k) => k.key);
+  return keys[n];
+}
+
 /** The simulated reviewers: grades A to C are approved, D and E declined, one reviewer at a time. */
-async function review(s: BenchStack, creditLineId: string, view: CreditLineView): Promise<void> {
+async function review(s: BenchStack, creditLineId: string, view: CreditLineView, n: number): Promise<void> {
   const page = await call(s, s.keys.reviewer, 'GET', '/v1/reviews?status=pending&limit=100');
   const items = page.items as { id: string; creditLineId: string }[];
   const mine = items.find((r) => r.creditLineId === creditLineId);
   if (!mine) return;
   const approve = view.grade === 'A' || view.grade === 'B' || view.grade === 'C';
-  const reviewer = (await apiKeyRepository(s.pool).create('reviewer', 'simulated reviewer')).key;
+  const reviewer = await reviewerKey(s, n);
   await call(
     s,
     reviewer,
     'POST',
     `/v1/reviews/${mine.id}/decision`,
     approve ? { decision: 'approve' } : { decision: 'decline', reason: 'simulated reviewer: grade too low' },
-    `review-${mine.id}-${reviewer}`,
+    `review-${mine.id}-${n}`,
   );
 }
 
